@@ -1,0 +1,1 @@
+"""The search index: Danish analysis, one query model, whoosh and tantivy engines."""

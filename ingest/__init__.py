@@ -1,0 +1,1 @@
+"""Batch import of archives into the catalog (an SQLite database)."""

@@ -1,0 +1,91 @@
+"""Parsers: one file in, one normalized ``DocumentRecord`` out.
+
+    >>> from parsers import parse_file
+    >>> record = parse_file("corpus/sample/....pdf")
+
+Each input format has one small extractor module (``SUFFIXES``,
+``extract(path) -> ExtractedDocument``); all of them feed the one
+layout-independent structure parser in ``parsers.structure``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from parsers.errors import ParseError, UnsupportedFormat
+from parsers.records import DocumentRecord, ExtractedDocument, Source
+
+__version__ = "0.1.0"
+PARSER_VERSION = __version__
+
+__all__ = ["PARSER_VERSION", "ParseError", "extract", "parse_file", "sniff_format"]
+
+
+def sniff_format(path: Path) -> str:
+    """Return "pdf" or "docx" from the file's first bytes, or raise UnsupportedFormat."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise ParseError(str(path), f"cannot read file ({e.strerror or e})") from e
+    if not head:
+        raise UnsupportedFormat(str(path), "file is empty (0 bytes)")
+    if head.startswith(b"%PDF-") or b"%PDF-" in _head_kb(path):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    suffix = path.suffix.lower()
+    if suffix in (".pdf", ".docx"):
+        raise UnsupportedFormat(
+            str(path), f"not a {suffix[1:].upper()} file (content does not match the {suffix} suffix)"
+        )
+    raise UnsupportedFormat(
+        str(path), f"unsupported file type {suffix or '(no suffix)'}; moedearkiv reads PDF and DOCX"
+    )
+
+
+def _head_kb(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(1024)
+
+
+def extract(path: str | Path) -> ExtractedDocument:
+    """Run the extractor that fits the file's content."""
+    path = Path(path)
+    fmt = sniff_format(path)
+    if fmt == "pdf":
+        from parsers import pdf_extractor
+
+        return pdf_extractor.extract(path)
+    from parsers import docx_extractor
+
+    return docx_extractor.extract(path)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def parse_file(path: str | Path, *, display_path: str | None = None, sha256: str | None = None) -> DocumentRecord:
+    """Parse one PDF or DOCX file into a record. Raises ``ParseError`` on bad input.
+
+    ``display_path`` is stored as ``source.path`` (e.g. ``archive.zip!folder/file.pdf``
+    for a zip member extracted to a temporary file).
+    """
+    from parsers.structure import build_record
+
+    path = Path(path)
+    extracted = extract(path)
+    source = Source(
+        path=display_path or str(path),
+        sha256=sha256 or sha256_of(path),
+        format=extracted.format,
+        page_count=extracted.page_count,
+        parser_version=PARSER_VERSION,
+    )
+    return build_record(extracted, source)

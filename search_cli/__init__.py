@@ -1,0 +1,1 @@
+"""The ``arkiv`` command line: a thin layer over the library packages."""

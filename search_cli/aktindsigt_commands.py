@@ -1,0 +1,5 @@
+"""Commands of `arkiv` (module aktindsigt_commands)."""
+
+from __future__ import annotations
+
+from search_cli.app import cli  # noqa: F401
