@@ -20,9 +20,18 @@ from parsers.records import (
 )
 
 
+def _plain(value: Any) -> Any:
+    """Dataclass fields as JSON types: tuples become lists."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def record_to_dict(record: DocumentRecord) -> dict[str, Any]:
-    data = asdict(record)
-    return {"format_version": FORMAT_VERSION, **data}
+    """The record as plain JSON types (the ``arkiv parse --json`` shape)."""
+    return {"format_version": FORMAT_VERSION, **_plain(asdict(record))}
 
 
 def record_to_json(record: DocumentRecord, *, indent: int | None = 2) -> str:

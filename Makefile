@@ -1,0 +1,43 @@
+# The README's two commands: `make demo` and `make test`. Both work on a fresh machine
+# with Python >= 3.11 (they create .venv and install everything into it).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARCHIVE ?= demo-archive
+
+.PHONY: setup demo test lint eval bench clean
+
+$(BIN)/arkiv: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(BIN)/arkiv
+
+setup: $(BIN)/arkiv
+
+# Parse the bundled sample corpus into a catalog, index it, score the parser, search it.
+demo: setup
+	rm -rf $(ARCHIVE)
+	$(BIN)/arkiv ingest corpus/sample --archive $(ARCHIVE) --quiet
+	$(BIN)/arkiv index --archive $(ARCHIVE)
+	$(BIN)/arkiv status --archive $(ARCHIVE)
+	$(BIN)/arkiv eval corpus/sample
+	$(BIN)/arkiv search sygefravær --archive $(ARCHIVE) --limit 5
+
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+eval: setup
+	$(BIN)/arkiv eval corpus/sample --min-score 0.98
+
+bench: setup
+	$(BIN)/python benchmarks/bench_parse.py
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_search.py
+
+clean:
+	rm -rf $(VENV) $(ARCHIVE) .pytest_cache .ruff_cache
