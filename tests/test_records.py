@@ -34,9 +34,7 @@ def make_record() -> DocumentRecord:
         decision=Decision(text="Direktionen godkendte.", body="Direktionen", date="2023-09-11"),
         pages=(3, 4),
     )
-    meeting = Meeting(
-        body="Direktionen", document_type="referat", date="2023-09-11", start_time="09:00", items=(item,)
-    )
+    meeting = Meeting(body="Direktionen", document_type="referat", date="2023-09-11", start_time="09:00", items=(item,))
     return DocumentRecord(source=SOURCE, kind="meeting", meetings=(meeting,), title="REFERAT Direktionen")
 
 

@@ -1,0 +1,566 @@
+"""Aktindsigt packages: the matching items of an archive, listed, flagged and copied into one folder.
+
+``build_package(hits, out_dir, ...)`` writes::
+
+    aktliste.xlsx   sheets "Aktliste" (one row per item/document, numbered by akt nr.),
+                    "Flag" (every finding for review) and, with redaction, "Redaktioner"
+    aktliste.csv    the "Aktliste" sheet as CSV
+    flag.csv        the "Flag" sheet as CSV
+    sources/        each source file once, named "<first akt nr>_<file name>" so they sort by akt nr.
+    texts/          each included item's extracted text, "<akt nr>_<title>.txt"
+    redactions.csv  with ``redact``: every masked CPR number (file, position, replacement)
+    summary.txt     what was searched, when, how many hits, how many flagged
+    summary.json    the same as data
+
+Rules (never silent removal):
+
+* Closed items ("lukket punkt") are listed with status "undtaget – lukket
+  punkt"; their text is not written and no finding from it is listed unless
+  ``include_closed``. A source file that holds the text of a closed item is
+  not copied either (its row says so), because the file would carry the
+  closed text out of the package.
+* Findings (CPR numbers, e-mail addresses, phone numbers, names from the
+  document's own structure and the meeting's participants) are listed with
+  the item's pages and the line/column in the item's text file; CPR numbers
+  are shown masked in the lists.
+* ``redact`` masks CPR numbers (``ddmmyy-XXXX``) in the written texts and logs
+  each one; source files are copied untouched.
+
+Hits come from the caller: ``hits_for_cases`` matches case numbers in stored
+records (the normalization of ``index.documents.case_key``), the command line
+turns search results into hits for a free-text query.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from index.documents import case_key
+from parsers.casenumbers import find_case_numbers
+from parsers.personal_data import Finding, find_personal_data, mask_cpr, redact_cpr
+from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
+
+__all__ = [
+    "AktHit",
+    "AktindsigtError",
+    "PackageSummary",
+    "build_package",
+    "filter_dates",
+    "hits_for_cases",
+    "hits_from_ids",
+    "read_source",
+    "sort_hits",
+]
+
+CLOSED_STATUS = "undtaget – lukket punkt"
+OPEN_STATUS = "udleveres"
+AKTLISTE_COLUMNS = (
+    "Akt nr.",
+    "Dato",
+    "Organ",
+    "Dokumenttype",
+    "Punkt nr.",
+    "Titel",
+    "Sagsnr.",
+    "Kildefil",
+    "Sider",
+    "SHA-256",
+    "Åben/lukket",
+    "Status",
+    "Flag",
+    "Fundet via",
+    "Pakkefil",
+    "Tekstfil",
+    "Id",
+)
+FLAG_COLUMNS = ("Akt nr.", "Id", "Type", "Værdi", "Sider", "Linje", "Kolonne", "Tekstfil")
+REDACTION_COLUMNS = ("Akt nr.", "Tekstfil", "Linje", "Kolonne", "Start", "Slut", "Erstattet med", "Sider")
+
+
+class AktindsigtError(Exception):
+    """The package cannot be written (names the path and the reason)."""
+
+
+class StoredLike(Protocol):
+    """What a hit needs from a stored record (``ingest.catalog.StoredRecord`` has it)."""
+
+    @property
+    def sha256(self) -> str: ...
+
+    @property
+    def paths(self) -> tuple[str, ...]: ...
+
+    @property
+    def record(self) -> DocumentRecord: ...
+
+
+@dataclass(frozen=True)
+class AktHit:
+    """One item (or a whole non-meeting document) that belongs in the package."""
+
+    sha256: str
+    paths: tuple[str, ...]  # every present path of the content, sorted; the first is copied
+    record: DocumentRecord
+    meeting_index: int | None  # None: a whole non-meeting document
+    item_index: int | None  # None: a whole non-meeting document
+    matched_by: str = ""  # how it was found ("sagsnr. 22/23184", "søgning"); "" when not stated
+
+    @property
+    def key(self) -> str:
+        if self.meeting_index is None or self.item_index is None:
+            return document_key(self.sha256)
+        return item_key(self.sha256, self.meeting_index, self.item_index)
+
+    @property
+    def meeting(self) -> Meeting | None:
+        return None if self.meeting_index is None else self.record.meetings[self.meeting_index]
+
+    @property
+    def item(self) -> Item | None:
+        meeting = self.meeting
+        return None if meeting is None or self.item_index is None else meeting.items[self.item_index]
+
+    @property
+    def date(self) -> str | None:
+        meeting = self.meeting
+        return meeting.date if meeting else None
+
+    @property
+    def closed(self) -> bool:
+        item = self.item
+        return bool(item and item.closed)
+
+    @property
+    def title(self) -> str:
+        item = self.item
+        return item.title if item else (self.record.title or Path(self.source_path).name)
+
+    @property
+    def source_path(self) -> str:
+        return self.paths[0] if self.paths else self.record.source.path
+
+
+# ---------------------------------------------------------------------------
+# Finding the hits
+# ---------------------------------------------------------------------------
+
+
+def _all_hits(stored: StoredLike) -> Iterator[AktHit]:
+    record = stored.record
+    if record.kind == "other":
+        yield AktHit(stored.sha256, stored.paths, record, None, None)
+        return
+    for mi, meeting in enumerate(record.meetings):
+        for ii in range(len(meeting.items)):
+            yield AktHit(stored.sha256, stored.paths, record, mi, ii)
+
+
+def hits_for_cases(stored_records: Iterable[StoredLike], cases: Sequence[str]) -> list[AktHit]:
+    """Items whose case numbers (or whose text) name one of ``cases``; whole documents for kind "other".
+
+    Case numbers are compared by ``case_key`` (no ``-N`` suffix, no leading
+    zeros in the serial): "20/57417" finds "20/057417-5".
+    """
+    wanted = {case_key(c): c for c in cases}
+    # a text can only mention a wanted case if it holds the case's last run of digits (leading zeros dropped)
+    serials = {_last_digits(k) for k in wanted}
+    hits: list[AktHit] = []
+    for stored in stored_records:
+        record = stored.record
+        if record.kind == "other":
+            head = record.text[:20000]
+            found = _wanted_in(find_case_numbers(head), wanted) if any(s in head for s in serials) else ""
+            if found:
+                hits.append(AktHit(stored.sha256, stored.paths, record, None, None, f"nævnt i teksten: {found}"))
+            continue
+        for mi, meeting in enumerate(record.meetings):
+            meeting_match = _wanted_in(meeting.case_numbers, wanted)
+            for ii, item in enumerate(meeting.items):
+                found = _wanted_in(item.case_numbers, wanted)
+                how = f"sagsnr. {found}" if found else ""
+                if not found and meeting_match:
+                    how = f"dokumentets sagsnr. {meeting_match}"
+                text = item.text if not how else ""
+                if text and any(s in text for s in serials):
+                    mentioned = _wanted_in(find_case_numbers(text), wanted)
+                    how = f"nævnt i teksten: {mentioned}" if mentioned else ""
+                if how:
+                    hits.append(AktHit(stored.sha256, stored.paths, record, mi, ii, how))
+    return hits
+
+
+def _last_digits(key: str) -> str:
+    runs = re.findall(r"\d+", key)
+    return (runs[-1].lstrip("0") or "0") if runs else key
+
+
+def _wanted_in(numbers: Iterable[object], wanted: dict[str, str]) -> str:
+    for n in numbers:
+        raw = getattr(n, "raw", n)
+        if case_key(str(raw)) in wanted:
+            return str(raw)
+    return ""
+
+
+_KEY_RE = re.compile(r"^(?P<sha>[0-9a-f]{16})(?:-(?P<m>\d+)-(?P<i>\d+))?$")
+
+
+def hits_from_ids(
+    ids: Iterable[str], lookup: Callable[[str], StoredLike | None], sha256_of: Callable[[str], str | None]
+) -> list[AktHit]:
+    """Hits for index ids (``item_key``/``document_key``); ``sha256_of`` maps an id to the full hash and
+    ``lookup`` a full hash to its stored record. Ids whose content is gone are skipped."""
+    hits: list[AktHit] = []
+    cache: dict[str, StoredLike | None] = {}
+    for doc_id in ids:
+        m = _KEY_RE.match(doc_id)
+        sha = sha256_of(doc_id)
+        if not m or not sha:
+            continue
+        if sha not in cache:
+            cache[sha] = lookup(sha)
+        stored = cache[sha]
+        if stored is None:
+            continue
+        if m.group("m") is None:
+            hits.append(AktHit(sha, stored.paths, stored.record, None, None, "søgning"))
+            continue
+        mi, ii = int(m.group("m")), int(m.group("i"))
+        if mi < len(stored.record.meetings) and ii < len(stored.record.meetings[mi].items):
+            hits.append(AktHit(sha, stored.paths, stored.record, mi, ii, "søgning"))
+    return hits
+
+
+def filter_dates(hits: Iterable[AktHit], date_from: str | None, date_to: str | None) -> list[AktHit]:
+    """Hits within [date_from, date_to] (ISO, inclusive). Hits without a date are kept (flagged later):
+    leaving out a document because its date could not be read is the worse mistake in aktindsigt."""
+    kept = []
+    for h in hits:
+        d = h.date
+        if d is not None and ((date_from and d < date_from) or (date_to and d > date_to)):
+            continue
+        kept.append(h)
+    return kept
+
+
+def sort_hits(hits: Iterable[AktHit]) -> list[AktHit]:
+    """Akt order: by date (undated last), body, source file, meeting, item number; duplicates removed."""
+    unique = {h.key: h for h in hits}
+    return sorted(
+        unique.values(),
+        key=lambda h: (
+            h.date or "9999-99-99",
+            (h.meeting.body if h.meeting else None) or "",
+            h.source_path,
+            h.meeting_index if h.meeting_index is not None else -1,
+            h.item.number if h.item else -1,
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# Reading sources
+# ---------------------------------------------------------------------------
+
+
+def read_source(path: str) -> bytes:
+    """The bytes of a catalog path: a plain file, or ``archive.zip!member`` read from the zip."""
+    try:
+        if "!" in path:
+            container, member = path.split("!", 1)
+            if Path(container).is_file():
+                with zipfile.ZipFile(container) as zf:
+                    return zf.read(member)
+        return Path(path).read_bytes()
+    except (OSError, KeyError, zipfile.BadZipFile) as e:
+        raise AktindsigtError(f"{path}: cannot read source file ({e})") from e
+
+
+# ---------------------------------------------------------------------------
+# Writing the package
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PackageSummary:
+    searched: str
+    created: str
+    out_dir: str
+    hits: int = 0
+    documents: int = 0
+    included: int = 0
+    closed_withheld: int = 0
+    sources_copied: int = 0
+    sources_withheld: int = 0
+    flagged_items: int = 0
+    findings: dict[str, int] = field(default_factory=dict)
+    redactions: int = 0
+    undated: int = 0
+    problems: list[str] = field(default_factory=list)  # sources that could not be read
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+    def text(self) -> str:
+        kinds = ", ".join(f"{k}: {v}" for k, v in sorted(self.findings.items())) or "ingen"
+        lines = [
+            "Aktindsigt",
+            f"Søgning: {self.searched}",
+            f"Udarbejdet: {self.created}",
+            f"Hits (akter): {self.hits} i {self.documents} dokumenter",
+            f"Udleveres: {self.included}",
+            f"Undtaget – lukket punkt: {self.closed_withheld}",
+            f"Kildefiler kopieret: {self.sources_copied}; tilbageholdt (indeholder lukket punkt): "
+            f"{self.sources_withheld}",
+            f"Akter med flag til gennemsyn: {self.flagged_items} ({kinds})",
+            f"Uden dato: {self.undated}",
+        ]
+        if self.redactions:
+            lines.append(f"CPR-numre maskeret i tekster: {self.redactions}")
+        if self.problems:
+            lines.append(f"Kildefiler der ikke kunne læses: {len(self.problems)}")
+            lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines) + "\n"
+
+
+_SAFE_RE = re.compile(r"[^\w.-]+")
+
+
+def _safe_name(text: str, limit: int = 100) -> str:
+    name = _SAFE_RE.sub("_", text).strip("._")
+    return (name[:limit].rstrip("._") or "akt").lower()
+
+
+def _pages(pages: Sequence[int]) -> str:
+    if not pages:
+        return ""
+    if len(pages) == 1 or list(pages) == list(range(pages[0], pages[-1] + 1)):
+        return str(pages[0]) if len(pages) == 1 else f"{pages[0]}-{pages[-1]}"
+    return ", ".join(str(p) for p in pages)
+
+
+def item_text(hit: AktHit) -> str:
+    """The text written for one hit: a short header, then every section, then the decision if not already there."""
+    item, meeting = hit.item, hit.meeting
+    if item is None or meeting is None:
+        return f"{hit.title}\n\n{hit.record.text}\n"
+    head = [
+        f"Punkt {item.number}: {item.title}",
+        f"{meeting.body or 'Ukendt organ'}, {meeting.document_type}, {meeting.date or 'dato ukendt'}",
+    ]
+    if item.case_numbers:
+        head.append("Sagsnr.: " + ", ".join(c.raw for c in item.case_numbers))
+    parts = ["\n".join(head)]
+    for s in item.sections:
+        parts.append(f"{s.heading}\n{s.text}" if s.heading else s.text)
+    if item.decision and not any(item.decision.text in s.text for s in item.sections):
+        parts.append(f"Beslutning\n{item.decision.text}")
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _holds_closed_text(record: DocumentRecord) -> bool:
+    return any(i.closed and (i.text.strip() or i.decision) for m in record.meetings for i in m.items)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _shown(f: Finding) -> str:
+    return mask_cpr(f.value) if f.kind == "cpr" else f.value
+
+
+def build_package(
+    hits: Sequence[AktHit],
+    out_dir: Path,
+    *,
+    searched: str,
+    include_closed: bool = False,
+    redact: bool = False,
+    read: Callable[[str], bytes] = read_source,
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> PackageSummary:
+    """Write the package for ``hits`` (any order; sorted here) into ``out_dir`` and return its summary.
+
+    ``out_dir`` must be empty or not exist: a package is never merged into an old one.
+    ``progress(done, total)`` is called after each hit when given.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise AktindsigtError(f"{out_dir}: the output folder is not empty; choose a new folder")
+    try:
+        (out_dir / "sources").mkdir(parents=True, exist_ok=True)
+        (out_dir / "texts").mkdir(exist_ok=True)
+    except OSError as e:
+        raise AktindsigtError(f"{out_dir}: cannot create the package folder ({e.strerror or e})") from e
+
+    ordered = sort_hits(hits)
+    width = max(4, len(str(len(ordered))))
+    created = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    summary = PackageSummary(searched=searched, created=created, out_dir=str(out_dir), hits=len(ordered))
+    rows: list[list[object]] = []
+    flag_rows: list[list[object]] = []
+    redaction_rows: list[list[object]] = []
+    copied: dict[str, str] = {}  # sha256 -> package file name, or "" when withheld/unreadable
+    findings: dict[str, int] = {}
+
+    for n, hit in enumerate(ordered, 1):
+        akt = f"{n:0{width}d}"
+        withheld_item = hit.closed and not include_closed
+        flags: list[str] = []
+        if hit.sha256 not in copied:
+            copied[hit.sha256] = _copy_source(hit, akt, out_dir, include_closed, read, summary)
+        package_file = copied[hit.sha256]
+        if not package_file and _holds_closed_text(hit.record) and not include_closed:
+            flags.append("kildefil tilbageholdt: indeholder lukket punkt")
+        elif not package_file:
+            flags.append("kildefil kunne ikke læses")
+        if hit.date is None:
+            flags.append("dato ukendt")
+            summary.undated += 1
+        text_file = ""
+        item_flags: dict[str, int] = {}
+        if withheld_item:
+            summary.closed_withheld += 1
+        else:
+            summary.included += 1
+            text_file = f"texts/{akt}_{_safe_name(hit.title)}.txt"
+            text = item_text(hit)
+            meeting = hit.meeting
+            names = (*meeting.participants, *meeting.absent) if meeting else ()
+            pages = _pages(hit.item.pages) if hit.item else ""
+            for f in find_personal_data(text, known_names=names):
+                item_flags[f.kind] = item_flags.get(f.kind, 0) + 1
+                line, col = _line_col(text, f.start)
+                flag_rows.append([n, hit.key, f.kind, _shown(f), pages, line, col, text_file])
+            if redact:
+                redacted, log = redact_cpr(text)
+                for r in log:
+                    line, col = _line_col(text, r.start)
+                    redaction_rows.append([n, text_file, line, col, r.start, r.end, r.replacement, pages])
+                summary.redactions += len(log)
+                text = redacted
+            _write(out_dir / text_file, text)
+        if item_flags:
+            summary.flagged_items += 1
+            for kind, count in item_flags.items():
+                findings[kind] = findings.get(kind, 0) + count
+            flags.insert(0, ", ".join(f"{k}: {v}" for k, v in sorted(item_flags.items())))
+        item, meeting = hit.item, hit.meeting
+        case_numbers = item.case_numbers if item else ()
+        rows.append(
+            [
+                n,
+                hit.date or "",
+                (meeting.body if meeting else None) or "",
+                meeting.document_type if meeting else "andet",
+                item.number if item else "",
+                hit.title,
+                "; ".join(c.raw for c in case_numbers),
+                hit.source_path,
+                _pages(item.pages) if item else "",
+                hit.sha256,
+                "lukket" if hit.closed else "åben",
+                CLOSED_STATUS if withheld_item else OPEN_STATUS,
+                "; ".join(flags),
+                hit.matched_by,
+                package_file,
+                text_file,
+                hit.key,
+            ]
+        )
+        if progress is not None:
+            progress(n, len(ordered))
+    summary.documents = len(copied)
+    summary.findings = findings
+    _write_tables(out_dir, rows, flag_rows, redaction_rows if redact else None)
+    _write(out_dir / "summary.txt", summary.text())
+    _write(out_dir / "summary.json", json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    return summary
+
+
+def _copy_source(
+    hit: AktHit, akt: str, out_dir: Path, include_closed: bool, read: Callable[[str], bytes], summary: PackageSummary
+) -> str:
+    if not include_closed and _holds_closed_text(hit.record):
+        summary.sources_withheld += 1
+        return ""
+    path = hit.source_path
+    name = f"sources/{akt}_{_safe_name(Path(path.split('!')[-1]).stem)}{Path(path.split('!')[-1]).suffix.lower()}"
+    try:
+        data = read(path)
+    except AktindsigtError as e:
+        summary.problems.append(str(e))
+        return ""
+    try:
+        (out_dir / name).write_bytes(data)
+    except OSError as e:
+        raise AktindsigtError(f"{out_dir / name}: cannot write ({e.strerror or e})") from e
+    summary.sources_copied += 1
+    return name
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise AktindsigtError(f"{path}: cannot write ({e.strerror or e})") from e
+
+
+def _write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(columns)
+            writer.writerows(rows)
+    except OSError as e:
+        raise AktindsigtError(f"{path}: cannot write ({e.strerror or e})") from e
+
+
+def _write_tables(
+    out_dir: Path,
+    rows: list[list[object]],
+    flag_rows: list[list[object]],
+    redaction_rows: list[list[object]] | None,
+) -> None:
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+    from openpyxl.styles import Font  # type: ignore[import-untyped]
+
+    _write_csv(out_dir / "aktliste.csv", AKTLISTE_COLUMNS, rows)
+    _write_csv(out_dir / "flag.csv", FLAG_COLUMNS, flag_rows)
+    sheets: list[tuple[str, Sequence[str], list[list[object]]]] = [
+        ("Aktliste", AKTLISTE_COLUMNS, rows),
+        ("Flag", FLAG_COLUMNS, flag_rows),
+    ]
+    if redaction_rows is not None:
+        _write_csv(out_dir / "redactions.csv", REDACTION_COLUMNS, redaction_rows)
+        sheets.append(("Redaktioner", REDACTION_COLUMNS, redaction_rows))
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for title, columns, data in sheets:
+        ws = wb.create_sheet(title)
+        ws.freeze_panes = "A2"
+        header = []
+        for c in columns:
+            cell = WriteOnlyCell(ws, value=c)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in data:
+            ws.append(row)
+    path = out_dir / "aktliste.xlsx"
+    try:
+        wb.save(path)
+    except OSError as e:
+        raise AktindsigtError(f"{path}: cannot write ({e.strerror or e})") from e

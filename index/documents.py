@@ -1,0 +1,250 @@
+"""Records → index documents: one per agenda item (with its meeting's fields), one per non-meeting document.
+
+``docs_from_record`` works from a ``DocumentRecord`` alone, so the engines can be
+tested without a catalog. ``analysed_fields`` turns one ``IndexDoc`` into the
+pre-analysed token strings that both engines index (see ``index.analysis``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from index.analysis import Analyzer, fold
+from parsers.casenumbers import find_case_numbers
+from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
+
+__all__ = [
+    "FACETS",
+    "IndexDoc",
+    "analysed_fields",
+    "body_key",
+    "case_key",
+    "case_keys",
+    "docs_from_record",
+    "facet_value",
+]
+
+# The facets every search reports, in display order.
+FACETS = ("year", "body", "document_type", "outcome", "closed", "personal_data")
+
+_YY_CASE_RE = re.compile(r"^(\d{2})/0*(\d+)(?:-(\d+))?$")
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    """One searchable unit: an agenda item with its meeting's fields, or a whole non-meeting document."""
+
+    id: str  # item_key(...) or document_key(...)
+    sha256: str
+    kind: str  # "item" or "other"
+    title: str
+    text: str  # all section text of the item (the full text for kind "other")
+    decision: str  # "" when no decision is recorded
+    attachments: tuple[str, ...]
+    case_numbers: tuple[str, ...]  # as printed
+    body: str | None  # None: not stated
+    municipality: str | None  # None: not stated
+    document_type: str  # dagsorden, referat or other
+    date: str | None  # ISO date of the meeting; None: not stated
+    closed: bool
+    outcome: str | None  # classify_outcome label of the decision; None: no decision or not classified
+    personal_data: bool  # the item text holds personal data (CPR numbers and the like)
+    source_path: str
+    pages: tuple[int, ...]
+    item_number: int | None  # None for kind "other"
+    details: dict[str, Any]  # everything ``arkiv show`` prints: sections, decision, meeting details
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date else None
+
+    @property
+    def date_number(self) -> int | None:
+        """The date as YYYYMMDD (for range filters); None when not stated."""
+        return int(self.date.replace("-", "")) if self.date else None
+
+    def to_stored(self) -> str:
+        """The document as the JSON both engines store and return."""
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @staticmethod
+    def from_stored(text: str) -> IndexDoc:
+        data = json.loads(text)
+        data["attachments"] = tuple(data["attachments"])
+        data["case_numbers"] = tuple(data["case_numbers"])
+        data["pages"] = tuple(data["pages"])
+        return IndexDoc(**data)
+
+
+def case_key(number: str) -> str:
+    """The canonical form of one case: lowercase, no ``-N`` document suffix, no leading zeros in a
+    ``YY/NNNNN`` serial. ``20/057417-5`` and ``20/57417`` give the same key; other forms keep their text."""
+    number = number.strip().lower()
+    m = _YY_CASE_RE.match(number)
+    if m:
+        return f"{m.group(1)}/{int(m.group(2))}"
+    return number
+
+
+def case_keys(numbers: Sequence[str]) -> list[str]:
+    """Every term the printed case numbers are findable by: as printed (lowercase), and the canonical
+    case key with and without the ``-N`` document suffix."""
+    keys: list[str] = []
+    for number in numbers:
+        raw = number.strip().lower()
+        keys += [raw, case_key(raw)]
+        m = _YY_CASE_RE.match(raw)
+        if m and m.group(3):
+            keys.append(f"{m.group(1)}/{int(m.group(2))}-{m.group(3)}")
+    return list(dict.fromkeys(keys))
+
+
+def facet_value(doc: IndexDoc, facet: str) -> str:
+    """The value a document counts under in one facet."""
+    if facet == "year":
+        return str(doc.year) if doc.year else "unknown"
+    if facet == "body":
+        return doc.body or "unknown"
+    if facet == "document_type":
+        return doc.document_type
+    if facet == "outcome":
+        return doc.outcome or "unknown"
+    if facet == "closed":
+        return "closed" if doc.closed else "open"
+    if facet == "personal_data":
+        return "yes" if doc.personal_data else "no"
+    raise ValueError(f"unknown facet {facet!r}")
+
+
+def _outcome(decision_text: str) -> str | None:
+    if not decision_text.strip():
+        return None
+    try:
+        from parsers.outcome import classify_outcome
+    except ImportError:
+        return None
+    return classify_outcome(decision_text).label
+
+
+def _has_personal_data(text: str) -> bool:
+    if not text.strip():
+        return False
+    try:
+        from parsers.personal_data import find_personal_data
+    except ImportError:
+        return False
+    return bool(find_personal_data(text))
+
+
+def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, meeting: Meeting, item: Item) -> IndexDoc:
+    decision = item.decision
+    decision_text = decision.text if decision else ""
+    text = item.text
+    details: dict[str, Any] = {
+        "sections": [{"heading": s.heading, "text": s.text} for s in item.sections],
+        "decision": None if decision is None else {"text": decision.text, "body": decision.body, "date": decision.date},
+        "category": item.category,
+        "meeting": {
+            "body": meeting.body,
+            "document_type": meeting.document_type,
+            "date": meeting.date,
+            "start_time": meeting.start_time,
+            "end_time": meeting.end_time,
+            "location": meeting.location,
+            "municipality": meeting.municipality,
+            "participants": list(meeting.participants),
+            "absent": list(meeting.absent),
+            "item_count": len(meeting.items),
+        },
+        "source": {"format": record.source.format, "page_count": record.source.page_count},
+    }
+    return IndexDoc(
+        id=item_key(sha, mi, ii),
+        sha256=sha,
+        kind="item",
+        title=item.title,
+        text=text,
+        decision=decision_text,
+        attachments=tuple(a.title for a in item.attachments),
+        case_numbers=tuple(c.raw for c in item.case_numbers),
+        body=meeting.body,
+        municipality=meeting.municipality,
+        document_type=meeting.document_type,
+        date=meeting.date,
+        closed=item.closed,
+        outcome=_outcome(decision_text),
+        personal_data=_has_personal_data(f"{text}\n{decision_text}"),
+        source_path=path,
+        pages=item.pages,
+        item_number=item.number,
+        details=details,
+    )
+
+
+def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: str | None = None) -> list[IndexDoc]:
+    """The index documents of one record (``sha256``/``path`` default to the record's source)."""
+    sha = sha256 or record.source.sha256
+    source_path = path or record.source.path
+    if record.kind == "other":
+        case_numbers = tuple(c.raw for c in find_case_numbers(record.text[:5000]))
+        return [
+            IndexDoc(
+                id=document_key(sha),
+                sha256=sha,
+                kind="other",
+                title=record.title or source_path.rsplit("/", 1)[-1],
+                text=record.text,
+                decision="",
+                attachments=(),
+                case_numbers=case_numbers,
+                body=None,
+                municipality=None,
+                document_type="other",
+                date=None,
+                closed=False,
+                outcome=None,
+                personal_data=_has_personal_data(record.text),
+                source_path=source_path,
+                pages=tuple(range(1, record.source.page_count + 1)),
+                item_number=None,
+                details={
+                    "sections": [{"heading": None, "text": record.text}],
+                    "decision": None,
+                    "category": None,
+                    "meeting": None,
+                    "source": {"format": record.source.format, "page_count": record.source.page_count},
+                },
+            )
+        ]
+    docs: list[IndexDoc] = []
+    for mi, meeting in enumerate(record.meetings):
+        for ii, item in enumerate(meeting.items):
+            docs.append(_item_doc(record, sha, source_path, mi, ii, meeting, item))
+    return docs
+
+
+def body_key(body: str | None) -> str:
+    """The folded body name used for body filters (``Børne- og Ungeudvalget`` → ``børne- og ungeudvalget``)."""
+    return " ".join(fold(w) for w in (body or "").split())
+
+
+def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
+    """The pre-analysed, whitespace-separated token strings of one document, per indexed field."""
+    title, title_parts = analyzer.analyze(doc.title)
+    full = "\n".join([doc.title, doc.text, *doc.attachments, doc.decision])
+    text, text_parts = analyzer.analyze(full)
+    decision, decision_parts = analyzer.analyze(doc.decision)
+    keys = case_keys(doc.case_numbers)
+    return {
+        "title": title,
+        "title_parts": title_parts,
+        "text": text,
+        "text_parts": text_parts,
+        "decision": decision,
+        "decision_parts": decision_parts,
+        "case": " ".join(keys),
+    }

@@ -1,0 +1,423 @@
+"""One query model for both engines: parse the user's query, then lower it to a small tree of
+pre-analysed term/phrase/prefix/range nodes that each engine translates one-to-one.
+
+Syntax: words (all must match), ``"phrases"``, ``AND``/``OR``/``NOT`` (upper case),
+``-word``, parentheses, and ``field:value`` / ``field:"a phrase"`` for the fields
+``title``, ``decision``, ``text``, ``case`` and ``body``. ``case:22/231*`` matches by
+prefix. A bare word that looks like a case number (``22/23184``) searches the case
+field. Everything else goes through ``index.analysis`` exactly as the indexed text did.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+from index.analysis import STOP_WORDS, stem, words
+from index.documents import body_key, case_key
+
+__all__ = [
+    "FIELDS",
+    "All",
+    "And",
+    "Filters",
+    "Nothing",
+    "Or",
+    "Phrase",
+    "Prefix",
+    "Query",
+    "QueryError",
+    "Range",
+    "Term",
+    "lower",
+    "parse_date",
+    "parse_query",
+]
+
+FIELDS = ("title", "decision", "text", "case", "body")
+
+_CASE_RE = re.compile(
+    r"^(?:\d{2}/\d{3,7}(?:-\d{1,4})?|\d{2}\.\d{2}\.\d{2}-[a-zæøå]\d{2}-\d{1,4}-\d{2}|"
+    r"[a-zæøå]{2,5}-(?:19|20)\d{2}-\d{3,7}|[a-z](?:19|20)\d{2}-\d{2,7}|(?:19|20)\d{2}-\d{5,8})$",
+    re.IGNORECASE,
+)
+_TOKEN_RE = re.compile(r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<phrase>"[^"]*")|(?P<quote>")|(?P<word>[^\s()"]+))')
+
+
+class QueryError(ValueError):
+    """A query or filter the user must fix; the message says what is wrong and how to write it."""
+
+
+# ---------------------------------------------------------------------------
+# The parsed query (what the user wrote)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QWord:
+    text: str
+    field: str | None = None  # None: the default fields
+
+
+@dataclass(frozen=True)
+class QPhrase:
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class QAnd:
+    children: tuple[Query, ...]
+
+
+@dataclass(frozen=True)
+class QOr:
+    children: tuple[Query, ...]
+
+
+@dataclass(frozen=True)
+class QNot:
+    child: Query
+
+
+@dataclass(frozen=True)
+class QEmpty:
+    """The empty query: every document."""
+
+
+Query = QWord | QPhrase | QAnd | QOr | QNot | QEmpty
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN_RE.match(text, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+        kind = m.lastgroup
+        if kind == "quote":
+            raise QueryError(f'unbalanced quote in {text!r}: close the phrase with a second "')
+        if kind is not None:
+            tokens.append((kind, m.group(kind)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _lex(text)
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def parse(self) -> Query:
+        if not self.tokens:
+            return QEmpty()
+        node = self.or_expr()
+        if self.peek() is not None:
+            raise QueryError(f"unexpected ')' in {self.text!r}: parentheses do not balance")
+        return node
+
+    def or_expr(self) -> Query:
+        children = [self.and_expr()]
+        while self.peek() == ("word", "OR"):
+            self.take()
+            children.append(self.and_expr())
+        return children[0] if len(children) == 1 else QOr(tuple(children))
+
+    def and_expr(self) -> Query:
+        children = [self.unary()]
+        while True:
+            token = self.peek()
+            if token is None or token[0] == "rp" or token == ("word", "OR"):
+                break
+            if token == ("word", "AND"):
+                self.take()
+            children.append(self.unary())
+        return children[0] if len(children) == 1 else QAnd(tuple(children))
+
+    def unary(self) -> Query:
+        token = self.peek()
+        if token is None:
+            raise QueryError(f"{self.text!r} ends with an operator: add a word after it")
+        if token == ("word", "NOT"):
+            self.take()
+            return QNot(self.unary())
+        if token[0] == "word" and token[1].startswith("-") and len(token[1]) > 1:
+            self.take()
+            return QNot(self.word(token[1][1:]))
+        return self.atom()
+
+    def atom(self) -> Query:
+        kind, value = self.take()
+        if kind == "lp":
+            if self.peek() is None:
+                raise QueryError(f"unbalanced '(' in {self.text!r}")
+            node = self.or_expr()
+            if self.peek() != ("rp", ")"):
+                raise QueryError(f"unbalanced '(' in {self.text!r}: add the closing ')'")
+            self.take()
+            return node
+        if kind == "rp":
+            raise QueryError(f"unexpected ')' in {self.text!r}: parentheses do not balance")
+        if kind == "phrase":
+            return QPhrase(value[1:-1])
+        if value in ("AND", "OR"):
+            raise QueryError(f"{value} needs a word on both sides in {self.text!r}")
+        return self.word(value)
+
+    def word(self, value: str) -> Query:
+        m = re.match(r"^([A-Za-zæøåÆØÅ_]+):(.*)$", value)
+        if m is None:
+            return QWord(value)
+        name, rest = m.group(1).lower(), m.group(2)
+        if name not in FIELDS:
+            raise QueryError(f"unknown field {m.group(1)!r} in {self.text!r}; fields are {', '.join(FIELDS)}")
+        if rest:
+            return QWord(rest, name)
+        token = self.peek()
+        if token is not None and token[0] == "phrase":
+            self.take()
+            return QPhrase(token[1][1:-1], name)
+        raise QueryError(f"{name}: needs a value, e.g. {name}:budget")
+
+
+def parse_query(text: str) -> Query:
+    """Parse the user's query text; raises ``QueryError`` with a one-line reason."""
+    return _Parser(text.strip()).parse()
+
+
+# ---------------------------------------------------------------------------
+# Filters (command-line options)
+# ---------------------------------------------------------------------------
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+
+
+def parse_date(text: str) -> str:
+    """An ISO date from ``2020-02-28``, ``28-02-2020``, ``28.02.2020`` or ``28/02/2020``."""
+    for fmt in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(text.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise QueryError(f"{text!r} is not a valid date; write YYYY-MM-DD (e.g. 2020-02-28) or DD-MM-YYYY")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions from command-line options; ``None`` means "no restriction"."""
+
+    body: str | None = None
+    date_from: str | None = None  # ISO date, inclusive
+    date_to: str | None = None  # ISO date, inclusive
+    year: int | None = None
+    document_type: str | None = None  # dagsorden, referat or other
+    case: str | None = None
+    closed: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, parse_date(value))
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise QueryError(f"--from {self.date_from} is after --to {self.date_to}")
+        if self.document_type is not None and self.document_type not in ("dagsorden", "referat", "other"):
+            raise QueryError(f"unknown document type {self.document_type!r}; use dagsorden, referat or other")
+        if self.year is not None and not 1900 <= self.year <= 2100:
+            raise QueryError(f"year {self.year} is out of range (1900-2100)")
+
+
+# ---------------------------------------------------------------------------
+# The lowered tree both engines translate
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    field: str
+    term: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    field: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prefix:
+    field: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Range:
+    field: str  # an integer field
+    low: int | None
+    high: int | None
+
+
+@dataclass(frozen=True)
+class And:
+    must: tuple[Node, ...]
+    must_not: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Or:
+    should: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class All:
+    """Every document."""
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """No document (a query of stop words only)."""
+
+
+Node = Term | Phrase | Prefix | Range | And | Or | All | Nothing
+
+# (main field, parts field, boost) per user-visible field
+_TEXT_FIELDS: dict[str | None, tuple[tuple[str, str, float], ...]] = {
+    None: (("title", "title_parts", 2.0), ("text", "text_parts", 1.0)),
+    "title": (("title", "title_parts", 1.0),),
+    "decision": (("decision", "decision_parts", 1.0),),
+    "text": (("text", "text_parts", 1.0),),
+}
+_PARTS_BOOST = 0.6
+
+
+@dataclass
+class Lowered:
+    """The lowered query plus the stems to highlight."""
+
+    node: Node
+    highlight: set[str]
+
+
+def _case_node(value: str) -> Node:
+    value = value.strip()
+    if value.endswith("*"):
+        head = value[:-1].lower()
+        if not head:
+            raise QueryError("case:* needs the start of a case number, e.g. case:22/23*")
+        return Prefix("case", head)
+    return Or((Term("case", case_key(value)), Term("case", value.lower(), 2.0)))
+
+
+def _word_node(text: str, field_name: str | None, highlight: set[str]) -> Node:
+    if field_name == "case":
+        return _case_node(text)
+    if field_name == "body":
+        return Prefix("body", body_key(text))
+    if field_name is None and _CASE_RE.match(text.rstrip("*")):
+        return _case_node(text)
+    folded = [w for w in words(text) if w not in STOP_WORDS]
+    if not folded:
+        return Nothing()
+    if len(folded) > 1:  # "sygefravær-indsats", "2020/21": the words in order
+        return _phrase_node(" ".join(folded), field_name, highlight)
+    s = stem(folded[0])
+    highlight.add(s)
+    options: list[Node] = []
+    for main, parts, boost in _TEXT_FIELDS[field_name]:
+        options.append(Term(main, s, boost))
+        options.append(Term(parts, s, boost * _PARTS_BOOST))
+    return Or(tuple(options))
+
+
+def _phrase_node(text: str, field_name: str | None, highlight: set[str]) -> Node:
+    if field_name == "case":
+        return _case_node(text)
+    if field_name == "body":
+        return Prefix("body", body_key(text))
+    stems = tuple(stem(w) for w in words(text) if w not in STOP_WORDS)
+    if not stems:
+        return Nothing()
+    if len(stems) == 1:
+        return _word_node(stems[0], field_name, highlight)
+    highlight.update(stems)
+    options = [Phrase(main, stems) for main, _parts, _boost in _TEXT_FIELDS[field_name]]
+    return options[0] if len(options) == 1 else Or(tuple(options))
+
+
+def _lower(q: Query, highlight: set[str]) -> Node:
+    if isinstance(q, QEmpty):
+        return All()
+    if isinstance(q, QWord):
+        return _word_node(q.text, q.field, highlight)
+    if isinstance(q, QPhrase):
+        return _phrase_node(q.text, q.field, highlight)
+    if isinstance(q, QNot):
+        return And((All(),), (_lower(q.child, set()),))
+    if isinstance(q, QOr):
+        kids = [_lower(c, highlight) for c in q.children]
+        kids = [k for k in kids if not isinstance(k, Nothing)]
+        if not kids:
+            return Nothing()
+        return kids[0] if len(kids) == 1 else Or(tuple(kids))
+    must: list[Node] = []
+    must_not: list[Node] = []
+    for child in q.children:
+        if isinstance(child, QNot):
+            must_not.append(_lower(child.child, set()))
+            continue
+        node = _lower(child, highlight)
+        if isinstance(node, Nothing):
+            continue  # a stop word inside a longer query is ignored, as in the indexed text
+        must.append(node)
+    if not must:
+        must.append(All())
+    if not must_not and len(must) == 1:
+        return must[0]
+    return And(tuple(must), tuple(must_not))
+
+
+def _filter_nodes(filters: Filters) -> list[Node]:
+    nodes: list[Node] = []
+    if filters.body:
+        nodes.append(Prefix("body", body_key(filters.body)))
+    if filters.date_from or filters.date_to:
+        low = int(filters.date_from.replace("-", "")) if filters.date_from else None
+        high = int(filters.date_to.replace("-", "")) if filters.date_to else None
+        nodes.append(Range("date", low, high))
+    if filters.year is not None:
+        nodes.append(Range("date", filters.year * 10000 + 101, filters.year * 10000 + 1231))
+    if filters.document_type:
+        nodes.append(Term("document_type", filters.document_type))
+    if filters.case:
+        nodes.append(_case_node(filters.case))
+    if filters.closed is not None:
+        nodes.append(Term("closed", "closed" if filters.closed else "open"))
+    return nodes
+
+
+def lower(query: str | Query, filters: Filters | None = None) -> Lowered:
+    """The query text (or parsed query) and filters as one engine-neutral tree."""
+    parsed = parse_query(query) if isinstance(query, str) else query
+    highlight: set[str] = set()
+    node = _lower(parsed, highlight)
+    extra = _filter_nodes(filters or Filters())
+    if extra:
+        if isinstance(node, Nothing):
+            return Lowered(node, highlight)
+        if isinstance(node, And):
+            node = And(node.must + tuple(extra), node.must_not)
+        else:
+            node = And((node, *extra))
+    return Lowered(node, highlight)

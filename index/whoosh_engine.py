@@ -1,0 +1,202 @@
+"""The whoosh engine (pure Python; the default for small and medium archives).
+
+Text fields take the pre-analysed tokens of ``index.analysis`` through a plain
+whitespace tokenizer, so whoosh adds no analysis of its own. Facets are counted
+from the column of each facet field over the matching document numbers
+(``docs_for_query``), not with ``groupedby``, which is several times slower.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh import fields, formats, index, query
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.formats import _INT_SIZE
+from whoosh.system import unpack_uint
+from whoosh.writing import IndexWriter
+
+from index.analysis import Analyzer
+from index.documents import IndexDoc
+from index.engine import (
+    EXACT_FIELDS,
+    FACET_FIELDS,
+    KEYWORD_FIELDS,
+    PARTS_FIELDS,
+    POSITION_FIELDS,
+    Engine,
+    EngineError,
+    index_fields,
+)
+from index.query import All, And, Lowered, Node, Nothing, Or, Phrase, Prefix, Range, Term
+
+__all__ = ["VarintPositions", "WhooshEngine", "phrase_field", "schema", "translate"]
+
+
+class VarintPositions(formats.Positions):
+    """whoosh-ng's ``Positions`` without its legacy-pickle fallback.
+
+    whoosh-ng 5.4 decodes a position list whose last varint byte happens to be
+    ``b"."`` (a position gap of 46) as a pickle from old whoosh versions and
+    fails with ``UnpicklingError``. Indexes written here always use the varint
+    encoding, so decoding never needs the fallback.
+    """
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        n = unpack_uint(valuestring[:_INT_SIZE])[0]
+        positions: list[int] = []
+        offset, position = _INT_SIZE, 0
+        for _ in range(n):
+            byte = valuestring[offset]
+            offset += 1
+            delta, shift = byte & 0x7F, 7
+            while byte & 0x80:
+                byte = valuestring[offset]
+                offset += 1
+                delta |= (byte & 0x7F) << shift
+                shift += 7
+            position += delta
+            positions.append(position)
+        return positions
+
+
+_WRITER_TIMEOUT = 30.0
+
+
+def phrase_field(analyzer: Any) -> fields.TEXT:
+    """A TEXT field with positions, decoded by ``VarintPositions``."""
+    text_field = fields.TEXT(analyzer=analyzer, phrase=True)
+    text_field.format = VarintPositions(field_boost=text_field.format.field_boost)
+    return text_field
+
+
+def schema() -> fields.Schema:
+    """The whoosh schema, declared once."""
+    tokens = SpaceSeparatedTokenizer()
+    spec: dict[str, fields.FieldType] = {
+        "id": fields.ID(stored=True, unique=True),
+        "sha256": fields.ID(),
+        "stored": fields.STORED(),
+        "date": fields.NUMERIC(int),  # signed: whoosh-ng 5.4 mis-handles open ranges on unsigned fields
+    }
+    for name in POSITION_FIELDS:
+        spec[name] = phrase_field(tokens)
+    for name in PARTS_FIELDS:
+        spec[name] = fields.TEXT(analyzer=tokens, phrase=False)
+    for name in KEYWORD_FIELDS:
+        spec[name] = fields.KEYWORD(lowercase=False, commas=False, scorable=True)
+    for name in EXACT_FIELDS:
+        spec[name] = fields.ID(sortable=True)
+    return fields.Schema(**spec)
+
+
+def translate(node: Node) -> query.Query:
+    """The lowered query tree as a whoosh query."""
+    if isinstance(node, Term):
+        return query.Term(node.field, node.term, boost=node.boost)
+    if isinstance(node, Phrase):
+        return query.Phrase(node.field, list(node.terms))
+    if isinstance(node, Prefix):
+        return query.Prefix(node.field, node.prefix)
+    if isinstance(node, Range):
+        return query.NumericRange(node.field, node.low, node.high)
+    if isinstance(node, All):
+        return query.Every()
+    if isinstance(node, Nothing):
+        return query.NullQuery
+    if isinstance(node, Or):
+        return query.Or([translate(n) for n in node.should])
+    if isinstance(node, And):
+        positive = [translate(n) for n in node.must]
+        base: query.Query = positive[0] if len(positive) == 1 else query.And(positive)
+        if node.must_not:
+            return query.AndNot(base, query.Or([translate(n) for n in node.must_not]))
+        return base
+    raise TypeError(f"unknown query node {node!r}")
+
+
+class WhooshEngine(Engine):
+    kind = "whoosh"
+
+    def __init__(self, directory: Path, analyzer: Analyzer, *, create: bool = False) -> None:
+        super().__init__(directory, analyzer)
+        try:
+            if index.exists_in(str(directory)):
+                self._ix = index.open_dir(str(directory))
+            elif create:
+                directory.mkdir(parents=True, exist_ok=True)
+                self._ix = index.create_in(str(directory), schema())
+            else:
+                raise EngineError(f"{directory}: no whoosh index here; run `arkiv index --engine whoosh`")
+        except (OSError, index.IndexError) as e:
+            raise EngineError(f"{directory}: cannot open the whoosh index ({e})") from e
+
+    def _writer(self) -> IndexWriter:
+        return self._ix.writer(timeout=_WRITER_TIMEOUT, limitmb=128)
+
+    def add(self, docs: Iterable[IndexDoc]) -> int:
+        count = 0
+        writer = self._writer()
+        try:
+            for doc in docs:
+                values = {k: v for k, v in index_fields(doc, self.analyzer).items() if v is not None}
+                writer.update_document(**values)
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return count
+
+    def delete_sha256s(self, sha256s: Sequence[str]) -> None:
+        if not sha256s:
+            return
+        writer = self._writer()
+        try:
+            for sha in sha256s:
+                writer.delete_by_term("sha256", sha)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def clear(self) -> None:
+        self._ix = index.create_in(str(self.directory), schema())
+
+    def count(self) -> int:
+        return self._ix.doc_count()
+
+    def _search(
+        self, lowered: Lowered, limit: int, offset: int, facets: bool
+    ) -> tuple[int, list[tuple[IndexDoc, float]], dict[str, dict[str, int]]]:
+        q = translate(lowered.node)
+        with self._ix.searcher() as searcher:
+            results = searcher.search(q, limit=offset + limit)
+            page = [(IndexDoc.from_stored(hit["stored"]), float(hit.score or 0.0)) for hit in results[offset:]]
+            counts: dict[str, dict[str, int]] = {}
+            if facets:
+                docnums = list(searcher.docs_for_query(q))
+                total = len(docnums)
+                reader = searcher.reader()
+                for facet, field_name in FACET_FIELDS.items():
+                    column = reader.column_reader(field_name)
+                    counts[facet] = dict(Counter(column[d] for d in docnums))
+            else:
+                total = len(results)
+        return total, page, counts
+
+    def all_docs(self, lowered: Lowered) -> list[IndexDoc]:
+        q = translate(lowered.node)
+        with self._ix.searcher() as searcher:
+            return [IndexDoc.from_stored(searcher.stored_fields(d)["stored"]) for d in searcher.docs_for_query(q)]
+
+    def get(self, doc_id: str) -> IndexDoc | None:
+        with self._ix.searcher() as searcher:
+            stored = searcher.document(id=doc_id)
+            if stored is None:
+                return None
+            docnum = searcher.document_number(id=doc_id)
+            return IndexDoc.from_stored(searcher.stored_fields(docnum)["stored"])

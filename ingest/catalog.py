@@ -1,0 +1,694 @@
+"""The catalog: one SQLite database per archive, the source of truth for indexes.
+
+Layout (``catalog.sqlite`` in the archive directory, WAL mode):
+
+* ``contents``: one row per distinct file content (keyed by sha256) with the
+  parse outcome (``status`` ok/partial/quarantined, ``error_code``/``error``),
+  the parser version and the full record as JSON (``record_json``, the
+  ``arkiv parse --json`` shape), so exports and re-indexing are exact.
+  ``live`` is 1 while at least one present path holds the content.
+* ``files``: one row per path (``/dir/a.pdf`` or ``/dir/b.zip!folder/c.pdf``),
+  many paths to one content. A path gone from the source is marked
+  ``removed`` (never deleted).
+* ``meetings``, ``items``, ``sections``, ``case_numbers``, ``attachments``,
+  ``people``, ``problems``: the record in normalized form, for live content
+  only (rows of content that is no longer present anywhere are dropped; the
+  record JSON stays in ``contents``).
+* ``removed_contents``: a tombstone per content that stopped being live, with
+  the generation in which that happened (what an index must delete).
+* ``runs``: one row per ingest run that changed something.
+* ``file_catalog`` (a view): one row per path with format, pages, parser
+  version, status and error, the usual starting point for a person.
+
+Every write that concerns one file is one transaction, so a killed import never
+leaves a file half-written. ``generation()`` counts the finished runs that
+changed something; each content row carries the generation of the run that
+last changed it (``begin_run``/``finish_run``).
+
+Read it with pandas::
+
+    pandas.read_sql("select * from items", Catalog.open(path).connection)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from parsers.records import DocumentRecord, item_key
+from parsers.serialize import record_from_json, record_to_json
+
+__all__ = [
+    "CATALOG_FILE",
+    "SCHEMA_VERSION",
+    "Catalog",
+    "CatalogError",
+    "ContentState",
+    "FileEntry",
+    "FileState",
+    "StoredRecord",
+]
+
+CATALOG_FILE = "catalog.sqlite"
+
+_SCHEMA_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE contents (
+    sha256 TEXT NOT NULL PRIMARY KEY,
+    size INTEGER NOT NULL,
+    format TEXT NOT NULL,          -- pdf/docx; for quarantined content the file suffix ("txt", "" if none)
+    pages INTEGER,                 -- NULL when the file could not be parsed
+    parser_version TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('ok', 'partial', 'quarantined')),
+    error_code TEXT,               -- quarantined only: corrupt, encrypted, unsupported, timeout, ...
+    error TEXT,                    -- quarantined only: the reason in one line (without the path)
+    kind TEXT,                     -- meeting/other; NULL when quarantined
+    title TEXT,
+    record_json TEXT,              -- NULL when quarantined
+    parse_seconds REAL,
+    parsed_at TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    live INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE files (
+    path TEXT NOT NULL PRIMARY KEY,
+    container TEXT,                -- the zip file of a zip member; NULL for a plain file
+    member TEXT,                   -- the member name inside the zip; NULL for a plain file
+    size INTEGER NOT NULL,
+    mtime REAL NOT NULL,
+    crc32 INTEGER,                 -- zip members only
+    sha256 TEXT,                   -- NULL only when the file could not be read at all
+    status TEXT NOT NULL CHECK (status IN ('present', 'removed')),
+    error_code TEXT,               -- set when the file could not be read (then sha256 is NULL)
+    error TEXT,
+    first_generation INTEGER NOT NULL,
+    generation INTEGER NOT NULL,
+    removed_generation INTEGER
+);
+CREATE INDEX files_sha256 ON files (sha256);
+CREATE TABLE meetings (
+    sha256 TEXT NOT NULL,
+    meeting_index INTEGER NOT NULL,
+    body TEXT,
+    document_type TEXT NOT NULL,
+    date TEXT,
+    year INTEGER,
+    municipality TEXT,
+    start_time TEXT,
+    end_time TEXT,
+    location TEXT,
+    item_count INTEGER NOT NULL,
+    PRIMARY KEY (sha256, meeting_index)
+);
+CREATE TABLE items (
+    item_key TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    meeting_index INTEGER NOT NULL,
+    item_index INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    closed INTEGER NOT NULL,
+    category TEXT,
+    decision_text TEXT,
+    decision_body TEXT,
+    decision_date TEXT,
+    pages TEXT NOT NULL,           -- JSON list of page numbers
+    text TEXT NOT NULL
+);
+CREATE INDEX items_sha256 ON items (sha256);
+CREATE TABLE sections (
+    item_key TEXT NOT NULL,
+    section_index INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    heading TEXT,
+    text TEXT NOT NULL,
+    PRIMARY KEY (item_key, section_index)
+);
+CREATE INDEX sections_sha256 ON sections (sha256);
+CREATE TABLE case_numbers (
+    sha256 TEXT NOT NULL,
+    meeting_index INTEGER NOT NULL,
+    item_key TEXT,                 -- NULL: a case number of the document as a whole
+    raw TEXT NOT NULL,
+    normalized TEXT NOT NULL
+);
+CREATE INDEX case_numbers_sha256 ON case_numbers (sha256);
+CREATE INDEX case_numbers_normalized ON case_numbers (normalized);
+CREATE TABLE attachments (
+    item_key TEXT NOT NULL,
+    attachment_index INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    title TEXT NOT NULL,
+    PRIMARY KEY (item_key, attachment_index)
+);
+CREATE INDEX attachments_sha256 ON attachments (sha256);
+CREATE TABLE people (
+    sha256 TEXT NOT NULL,
+    meeting_index INTEGER NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('participant', 'absent')),
+    name TEXT NOT NULL
+);
+CREATE INDEX people_sha256 ON people (sha256);
+CREATE TABLE problems (
+    sha256 TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    page INTEGER
+);
+CREATE INDEX problems_sha256 ON problems (sha256);
+CREATE TABLE removed_contents (
+    sha256 TEXT NOT NULL PRIMARY KEY,
+    generation INTEGER NOT NULL
+);
+CREATE TABLE runs (
+    generation INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    summary TEXT                   -- JSON counts of the run
+);
+INSERT INTO meta (key, value) VALUES ('generation', '0');
+"""
+
+# One row per path with its parse outcome, for people reading the catalog with pandas or sqlite3.
+_FILE_CATALOG_VIEW = """
+CREATE VIEW file_catalog AS
+SELECT f.path, f.container AS zip_file, f.member AS zip_member, f.sha256, f.size, f.mtime,
+       c.format, c.pages, c.parser_version,
+       CASE WHEN f.status = 'removed' THEN 'removed'
+            WHEN f.sha256 IS NULL THEN 'quarantined'
+            ELSE c.status END AS status,
+       coalesce(f.error_code, c.error_code) AS error_code,
+       coalesce(f.error, c.error) AS error,
+       c.kind, c.title, f.first_generation, f.generation, f.removed_generation
+FROM files f LEFT JOIN contents c ON c.sha256 = f.sha256;
+"""
+
+# Migration n takes the schema from version n - 1 to n. Append, never edit.
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FILE_CATALOG_VIEW)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+_NORMALIZED_TABLES = ("meetings", "items", "sections", "case_numbers", "attachments", "people", "problems")
+
+
+class CatalogError(Exception):
+    """The catalog cannot be opened or used (names the database file and the reason)."""
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A parsed content of the catalog: its hash, the present paths holding it, the record."""
+
+    sha256: str
+    paths: tuple[str, ...]
+    record: DocumentRecord
+    generation: int  # the generation in which this content or its paths last changed
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One path of a source as the catalog stores it."""
+
+    path: str  # display path: "/dir/a.pdf" or "/dir/b.zip!folder/c.pdf"
+    size: int
+    mtime: float
+    container: str | None = None  # zip file path for a zip member; None: a plain file
+    member: str | None = None  # member name in the zip; None: a plain file
+    crc32: int | None = None  # zip members only; None: a plain file
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the catalog knows about one path."""
+
+    path: str
+    size: int
+    mtime: float
+    crc32: int | None
+    sha256: str | None  # None: the file could not be read
+    status: str  # present/removed
+    error_code: str | None
+
+
+@dataclass(frozen=True)
+class ContentState:
+    """What the catalog knows about one content."""
+
+    sha256: str
+    parser_version: str
+    status: str  # ok/partial/quarantined
+    live: bool
+    error_code: str | None = None  # quarantined only
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _year(date: str | None) -> int | None:
+    return int(date[:4]) if date else None
+
+
+class Catalog:
+    """The catalog of one archive directory. Open with ``Catalog.open(archive_dir)``."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._run_started = _now()
+        self._changed = False
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(cls, archive_dir: Path) -> Catalog:
+        """Open the catalog in ``archive_dir``, creating the directory and database or migrating it."""
+        archive_dir = Path(archive_dir)
+        db = archive_dir / CATALOG_FILE
+        try:
+            archive_dir.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(db, isolation_level=None, timeout=60.0)
+        except (OSError, sqlite3.Error) as e:
+            raise CatalogError(f"{db}: cannot open the catalog ({e})") from e
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            catalog = cls(conn, db)
+            catalog._migrate()
+        except sqlite3.DatabaseError as e:
+            conn.close()
+            raise CatalogError(f"{db}: not a usable catalog ({e})") from e
+        except CatalogError:
+            conn.close()
+            raise
+        return catalog
+
+    def _migrate(self) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise CatalogError(
+                f"{self.path}: catalog schema version {version} is newer than this program ({SCHEMA_VERSION}); "
+                "upgrade moedearkiv"
+            )
+        while version < SCHEMA_VERSION:
+            with self.transaction():
+                # Read again under the write lock: another process may have migrated meanwhile.
+                version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+                if version >= SCHEMA_VERSION:
+                    break
+                for statement in _split_sql(_MIGRATIONS[version]):
+                    self._conn.execute(statement)
+                version += 1
+                self._conn.execute(f"PRAGMA user_version = {version}")
+
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The SQLite connection (for ``pandas.read_sql``)."""
+        return self._conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any error)."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # -- read API --------------------------------------------------------------
+
+    def generation(self) -> int:
+        """The number of finished ingest runs that changed something."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0])
+
+    def present_paths(self) -> dict[str, list[str]]:
+        """Every content's present paths, sorted."""
+        paths: dict[str, list[str]] = {}
+        for sha, path in self._conn.execute(
+            "SELECT sha256, path FROM files WHERE status = 'present' AND sha256 IS NOT NULL ORDER BY path"
+        ):
+            paths.setdefault(sha, []).append(path)
+        return paths
+
+    def iter_records(self, since_generation: int | None = None) -> Iterator[StoredRecord]:
+        """Parsed (ok or partial) content present at some path, changed after ``since_generation``."""
+        paths = self.present_paths()
+        since = -1 if since_generation is None else since_generation
+        cursor = self._conn.execute(
+            "SELECT sha256, record_json, generation FROM contents "
+            "WHERE live = 1 AND status IN ('ok', 'partial') AND generation > ? ORDER BY sha256",
+            (since,),
+        )
+        for sha, record_json, generation in cursor:
+            held = tuple(paths.get(sha, ()))
+            if not held:
+                continue
+            yield StoredRecord(sha, held, _with_path(record_from_json(record_json), held), int(generation))
+
+    def removed_sha256s(self, since_generation: int | None = None) -> list[str]:
+        """Contents no longer present at any path (removed or replaced), after ``since_generation``."""
+        since = -1 if since_generation is None else since_generation
+        rows = self._conn.execute(
+            "SELECT r.sha256 FROM removed_contents r JOIN contents c ON c.sha256 = r.sha256 "
+            "WHERE c.live = 0 AND r.generation > ? ORDER BY r.sha256",
+            (since,),
+        )
+        return [row[0] for row in rows]
+
+    def record(self, sha256: str) -> DocumentRecord | None:
+        """The stored record of one content, or None (unknown or quarantined)."""
+        row = self._conn.execute(
+            "SELECT record_json FROM contents WHERE sha256 = ? AND record_json IS NOT NULL", (sha256,)
+        ).fetchone()
+        if row is None:
+            return None
+        return _with_path(record_from_json(row[0]), self.paths(sha256))
+
+    def quarantine_reason(self, sha256: str) -> tuple[str, str] | None:
+        """(code, reason) when this content is quarantined, else None."""
+        row = self._conn.execute(
+            "SELECT error_code, error FROM contents WHERE sha256 = ? AND status = 'quarantined'", (sha256,)
+        ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def paths(self, sha256: str) -> tuple[str, ...]:
+        """The present paths that hold this content, sorted."""
+        rows = self._conn.execute(
+            "SELECT path FROM files WHERE sha256 = ? AND status = 'present' ORDER BY path", (sha256,)
+        )
+        return tuple(row[0] for row in rows)
+
+    # -- state for the importer ------------------------------------------------
+
+    def file_states(self) -> dict[str, FileState]:
+        """Every path the catalog knows, present or removed."""
+        rows = self._conn.execute("SELECT path, size, mtime, crc32, sha256, status, error_code FROM files")
+        return {r[0]: FileState(*r) for r in rows}
+
+    def content_states(self) -> dict[str, ContentState]:
+        rows = self._conn.execute("SELECT sha256, parser_version, status, live, error_code FROM contents")
+        return {r[0]: ContentState(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows}
+
+    # -- write API (each call is one transaction) ------------------------------
+
+    def store_record(
+        self,
+        record: DocumentRecord,
+        files: Sequence[FileEntry],
+        generation: int,
+        *,
+        size: int,
+        parse_seconds: float | None = None,
+    ) -> None:
+        """Store a parsed record (replacing any older record of the same content) and the paths holding it."""
+        sha = record.source.sha256
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO contents (sha256, size, format, pages, parser_version, status, error_code, "
+                "error, kind, title, record_json, parse_seconds, parsed_at, generation, live) "
+                "VALUES (?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, 1)",
+                (
+                    sha,
+                    size,
+                    record.source.format,
+                    record.source.page_count,
+                    record.source.parser_version,
+                    record.status,
+                    record.kind,
+                    record.title,
+                    record_to_json(record, indent=None),
+                    parse_seconds,
+                    _now(),
+                    generation,
+                ),
+            )
+            conn.execute("DELETE FROM removed_contents WHERE sha256 = ?", (sha,))
+            self._materialize(sha, record)
+            self._put_paths(sha, files, generation)
+        self._changed = True
+
+    def store_quarantined(
+        self,
+        sha256: str,
+        files: Sequence[FileEntry],
+        generation: int,
+        *,
+        size: int,
+        format: str,
+        parser_version: str,
+        code: str,
+        error: str,
+        parse_seconds: float | None = None,
+    ) -> None:
+        """Record a content that could not be parsed, with its reason, and the paths holding it."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO contents (sha256, size, format, pages, parser_version, status, error_code, "
+                "error, kind, title, record_json, parse_seconds, parsed_at, generation, live) "
+                "VALUES (?, ?, ?, NULL, ?, 'quarantined', ?, ?, NULL, NULL, NULL, ?, ?, ?, 1)",
+                (sha256, size, format, parser_version, code, error, parse_seconds, _now(), generation),
+            )
+            conn.execute("DELETE FROM removed_contents WHERE sha256 = ?", (sha256,))
+            self._delete_normalized(sha256)
+            self._put_paths(sha256, files, generation)
+        self._changed = True
+
+    def attach_paths(self, sha256: str, files: Sequence[FileEntry], generation: int) -> None:
+        """Point paths at a content that is already stored (a duplicate, a moved or restored file)."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT live, record_json FROM contents WHERE sha256 = ?", (sha256,)).fetchone()
+            if row is None:
+                raise CatalogError(f"{self.path}: no stored content {sha256}")
+            live, record_json = row
+            if not live:
+                conn.execute("UPDATE contents SET live = 1 WHERE sha256 = ?", (sha256,))
+                conn.execute("DELETE FROM removed_contents WHERE sha256 = ?", (sha256,))
+                if record_json is not None:
+                    self._materialize(sha256, record_from_json(record_json))
+            conn.execute("UPDATE contents SET generation = ? WHERE sha256 = ?", (generation, sha256))
+            self._put_paths(sha256, files, generation)
+        self._changed = True
+
+    def store_unreadable(self, file: FileEntry, generation: int, *, code: str, error: str) -> None:
+        """Record a path whose bytes could not be read at all (no content hash)."""
+        with self.transaction():
+            self._put_file(file, None, generation, code, error)
+        self._changed = True
+
+    def touch_files(self, files: Iterable[FileEntry]) -> None:
+        """Update size/mtime of paths whose content did not change (no new generation)."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE files SET size = ?, mtime = ?, crc32 = ? WHERE path = ?",
+                [(f.size, f.mtime, f.crc32, f.path) for f in files],
+            )
+
+    def mark_removed(self, paths: Iterable[str], generation: int) -> int:
+        """Mark paths as removed from the source (kept in the catalog). Returns how many changed."""
+        changed = 0
+        with self.transaction() as conn:
+            for path in paths:
+                row = conn.execute("SELECT sha256 FROM files WHERE path = ? AND status = 'present'", (path,)).fetchone()
+                if row is None:
+                    continue
+                conn.execute(
+                    "UPDATE files SET status = 'removed', removed_generation = ?, generation = ? WHERE path = ?",
+                    (generation, generation, path),
+                )
+                if row[0] is not None:
+                    self._release(row[0], generation)
+                changed += 1
+        if changed:
+            self._changed = True
+        return changed
+
+    def begin_run(self) -> int:
+        """Start an ingest run; returns the generation its writes carry.
+
+        ``generation()`` moves to it only when the run finishes (``finish_run``), so
+        an index that syncs while an import runs never skips what the import
+        writes after that moment. A run after an interrupted one reuses the
+        interrupted run's generation and finishes it.
+        """
+        self._run_started = _now()
+        written = self._conn.execute(
+            "SELECT max(g) FROM (SELECT max(generation) AS g FROM contents UNION ALL "
+            "SELECT max(generation) FROM files UNION ALL SELECT max(generation) FROM removed_contents)"
+        ).fetchone()[0]
+        current = self.generation()
+        if written is not None and written > current:
+            self._changed = True
+            return int(written)
+        self._changed = False
+        return current + 1
+
+    def finish_run(self, generation: int, summary: dict[str, int]) -> None:
+        """End the run: if it changed the catalog, make its generation current and record its counts."""
+        if not self._changed:
+            return
+        with self.transaction() as conn:
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
+            conn.execute(
+                "INSERT OR REPLACE INTO runs (generation, started_at, finished_at, summary) VALUES (?, ?, ?, ?)",
+                (generation, self._run_started, _now(), json.dumps(summary, sort_keys=True)),
+            )
+        self._changed = False
+
+    # -- internals -------------------------------------------------------------
+
+    def _put_paths(self, sha256: str, files: Sequence[FileEntry], generation: int) -> None:
+        for file in files:
+            self._put_file(file, sha256, generation, None, None)
+
+    def _put_file(
+        self, file: FileEntry, sha256: str | None, generation: int, code: str | None, error: str | None
+    ) -> None:
+        conn = self._conn
+        old = conn.execute("SELECT sha256, status FROM files WHERE path = ?", (file.path,)).fetchone()
+        conn.execute(
+            "INSERT INTO files (path, container, member, size, mtime, crc32, sha256, status, error_code, error, "
+            "first_generation, generation, removed_generation) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'present', ?, ?, ?, ?, NULL) "
+            "ON CONFLICT (path) DO UPDATE SET container = excluded.container, member = excluded.member, "
+            "size = excluded.size, mtime = excluded.mtime, crc32 = excluded.crc32, sha256 = excluded.sha256, "
+            "status = 'present', error_code = excluded.error_code, error = excluded.error, "
+            "generation = excluded.generation, removed_generation = NULL",
+            (
+                file.path,
+                file.container,
+                file.member,
+                file.size,
+                file.mtime,
+                file.crc32,
+                sha256,
+                code,
+                error,
+                generation,
+                generation,
+            ),
+        )
+        if old is not None and old[0] is not None and old[0] != sha256 and old[1] == "present":
+            self._release(old[0], generation)
+
+    def _release(self, sha256: str, generation: int) -> None:
+        """Drop a content's normalized rows and leave a tombstone when no present path holds it any more."""
+        conn = self._conn
+        held = conn.execute("SELECT 1 FROM files WHERE sha256 = ? AND status = 'present' LIMIT 1", (sha256,)).fetchone()
+        if held is not None:
+            conn.execute("UPDATE contents SET generation = ? WHERE sha256 = ?", (generation, sha256))
+            return
+        conn.execute("UPDATE contents SET live = 0, generation = ? WHERE sha256 = ?", (generation, sha256))
+        conn.execute("INSERT OR REPLACE INTO removed_contents (sha256, generation) VALUES (?, ?)", (sha256, generation))
+        self._delete_normalized(sha256)
+
+    def _delete_normalized(self, sha256: str) -> None:
+        for table in _NORMALIZED_TABLES:
+            self._conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
+
+    def _materialize(self, sha: str, record: DocumentRecord) -> None:
+        conn = self._conn
+        self._delete_normalized(sha)
+        for mi, meeting in enumerate(record.meetings):
+            conn.execute(
+                "INSERT INTO meetings (sha256, meeting_index, body, document_type, date, year, municipality, "
+                "start_time, end_time, location, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sha,
+                    mi,
+                    meeting.body,
+                    meeting.document_type,
+                    meeting.date,
+                    _year(meeting.date),
+                    meeting.municipality,
+                    meeting.start_time,
+                    meeting.end_time,
+                    meeting.location,
+                    len(meeting.items),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO people (sha256, meeting_index, role, name) VALUES (?, ?, ?, ?)",
+                [(sha, mi, "participant", n) for n in meeting.participants]
+                + [(sha, mi, "absent", n) for n in meeting.absent],
+            )
+            conn.executemany(
+                "INSERT INTO case_numbers (sha256, meeting_index, item_key, raw, normalized) VALUES (?, ?, NULL, ?, ?)",
+                [(sha, mi, c.raw, c.normalized) for c in meeting.case_numbers],
+            )
+            for ii, item in enumerate(meeting.items):
+                key = item_key(sha, mi, ii)
+                decision = item.decision
+                conn.execute(
+                    "INSERT INTO items (item_key, sha256, meeting_index, item_index, number, title, closed, category, "
+                    "decision_text, decision_body, decision_date, pages, text) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        sha,
+                        mi,
+                        ii,
+                        item.number,
+                        item.title,
+                        int(item.closed),
+                        item.category,
+                        decision.text if decision else None,
+                        decision.body if decision else None,
+                        decision.date if decision else None,
+                        json.dumps(list(item.pages)),
+                        item.text,
+                    ),
+                )
+                conn.executemany(
+                    "INSERT INTO sections (item_key, section_index, sha256, heading, text) VALUES (?, ?, ?, ?, ?)",
+                    [(key, si, sha, s.heading, s.text) for si, s in enumerate(item.sections)],
+                )
+                conn.executemany(
+                    "INSERT INTO case_numbers (sha256, meeting_index, item_key, raw, normalized) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(sha, mi, key, c.raw, c.normalized) for c in item.case_numbers],
+                )
+                conn.executemany(
+                    "INSERT INTO attachments (item_key, attachment_index, sha256, title) VALUES (?, ?, ?, ?)",
+                    [(key, ai, sha, a.title) for ai, a in enumerate(item.attachments)],
+                )
+        conn.executemany(
+            "INSERT INTO problems (sha256, code, message, page) VALUES (?, ?, ?, ?)",
+            [(sha, p.code, p.message, p.page) for p in record.problems],
+        )
+
+
+def _with_path(record: DocumentRecord, paths: Sequence[str]) -> DocumentRecord:
+    """The record with ``source.path`` set to a path that still holds it (the first, sorted)."""
+    if not paths or record.source.path in paths:
+        return record
+    return dataclasses.replace(record, source=dataclasses.replace(record.source, path=paths[0]))
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script (comments dropped; no ';' inside string literals)."""
+    without_comments = "\n".join(line.split("--", 1)[0] for line in script.splitlines())
+    return [s.strip() for s in without_comments.split(";") if s.strip()]

@@ -1,0 +1,290 @@
+"""Worker processes that parse one file at a time, with a deadline per file.
+
+``multiprocessing.Pool`` cannot stop one task that hangs, so this is a small
+pool of our own: each worker is a process with its own pipe; the parent sends a
+``Task``, waits for the ``Outcome`` and, when a task runs past its deadline,
+kills that worker (SIGKILL), reports a ``timeout`` and starts a fresh worker.
+Likewise a worker whose resident memory passes ``max_memory_mb`` (checked from
+/proc several times a second, Linux only) is killed and the file reported as
+``too-large``, so one huge or malicious file cannot take the machine down.
+A worker that dies (out of memory, a crash in a C library) is reported the same
+way with code ``parser-error``. Workers are recycled after ``max_tasks`` files so
+that memory a parser leaks is given back, and they exit on their own when the
+parent process disappears (a killed import leaves no orphans behind).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from ingest.sources import SourceEntry, SourceReader
+from parsers.records import DocumentRecord
+
+__all__ = ["Outcome", "Task", "WorkerPool"]
+
+_MEMORY_POLL = 0.2  # seconds between memory checks of busy workers
+try:
+    _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if os.path.exists("/proc/self/statm") else 0
+except (ValueError, OSError, AttributeError):
+    _PAGE_SIZE = 0
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (0 when unknown)."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * _PAGE_SIZE / (1024 * 1024)
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Task:
+    sha256: str
+    entry: SourceEntry  # the path to parse from (its display path becomes source.path)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    task: Task
+    record: DocumentRecord | None  # None: the file is quarantined with code/error
+    code: str | None
+    error: str | None
+    seconds: float
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def parse_task(task: Task, reader: SourceReader, workdir: Path) -> Outcome:
+    """Parse one task in this process. Never raises for a bad file: the outcome carries the reason."""
+    from parsers import parse_file
+    from parsers.errors import ParseError
+
+    started = time.perf_counter()
+    entry = task.entry
+    local: Path | None = None
+    try:
+        local = reader.local_file(entry, workdir)
+        record = parse_file(local, display_path=entry.path, sha256=task.sha256)
+        return Outcome(task, record, None, None, time.perf_counter() - started)
+    except ParseError as e:
+        message = _one_line(e.reason)
+        if local is not None:
+            message = message.replace(str(local), entry.path)
+        return Outcome(task, None, e.code, message, time.perf_counter() - started)
+    except MemoryError:
+        return Outcome(task, None, "parser-error", "out of memory while parsing", time.perf_counter() - started)
+    except Exception as e:  # a parser bug must not stop the batch: quarantine the file with the reason
+        reason = _one_line(f"{type(e).__name__}: {e}")[:500]
+        return Outcome(task, None, "parser-error", f"parser error ({reason})", time.perf_counter() - started)
+    finally:
+        if local is not None and entry.container is not None:
+            local.unlink(missing_ok=True)
+
+
+def _worker_main(conn: Connection, parent_pid: int, scratch: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    reader = SourceReader()
+    try:
+        # Inside the pool's scratch folder, which the parent removes even when this worker is killed.
+        with tempfile.TemporaryDirectory(prefix="worker-", dir=scratch) as tmp:
+            workdir = Path(tmp)
+            while os.getppid() == parent_pid:
+                if not conn.poll(1.0):
+                    continue
+                try:
+                    task = conn.recv()
+                except (EOFError, OSError):
+                    return
+                if task is None:
+                    return
+                conn.send(parse_task(task, reader, workdir))
+    finally:
+        reader.close()
+
+
+class _Worker:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, scratch: str) -> None:
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, os.getpid(), scratch), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: Task | None = None
+        self.started = 0.0
+        self.done = 0
+
+    def send(self, task: Task) -> None:
+        self.task = task
+        self.started = time.monotonic()
+        self.conn.send(task)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.kill()
+        self.conn.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+
+
+def _warm_up() -> None:
+    """Import the parsers once in the parent, so that every forked worker starts with them loaded."""
+    import importlib
+
+    for name in ("parsers.structure", "parsers.pdf_extractor", "parsers.docx_extractor"):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a missing extractor shows up as a per-file parser error instead
+            continue
+
+
+class WorkerPool:
+    """Run tasks in ``jobs`` worker processes; yield one ``Outcome`` per task, in completion order.
+
+    Zip members are copied to files under ``scratch`` (default: a new temporary
+    folder), which is removed when the pool closes.
+    """
+
+    def __init__(
+        self,
+        jobs: int,
+        *,
+        timeout: float | None = None,
+        max_memory_mb: float | None = None,
+        max_tasks: int = 200,
+        scratch: Path | None = None,
+    ) -> None:
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.max_memory_mb = max_memory_mb if _PAGE_SIZE else None
+        self.max_tasks = max_tasks
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
+        self._ctx = multiprocessing.get_context(method)
+        if method == "fork":
+            _warm_up()
+        self._workers: list[_Worker] = []
+        self._exhausted = False
+        if scratch is None:
+            self._scratch = tempfile.mkdtemp(prefix="arkiv-ingest-")
+        else:  # a folder of the caller's; whatever a killed earlier run left there goes now
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.mkdir(parents=True, exist_ok=True)
+            self._scratch = str(scratch)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in self._workers:
+            if worker.task is not None:
+                worker.kill()
+                worker.conn.close()
+            else:
+                worker.stop()
+        self._workers.clear()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._workers.remove(worker)
+        self._workers.append(_Worker(self._ctx, self._scratch))
+
+    def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
+        """Feed tasks to idle workers (pulling lazily from ``tasks``) and yield outcomes as they arrive.
+
+        Idle workers get their next task before the finished outcomes are yielded,
+        so they parse while the caller writes the results.
+        """
+        source = iter(tasks)
+        self._exhausted = False
+        self._dispatch(source)
+        while True:
+            busy = [w for w in self._workers if w.task is not None]
+            if not busy:
+                return
+            wait_for = 1.0 if self.max_memory_mb is None else _MEMORY_POLL
+            if self.timeout is not None:
+                now = time.monotonic()
+                wait_for = max(0.0, min(min(w.started + self.timeout - now for w in busy), wait_for))
+            ready = wait([w.conn for w in busy], timeout=wait_for)
+            outcomes: list[Outcome] = []
+            for worker in busy:
+                if worker.conn in ready:
+                    outcomes.append(self._collect(worker))
+                elif self.timeout is not None and time.monotonic() - worker.started > self.timeout:
+                    reason = f"parsing took longer than {self.timeout:g} s; it was stopped (try a larger --timeout)"
+                    outcomes.append(self._expire(worker, "timeout", reason))
+                elif self.max_memory_mb is not None and _rss_mb(worker.process.pid) > self.max_memory_mb:
+                    reason = (
+                        f"parsing needed more than {self.max_memory_mb:g} MB of memory; it was stopped "
+                        "(try a larger --max-memory)"
+                    )
+                    outcomes.append(self._expire(worker, "too-large", reason))
+            self._dispatch(source)
+            yield from outcomes
+
+    def _dispatch(self, source: Iterator[Task]) -> None:
+        """Give every idle worker (starting new ones up to ``jobs``) its next task."""
+        idle = [w for w in self._workers if w.task is None]
+        while not self._exhausted and (idle or len(self._workers) < self.jobs):
+            task = next(source, None)
+            if task is None:
+                self._exhausted = True
+                return
+            if idle:
+                worker = idle.pop()
+            else:
+                worker = _Worker(self._ctx, self._scratch)
+                self._workers.append(worker)
+            worker.send(task)
+
+    def _collect(self, worker: _Worker) -> Outcome:
+        task = worker.task
+        assert task is not None
+        try:
+            outcome: Outcome = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(timeout=5)
+            code = worker.process.exitcode
+            worker.task = None
+            self._replace(worker)
+            reason = f"the parser process died (exit code {code})"
+            if code == -signal.SIGKILL:
+                reason += "; the system may have run out of memory"
+            return Outcome(task, None, "parser-error", reason, time.monotonic() - worker.started)
+        worker.task = None
+        worker.done += 1
+        if worker.done >= self.max_tasks:
+            worker.stop()
+            self._workers.remove(worker)
+        return outcome
+
+    def _expire(self, worker: _Worker, code: str, reason: str) -> Outcome:
+        task = worker.task
+        assert task is not None
+        seconds = time.monotonic() - worker.started
+        worker.kill()
+        worker.conn.close()
+        worker.task = None
+        self._replace(worker)
+        return Outcome(task, None, code, reason, seconds)

@@ -1,0 +1,256 @@
+"""PDF → ``ExtractedDocument``: one ``Block`` per visual line, in reading order.
+
+Characters come from a swappable char source (``parsers.pdf_chars``; pdfium by
+default, ``ARKIV_PDF_CHARS=pdfplumber`` for the reference). Per page:
+
+1. characters are grouped into lines by their bottom edge (baseline + descent),
+   sweeping once over the characters sorted by that edge; superscripts and
+   subscripts (smaller text within a line's height) join their line;
+2. each line's characters are sorted left to right; a gap wider than
+   ``SPACE_GAP`` em becomes a space, one wider than ``TAB_GAP`` em a tab, so
+   label/value lines ("Mødedato<gap>Mandag d. 11. …") and table rows keep their
+   cells apart ("Mødedato\\tMandag d. 11. …");
+3. runs of two or more lines with three or more cells are marked ``in_table``.
+
+Then running headers/footers are marked across pages (``parsers.furniture``),
+and the body font size is the most common size weighted by characters.
+
+Bad input raises ``parsers.errors`` exceptions: ``CorruptFile`` (not a PDF,
+truncated), ``EncryptedFile`` (needs a password), ``EmptyDocument`` (no pages),
+``NoTextLayer`` (no text on any page: a scan).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from parsers.errors import CorruptFile, EmptyDocument, NoTextLayer, ParseError
+from parsers.furniture import PlacedLine, classify
+from parsers.pdf_chars import Char, CharSource, PageChars, char_source
+from parsers.records import Block, ExtractedDocument
+
+SUFFIXES = (".pdf",)
+
+SPACE_GAP = 0.15  # em; kerning stays below, the narrowest word spaces are about 0.2 em
+TAB_GAP = 1.8  # em; justified word spaces stay below, tab stops and table columns above
+LINE_TOLERANCE = 0.4  # em; characters whose bottoms differ by less share a line
+RAISED_SIZE = 0.8  # superscripts/subscripts are at most this size of the text they belong to
+BOLD_SHARE = 0.9  # a line is bold when at least this share of its characters is bold
+# a glyph drawn again on top of itself (fake bold) is dropped; pdfium drops it itself,
+# so neither source reads it as a bold hint
+DUPLICATE_OVERLAP = 0.5
+# Ligatures are spelt out (pdfium does that itself, pdfminer does not)
+LIGATURES = str.maketrans(
+    {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb06": "st"}
+)
+EOF_WINDOW = 4096  # bytes at the end of the file (after padding) searched for %%EOF
+TAIL_READ = 1 << 20  # bytes read from the end to skip NUL/whitespace padding
+
+
+@dataclass(frozen=True)
+class Line:
+    """One visual line with its geometry (points, origin top left)."""
+
+    page: int
+    text: str
+    x0: float
+    top: float
+    bottom: float
+    font_size: float
+    bold: bool
+    cells: int  # tab-separated parts
+    page_height: float
+
+
+def extract(path: Path, source: CharSource | None = None) -> ExtractedDocument:
+    """Read a PDF into line blocks. ``source`` defaults to ``pdf_chars.char_source()``."""
+    path = Path(path)
+    _check_complete(path)
+    source = source or char_source()
+    lines: list[Line] = []
+    page_count = 0
+    for page in source.pages(path):
+        page_count = page.number
+        lines.extend(page_lines(page))
+    if page_count == 0:
+        raise EmptyDocument(str(path), "the PDF has no pages")
+    if not lines:
+        raise NoTextLayer(
+            str(path),
+            f"no text layer on any of its {page_count} page(s) (scanned image?); run OCR first, e.g. ocrmypdf",
+        )
+    return ExtractedDocument(
+        format="pdf",
+        page_count=page_count,
+        blocks=tuple(_blocks(lines)),
+        body_font_size=_body_font_size(lines),
+    )
+
+
+def _check_complete(path: Path) -> None:
+    """A PDF ends with %%EOF; without it the file is truncated (an interrupted download)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1024)
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - TAIL_READ))
+            tail = f.read().rstrip(b"\x00\t\n\x0c\r ")
+    except OSError as e:
+        raise ParseError(str(path), f"cannot read file ({e.strerror or e})") from e
+    if b"%PDF-" not in head:
+        raise CorruptFile(str(path), "not a valid PDF (no %PDF- header)")
+    if tail and b"%%EOF" not in tail[-EOF_WINDOW:]:
+        raise CorruptFile(str(path), "not a valid PDF (truncated: the %%EOF end marker is missing)")
+
+
+# ---------------------------------------------------------------------------
+# Characters → lines
+# ---------------------------------------------------------------------------
+
+
+def page_lines(page: PageChars) -> list[Line]:
+    """The visual lines of one page, top to bottom."""
+    if not page.chars:
+        return []
+    chars = sorted(page.chars, key=lambda c: c.bottom)
+    groups: list[list[Char]] = []
+    current: list[Char] = [chars[0]]
+    anchor = chars[0].bottom
+    anchor_size = chars[0].size or 10.0
+    for c in chars[1:]:
+        if c.bottom - anchor <= LINE_TOLERANCE * min(anchor_size, c.size or anchor_size):
+            current.append(c)
+        else:
+            groups.append(current)
+            current = [c]
+            anchor = c.bottom
+            anchor_size = c.size or 10.0
+    groups.append(current)
+    out = [_make_line(page, g) for g in _merge_raised(groups)]
+    return [line for line in out if line is not None]
+
+
+def _merge_raised(groups: list[list[Char]]) -> list[list[Char]]:
+    """Put superscripts and subscripts (footnote marks, "m2") back into the line they belong to.
+
+    A group of small characters whose height lies mostly within a neighbouring
+    line of larger text joins that line.
+    """
+    if len(groups) < 2:
+        return groups
+    spans = [(min(c.top for c in g), max(c.bottom for c in g), max(c.size for c in g)) for g in groups]
+
+    def joins(small: int, big: int) -> bool:
+        top, bottom, size = spans[small]
+        big_top, big_bottom, big_size = spans[big]
+        overlap = min(bottom, big_bottom) - max(top, big_top)
+        return size <= RAISED_SIZE * big_size and overlap >= 0.5 * (bottom - top)
+
+    out: list[list[Char]] = []
+    carry: list[Char] = []
+    for i, group in enumerate(groups):
+        group = carry + group if carry else group
+        carry = []
+        if i + 1 < len(groups) and joins(i, i + 1):
+            carry = group
+        elif out and i > 0 and joins(i, i - 1):
+            out[-1] = out[-1] + group
+        else:
+            out.append(group)
+    if carry:
+        out.append(carry)
+    return out
+
+
+def _make_line(page: PageChars, chars: list[Char]) -> Line | None:
+    chars.sort(key=lambda c: c.x0)
+    parts: list[str] = []
+    cells = 1
+    prev: Char | None = None
+    kept: list[Char] = []
+    for c in chars:
+        if prev is not None:
+            if c.text == prev.text and abs(c.x0 - prev.x0) < DUPLICATE_OVERLAP * max(prev.x1 - prev.x0, 0.1):
+                continue
+            em = max(prev.size, c.size) or 10.0
+            gap = c.x0 - prev.x1
+            if gap > TAB_GAP * em:
+                parts.append("\t")
+                cells += 1
+            elif gap > SPACE_GAP * em:
+                parts.append(" ")
+        parts.append(c.text)
+        kept.append(c)
+        prev = c
+    text = "".join(parts).translate(LIGATURES).strip()
+    if not text:
+        return None
+    sizes: Counter[float] = Counter()
+    bold = 0
+    for c in kept:
+        sizes[round(c.size, 1)] += 1
+        bold += c.bold
+    return Line(
+        page=page.number,
+        text=text,
+        x0=round(kept[0].x0, 2),
+        top=min(c.top for c in kept),
+        bottom=max(c.bottom for c in kept),
+        font_size=sizes.most_common(1)[0][0],
+        bold=bold >= BOLD_SHARE * len(kept),
+        cells=cells,
+        page_height=page.height,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Lines → blocks
+# ---------------------------------------------------------------------------
+
+
+def _table_flags(lines: list[Line]) -> list[bool]:
+    """Runs of two or more consecutive lines on one page with three or more cells."""
+    flags = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and lines[j].cells >= 3 and lines[j].page == lines[i].page:
+            j += 1
+        if j - i >= 2:
+            for k in range(i, j):
+                flags[k] = True
+        i = max(j, i + 1)
+    return flags
+
+
+def _blocks(lines: list[Line]) -> Iterable[Block]:
+    roles = classify([PlacedLine(ln.page, ln.text, ln.top, ln.bottom, ln.page_height) for ln in lines])
+    tables = _table_flags(lines)
+    prev: Line | None = None
+    for line, role, in_table in zip(lines, roles, tables, strict=True):
+        space_before = None
+        if prev is not None and prev.page == line.page:
+            space_before = round(max(0.0, line.top - prev.bottom), 2)
+        yield Block(
+            text=line.text,
+            page=line.page,
+            role=role,  # type: ignore[arg-type]
+            bold=line.bold,
+            font_size=line.font_size or None,
+            in_table=in_table,
+            space_before=space_before,
+            x0=line.x0,
+        )
+        prev = line
+
+
+def _body_font_size(lines: list[Line]) -> float | None:
+    weights: Counter[float] = Counter()
+    for line in lines:
+        if line.font_size:
+            weights[line.font_size] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else None

@@ -1,0 +1,125 @@
+"""The Danish analysis shared by both engines: folding, aa→å, stop words, stemming, compounds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.analysis import STOP_WORDS, Analyzer, fold, fold_aa, learn_lexicon, stem, tokenize, words
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("Aabenraa", "Åbenrå"), ("Raadmand", "Rådmand"), ("AARHUS", "Århus"), ("Aastien", "Åstien"), ("aaen", "åen")],
+)
+def test_old_spelling_aa_is_å(old, new):
+    assert fold(old) == fold(new)
+    assert stem(fold(old)) == stem(fold(new))
+
+
+@pytest.mark.parametrize("word", ["kontraafgift", "ekstraarbejde", "dataanalyse", "Kontraangreb"])
+def test_aa_across_a_known_morpheme_boundary_stays(word):
+    assert "aa" in fold(word)
+    assert fold_aa(word.lower()) == word.lower()
+
+
+def test_danish_letters_stay_distinct():
+    assert len({fold("sæl"), fold("søl"), fold("sål"), fold("sal")}) == 4
+    assert fold("Ærø") == "ærø"
+
+
+def test_foreign_accents_are_dropped_but_swedish_letters_map_to_danish():
+    assert fold("Café") == "cafe"
+    assert fold("Malmö") == "malmø"
+
+
+def test_tokenize_keeps_offsets_and_splits_on_punctuation():
+    text = "Sagen, jf. bilag 2."
+    assert [(w, text[s:e]) for w, s, e in tokenize(text)] == [(w, w) for w in ("Sagen", "jf", "bilag", "2")]
+
+
+def test_stop_words_are_dropped_from_terms():
+    analyzer = Analyzer()
+    assert analyzer.terms("Det er til orientering") == [stem("orientering")]
+    assert {"og", "til", "af"} <= STOP_WORDS
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("indsats", "indsatser", "indsatsen"),
+        ("budget", "budgettet", "budgetter"),
+        ("godkende", "godkendt", "godkendes", "godkendelse"),
+        ("udsat", "udsættes", "udsætte"),
+        ("beslutning", "beslutningen", "beslutninger"),
+        ("sygefravær", "sygefraværet"),
+    ],
+)
+def test_inflected_forms_share_one_stem(forms):
+    assert len({stem(fold(f)) for f in forms}) == 1
+
+
+@pytest.mark.parametrize(
+    ("compound", "part"),
+    [
+        ("sygefraværspulje", "sygefravær"),
+        ("sygefraværspulje", "pulje"),
+        ("sygefraværsindsatser", "sygefravær"),
+        ("sygefraværsindsatser", "indsats"),
+        ("børnehave", "have"),
+        ("skolestruktur", "skole"),
+        ("klimatilpasning", "tilpasning"),
+        ("anlægspuljen", "pulje"),
+        ("styrelsesvedtægten", "vedtægt"),
+        ("merforbruget", "forbrug"),
+        ("budgetforliget", "budget"),
+        ("handicapområdet", "området"),
+    ],
+)
+def test_compound_parts_are_indexed(compound, part):
+    assert stem(fold(part)) in Analyzer().parts(fold(compound))
+
+
+def test_words_that_are_not_compounds_are_not_split():
+    analyzer = Analyzer()
+    for word in ("beslutning", "kommunalbestyrelsen", "forslag", "kontraafgift", "forvaltningernes", "boligerne"):
+        assert analyzer.parts(fold(word)) == []
+
+
+def test_learned_lexicon_adds_parts_the_builtin_list_lacks():
+    plain = Analyzer()
+    assert plain.split("havnebadsordning") is None
+    learned = Analyzer(learn_lexicon(["Havnebad er populært. En ny ordning."]))
+    assert learned.split("havnebadsordning") == ("havnebad", "ordning")
+
+
+def test_analyze_gives_whole_words_and_parts_separately():
+    main, parts = Analyzer().analyze("Udmøntning af sygefraværspulje")
+    assert main.split() == [stem("udmøntning"), stem("sygefraværspulje")]
+    assert stem("pulje") in parts.split() and stem("sygefraværspulje") not in parts.split()
+
+
+def test_word_matches_uses_stems_and_parts():
+    analyzer = Analyzer()
+    assert analyzer.word_matches("Sygefraværspuljen", {stem("pulje")})
+    assert analyzer.word_matches("AABENRAA", {stem("åbenrå")})
+    assert not analyzer.word_matches("og", {"og"})
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzæøåÆØÅAÉé -", max_size=30))
+def test_fold_is_idempotent(text):
+    once = [fold(w) for w in text.split()]
+    assert [fold(w) for w in once] == once
+
+
+@given(st.text(alphabet="abcæøå", min_size=1, max_size=12))
+def test_fold_keeps_æøå(word):
+    folded = fold(word)
+    assert folded.count("æ") == word.count("æ") and folded.count("ø") == word.count("ø")
+    assert folded.count("å") >= word.count("å")
+
+
+@given(st.text(max_size=60))
+def test_words_never_fails_and_yields_lowercase(text):
+    assert all(w == w.lower() for w in words(text))

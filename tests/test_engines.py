@@ -1,0 +1,281 @@
+"""Both engines behind one interface: same hits, filters, facets, deletes, reopen, snippets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.analysis import Analyzer
+from index.documents import docs_from_record
+from index.engine import Engine, EngineError, open_engine
+from index.query import Filters, lower
+from parsers.records import (
+    Attachment,
+    CaseNumber,
+    Decision,
+    DocumentRecord,
+    Item,
+    Meeting,
+    Section,
+    Source,
+    item_key,
+)
+from parsers.serialize import record_from_json
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "corpus" / "sample"
+ENGINES = ("whoosh", "tantivy")
+
+
+def _case(raw: str) -> CaseNumber:
+    head, _, tail = raw.rpartition("-")
+    normalized = head if "/" in raw and head and tail.isdigit() else raw
+    return CaseNumber(raw=raw, normalized=normalized)
+
+
+def _item(number: int, title: str, text: str, *, cases=(), decision=None, closed=False, attachments=()) -> Item:
+    return Item(
+        number=number,
+        title=title,
+        case_numbers=tuple(_case(c) for c in cases),
+        closed=closed,
+        sections=(Section("Sagsfremstilling", text),),
+        decision=decision,
+        attachments=tuple(Attachment(a) for a in attachments),
+        pages=(number,),
+    )
+
+
+def _meeting_record(sha: str, body: str, date: str, doc_type: str, items: tuple[Item, ...]) -> DocumentRecord:
+    return DocumentRecord(
+        source=Source(f"/arkiv/{body}/{date}.pdf", sha, "pdf", len(items), "test"),
+        kind="meeting",
+        meetings=(Meeting(body=body, document_type=doc_type, date=date, items=items, municipality="Aabenraa Kommune"),),
+    )
+
+
+def records() -> list[DocumentRecord]:
+    """Hand-built records covering compounds, aa/å, phrases, case numbers and filters."""
+    a = "a" * 64
+    b = "b" * 64
+    c = "c" * 64
+    filler = " ".join(f"ord{i}" for i in range(45))  # a gap of 46 positions between two phrase words
+    return [
+        _meeting_record(
+            a,
+            "Direktionen",
+            "2021-03-01",
+            "referat",
+            (
+                _item(
+                    1,
+                    "Udmøntning af sygefraværspulje 2021",
+                    "Der er afsat en sygefraværspulje på 2 mio. kr. Raadmand Hansen deltog.",
+                    cases=("20/057417-5",),
+                    decision=Decision("Indstillingen blev godkendt.", "Direktionen", "2021-03-01"),
+                    attachments=("Oversigt over puljen",),
+                ),
+                _item(
+                    2,
+                    "Svømmehal i Aabenraa",
+                    "Svømmehallen i Aabenraa er fra 1974 og skal renoveres.",
+                    cases=("21/1234",),
+                ),
+                _item(3, "Lukket punkt", "Personalesag.", closed=True),
+            ),
+        ),
+        _meeting_record(
+            b,
+            "Økonomiudvalget",
+            "2022-05-02",
+            "dagsorden",
+            (
+                _item(
+                    1,
+                    "Sygefraværsindsatser",
+                    "Indsatser mod højt sygefravær blandt pædagoger. Kontraafgift.",
+                    cases=("20/57417",),
+                ),
+                _item(2, "Budget 2023", f"Budgettet tages {filler} efterretning af udvalget.", cases=("S2022-1234",)),
+            ),
+        ),
+        _meeting_record(
+            c,
+            "Børne- og Ungeudvalget",
+            "2020-11-12",
+            "referat",
+            (
+                _item(
+                    4,
+                    "Ny skolestruktur i Rødekro",
+                    "Forvaltningen har udarbejdet tre modeller for en ny skolestruktur.",
+                    cases=("20/9999",),
+                    decision=Decision("Sagen blev udsat til næste møde.", "Børne- og Ungeudvalget", "2020-11-12"),
+                ),
+            ),
+        ),
+        DocumentRecord(
+            source=Source("/arkiv/notat.pdf", "d" * 64, "pdf", 1, "test"),
+            kind="other",
+            title="Stillings- og kompetenceprofil",
+            text="Stillings- og kompetenceprofil for en leder af Åbenrå Svømmehal. Sag: 19/4321-2",
+        ),
+    ]
+
+
+def _id(sha_char: str, meeting: int, item: int) -> str:
+    return item_key(sha_char * 64, meeting, item)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request, tmp_path_factory) -> Engine:
+    directory = tmp_path_factory.mktemp(request.param)
+    eng = open_engine(request.param, directory, Analyzer(), create=True)
+    eng.build(d for r in records() for d in docs_from_record(r))
+    yield eng
+    eng.close()
+
+
+def ids(engine: Engine, query: str, filters: Filters | None = None, limit: int = 20) -> set[str]:
+    return {h.doc.id for h in engine.search(lower(query, filters), limit=limit, facets=False).hits}
+
+
+CASES = [
+    ("sygefravær", {_id("a", 0, 0), _id("b", 0, 0)}),
+    ("pulje", {_id("a", 0, 0)}),
+    ("indsats", {_id("b", 0, 0)}),
+    ("skole", {_id("c", 0, 0)}),
+    ("Åbenrå", {_id("a", 0, 1), "d" * 16}),
+    ("rådmand", {_id("a", 0, 0)}),
+    ('"sygefravær blandt"', {_id("b", 0, 0)}),
+    ('"blandt sygefravær"', set()),
+    ("kontraafgift", {_id("b", 0, 0)}),
+    ("case:20/057417", {_id("a", 0, 0), _id("b", 0, 0)}),
+    ("20/57417-5", {_id("a", 0, 0), _id("b", 0, 0)}),
+    ("case:21/12*", {_id("a", 0, 1)}),
+    ("S2022-1234", {_id("b", 0, 1)}),
+    ("19/4321", {"d" * 16}),
+    ("sygefravær -pulje", {_id("b", 0, 0)}),
+    ("title:svømmehal OR decision:godkendt", {_id("a", 0, 0), _id("a", 0, 1)}),
+    ("decision:udsættes", {_id("c", 0, 0)}),
+    ("title:puljen", {_id("a", 0, 0)}),
+    ("oversigt", {_id("a", 0, 0)}),  # attachment titles are searchable
+    ("body:økonomi", {_id("b", 0, 0), _id("b", 0, 1)}),
+    ("kompetenceprofil", {"d" * 16}),
+    ("og", set()),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES)
+def test_hits(engine, query, expected):
+    assert ids(engine, query) == expected
+
+
+FILTERS = [
+    (Filters(year=2022), {_id("b", 0, 0)}),
+    (Filters(body="Direktionen"), {_id("a", 0, 0)}),
+    (Filters(body="direktion"), {_id("a", 0, 0)}),
+    (Filters(date_from="2022-01-01"), {_id("b", 0, 0)}),
+    (Filters(date_to="01-04-2021"), {_id("a", 0, 0)}),
+    (Filters(document_type="dagsorden"), {_id("b", 0, 0)}),
+    (Filters(case="20/057417-5"), {_id("a", 0, 0), _id("b", 0, 0)}),
+]
+
+
+@pytest.mark.parametrize(("filters", "expected"), FILTERS)
+def test_filters(engine, filters, expected):
+    assert ids(engine, "sygefravær", filters) == expected
+
+
+def test_open_and_closed(engine):
+    assert ids(engine, "", Filters(closed=True)) == {_id("a", 0, 2)}
+    assert _id("a", 0, 2) not in ids(engine, "", Filters(closed=False))
+
+
+def test_phrase_with_a_position_gap_of_46(engine):
+    # whoosh-ng decodes such a position list as a legacy pickle unless VarintPositions is used
+    assert ids(engine, '"budgettet efterretning"') == set()
+    assert ids(engine, '"ord44 efterretning"') == {_id("b", 0, 1)}
+
+
+def test_facets_count_the_whole_result_set(engine):
+    result = engine.search(lower("sygefravær OR skolestruktur OR svømmehal"), limit=1)
+    assert result.total == 5
+    assert len(result.hits) == 1
+    assert result.facets["year"] == {"2022": 1, "2021": 2, "2020": 1, "unknown": 1}
+    assert result.facets["body"]["Direktionen"] == 2
+    assert result.facets["document_type"] == {"referat": 3, "dagsorden": 1, "other": 1}
+    assert result.facets["closed"] == {"open": 5}
+
+
+def test_paging(engine):
+    first = engine.search(lower("sygefravær OR skolestruktur OR svømmehal"), limit=2, offset=0)
+    second = engine.search(lower("sygefravær OR skolestruktur OR svømmehal"), limit=2, offset=2)
+    assert len(first.hits) == 2 and len(second.hits) == 2
+    assert not {h.doc.id for h in first.hits} & {h.doc.id for h in second.hits}
+
+
+def test_snippet_marks_compound_and_old_spelling(engine):
+    [pulje] = engine.search(lower("pulje"), limit=1).hits
+    assert "**sygefraværspulje**" in pulje.snippet
+    hits = engine.search(lower("Åbenrå"), limit=5).hits
+    assert any("**Aabenraa**" in h.snippet for h in hits)
+
+
+def test_get_returns_the_stored_item(engine):
+    doc = engine.get(_id("a", 0, 0))
+    assert doc is not None
+    assert doc.title == "Udmøntning af sygefraværspulje 2021"
+    assert doc.details["meeting"]["body"] == "Direktionen"
+    assert doc.pages == (1,)
+    assert engine.get("nope") is None
+
+
+def test_all_docs(engine):
+    assert {d.id for d in engine.all_docs(lower("sygefravær"))} == {_id("a", 0, 0), _id("b", 0, 0)}
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_delete_add_replace_and_reopen(kind, tmp_path):
+    eng = open_engine(kind, tmp_path, Analyzer(), create=True)
+    docs = [d for r in records() for d in docs_from_record(r)]
+    eng.build(docs)
+    total = eng.count()
+    eng.add(docs[:2])  # same ids again: replaced, not duplicated
+    assert eng.count() == total
+    eng.delete_sha256s(["a" * 64])
+    assert ids(eng, "pulje") == set()
+    eng.close()
+    reopened = open_engine(kind, tmp_path, Analyzer())
+    assert reopened.count() == total - 3
+    assert ids(reopened, "indsats") == {_id("b", 0, 0)}
+    reopened.close()
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_opening_a_missing_index_names_the_folder(kind, tmp_path):
+    with pytest.raises(EngineError, match=str(tmp_path)):
+        open_engine(kind, tmp_path / "none", Analyzer())
+
+
+def test_unknown_engine():
+    with pytest.raises(EngineError, match="unknown engine"):
+        open_engine("lucene", Path("."))
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="corpus/sample not generated")
+def test_both_engines_agree_on_the_sample_corpus(tmp_path):
+    gold = sorted(SAMPLE.rglob("*.gold.json"))[:40]
+    if not gold:
+        pytest.skip("no gold records in corpus/sample")
+    docs = [d for f in gold for d in docs_from_record(record_from_json(f.read_text(encoding="utf-8")))]
+    engines = {k: open_engine(k, tmp_path / k, Analyzer(), create=True) for k in ENGINES}
+    for eng in engines.values():
+        eng.build(docs)
+    for query in ("sygefravær", "pulje", "Aabenraa", '"offentlig høring"', "budget -regnskab", "skole OR bolig"):
+        lowered = lower(query)
+        results = {k: e.search(lowered, limit=500) for k, e in engines.items()}
+        assert results["whoosh"].total == results["tantivy"].total
+        assert {h.doc.id for h in results["whoosh"].hits} == {h.doc.id for h in results["tantivy"].hits}
+        assert results["whoosh"].facets == results["tantivy"].facets

@@ -1,0 +1,208 @@
+"""Personal data detection: CPR numbers and their look-alikes, e-mail, phone, names, redaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from parsers.personal_data import cpr_birth_date, find_personal_data, mask_cpr, redact_cpr
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, f.value) for f in find_personal_data(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Borgerens CPR-nr. 010190-1234 fremgår af ansøgningen.", "010190-1234"),
+        ("cpr 0101901234", "0101901234"),
+        ("Personnummer: 311299 1234", "311299 1234"),  # a space only after a CPR label
+        ("Født 290200-4123 (skudår 2000)", "290200-4123"),
+        ("Barnet (150315-5021) er visiteret.", "150315-5021"),
+    ],
+)
+def test_cpr_found(text: str, value: str) -> None:
+    assert kinds(text) == [("cpr", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sagsnr. 22/23184 og 20/057417-5",  # case numbers
+        "Mødet den 11-09-2023 kl. 09:00",  # a date
+        "Ring på 43 68 68 68",  # a phone number in pairs
+        "Pulje på 1.250.000 kr.",  # an amount
+        "KLE 00.01.00-A00-1-23",  # a KLE number
+        "310299-1234 er ikke en dato",  # 31 February
+        "290201-4123",  # 29 February in 2001, not a leap year
+        "011390-1234",  # month 13
+        "P-nr. 1003388394",  # a production unit number
+        "EAN-nr. 5798000000001",  # too long
+        "Sag 2023-012345",  # year-serial case number
+        "010190 1234 uden etiket",  # a space without a CPR label is too loose
+    ],
+)
+def test_cpr_look_alikes_rejected(text: str) -> None:
+    assert [k for k, _ in kinds(text) if k == "cpr"] == []
+
+
+def test_cpr_century_from_seventh_digit() -> None:
+    assert cpr_birth_date("010190-1234") == "1990-01-01"
+    assert cpr_birth_date("010110-4234") == "2010-01-01"
+    assert cpr_birth_date("010160-4234") == "1960-01-01"
+    assert cpr_birth_date("010160-5234") == "1860-01-01"
+    assert cpr_birth_date("010120-5234") == "2020-01-01"
+    assert cpr_birth_date("320190-1234") is None
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1999, 12, 31)), st.integers(0, 3999))
+def test_every_valid_twentieth_century_cpr_is_found(day: dt.date, serial: int) -> None:
+    cpr = f"{day:%d%m%y}-{serial:04d}"
+    text = f"Oplysninger om borgeren {cpr} er undtaget."
+    assert kinds(text) == [("cpr", cpr)]
+    assert cpr_birth_date(cpr) == day.isoformat()
+
+
+@given(st.integers(20_000_000, 99_999_999))
+def test_phone_numbers_are_never_cpr(number: int) -> None:
+    digits = str(number)
+    for text in (f"tlf. {digits}", f"{digits[:2]} {digits[2:4]} {digits[4:6]} {digits[6:]}", f"+45 {digits}"):
+        assert [k for k, _ in kinds(text)] == ["phone"], text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Kontakt: tlf. 8940 2000", "8940 2000"),
+        ("Telefon: 89402000", "89402000"),
+        ("Mobil 20 30 40 50", "20 30 40 50"),
+        ("Ring +45 43 68 68 68", "+45 43 68 68 68"),
+    ],
+)
+def test_phone_forms(text: str, value: str) -> None:
+    assert kinds(text) == [("phone", value)]
+
+
+def test_amount_with_spaces_is_not_a_phone() -> None:
+    assert kinds("tlf. 25 00 00 00 kr") == []
+
+
+def test_email_and_position() -> None:
+    text = "Skriv til jens.hansen@aarhus.dk eller post@kommune.dk."
+    found = find_personal_data(text, page=3)
+    assert [(f.kind, f.value) for f in found] == [("email", "jens.hansen@aarhus.dk"), ("email", "post@kommune.dk")]
+    assert all(text[f.start : f.end] == f.value and f.page == 3 for f in found)
+
+
+def test_names_from_document_structure() -> None:
+    text = (
+        "Sagsbehandler: Jens Harder Højbjerg\n"
+        "Kultur og Borgerservice v/ Anne Marie Hansen\n"
+        "Mødedeltagere: Lars Holte, Jørgen Lerhard og Charlotte Markussen (formand)\n"
+        "Direktionen godkendte indstillingen."
+    )
+    names = [v for k, v in kinds(text) if k == "name"]
+    assert names == ["Jens Harder Højbjerg", "Anne Marie Hansen", "Lars Holte", "Jørgen Lerhard", "Charlotte Markussen"]
+
+
+def test_known_names_are_found_in_running_text() -> None:
+    text = "Jens Harder Højbjerg og Trine Groth Rasmussen deltager. Trine fremlægger."
+    found = find_personal_data(text, known_names=["Trine Groth Rasmussen", "Trine"])
+    assert [(f.kind, f.value) for f in found] == [("name", "Trine Groth Rasmussen")]
+
+
+def test_seed_minutes_have_names_but_no_cpr() -> None:
+    seed = SEEDS / "direktionen-referat-2023-09-11.md"
+    if not seed.exists():
+        pytest.skip("shared seeds not available")
+    found = find_personal_data(seed.read_text(encoding="utf-8"))
+    assert not [f for f in found if f.kind in ("cpr", "phone")]
+    assert "Lars Holte" in [f.value for f in found if f.kind == "name"]
+
+
+def test_redaction_masks_cpr_and_logs_it() -> None:
+    text = "CPR 010190-1234 og 0101901234; tlf. 43 68 68 68; sag 22/23184."
+    redacted, log = redact_cpr(text, page=2)
+    assert redacted == "CPR 010190-XXXX og 010190-XXXX; tlf. 43 68 68 68; sag 22/23184."
+    assert [(r.original, r.replacement, r.page) for r in log] == [
+        ("010190-1234", "010190-XXXX", 2),
+        ("0101901234", "010190-XXXX", 2),
+    ]
+    assert text[log[1].start : log[1].end] == "0101901234"
+    assert redact_cpr(redacted) == (redacted, [])
+    assert mask_cpr("311299 1234") == "311299-XXXX"
+
+
+REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+
+
+def _real_texts() -> list[tuple[str, str]]:
+    import re
+
+    import pypdfium2
+
+    texts = []
+    for path in sorted(REALDOCS.glob("*")):
+        if path.suffix == ".pdf":
+            pdf = pypdfium2.PdfDocument(str(path))
+            try:
+                pages = []
+                for page in pdf:
+                    textpage = page.get_textpage()
+                    pages.append(textpage.get_text_range())
+                    textpage.close()
+                    page.close()
+            finally:
+                pdf.close()
+            texts.append((path.name, "\n".join(pages)))
+        elif path.suffix in (".html", ".xml"):
+            raw = path.read_text(encoding="utf-8", errors="replace")
+            texts.append((path.name, re.sub(r"<[^>]+>", " ", raw)))
+    return texts
+
+
+def test_real_public_documents_hold_no_cpr_numbers() -> None:
+    if not REALDOCS.is_dir():
+        pytest.skip("shared realdocs not available")
+    texts = _real_texts()
+    assert len(texts) >= 10
+    for name, text in texts:
+        assert [f.value for f in find_personal_data(text, kinds=("cpr",))] == [], name
+    # the Ballerup letter prints the sender's phone and fax; both are found as phones
+    letter = dict(texts)["ballerup_sbsys_bilag_monopolbruddet_2013.pdf"]
+    phones = [f.value for f in find_personal_data(letter, kinds=("phone",))]
+    assert phones == ["3370 3370", "3370 3371"]
+
+
+_FRAGMENTS = st.sampled_from(
+    ["Borger ", "cpr.nr.", "CPR-nr. ", "sag 22/23184 ", "tlf. 43 68 68 68 ", "1.250.000 kr. ", "den 11-09-2023 ", "\n"]
+)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            _FRAGMENTS,
+            st.builds(
+                lambda d, s, dash: f"{d:%d%m%y}{'-' if dash else ''}{s:04d}",
+                st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(1999, 12, 31)),
+                st.integers(0, 3999),
+                st.booleans(),
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_redaction_leaves_no_cpr_behind(parts: list[str]) -> None:
+    text = " ".join(parts)
+    redacted, log = redact_cpr(text)
+    assert find_personal_data(redacted, kinds=("cpr",)) == []
+    assert len(log) == len(find_personal_data(text, kinds=("cpr",)))
+    assert sum(1 for p in parts if p[:1].isdigit() and len(p.replace("-", "")) == 10) == len(log)
