@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from index.build import update_index
+from index.engine import EngineError
 from ingest import archive_dir
 from ingest.batch import (
     DEFAULT_MAX_MEMORY_MB,
@@ -121,6 +123,7 @@ def _summary(report: IngestReport, archive: Path) -> str:
     "--retry-failed", is_flag=True, help="Parse all quarantined files again (parser errors are always retried)."
 )
 @click.option("--dry-run", is_flag=True, help="List what would be added, changed, reparsed, skipped; write nothing.")
+@click.option("--no-index", is_flag=True, help="Do not bring the search index up to date after the import.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary (errors and the failure count only).")
 def ingest_command(
     paths: tuple[Path, ...],
@@ -132,6 +135,7 @@ def ingest_command(
     reparse: bool,
     retry_failed: bool,
     dry_run: bool,
+    no_index: bool,
     quiet: bool,
 ) -> None:
     """Import files, folders and zip files into the archive's catalog.
@@ -140,7 +144,8 @@ def ingest_command(
     place). Unchanged files (same size and mtime, or same content) are not
     parsed again; files that cannot be parsed are quarantined with their
     reason and the import goes on (exit code 3, count on stderr). Safe to
-    stop at any moment: the next run continues where it stopped.
+    stop at any moment: the next run continues where it stopped. The search
+    index is then brought up to date (unless --no-index).
 
     Example:
 
@@ -170,6 +175,8 @@ def ingest_command(
             line.end()
     if not quiet:
         click.echo(_summary(report, target), err=True)
+    if not no_index:
+        _update_index(target, quiet)
     if report.quarantined:
         for path, code, reason in report.quarantined[: 0 if quiet else _SHOWN_QUARANTINE]:
             click.echo(f"quarantined [{code}] {path}: {reason}", err=True)
@@ -181,6 +188,17 @@ def ingest_command(
             f"`arkiv status --archive {target}` lists them with reasons",
             ExitCode.PARTIAL,
         )
+
+
+def _update_index(target: Path, quiet: bool) -> None:
+    """Keep every index of the archive (or the default one) in step with the catalog."""
+    try:
+        reports = update_index(target)
+    except EngineError as e:
+        raise ArkivError(f"{target}: the catalog is updated but the index is not: {e}; run `arkiv index`") from e
+    if not quiet:
+        for r in reports:
+            click.echo(f"index {r.engine}: {r.added} documents written, {r.total} in all", err=True)
 
 
 def _dry_run(target: Path, paths: list[Path], options: IngestOptions, quiet: bool) -> None:
