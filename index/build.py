@@ -5,7 +5,7 @@ learned compound lexicon (``lexicon.txt``) and ``state.json`` recording the
 catalog generation the index reflects. ``update_index`` adds what changed in the
 catalog since then and deletes what was removed; ``build_index`` starts over
 (what ``arkiv index --rebuild`` does, and what happens when the analysis
-version changed). The index is derived data: deleting the folder and building
+version or the schema version of the indexed fields changed). The index is derived data: deleting the folder and building
 again gives the same results.
 """
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from index.analysis import ANALYSIS_VERSION, Analyzer, learn_lexicon
 from index.documents import IndexDoc, docs_from_record
-from index.engine import ENGINES, Engine, EngineError, open_engine
+from index.engine import ENGINES, SCHEMA_VERSION, Engine, EngineError, open_engine
 
 if TYPE_CHECKING:
     from ingest.catalog import StoredRecord
@@ -74,10 +74,24 @@ def _read_state(directory: Path) -> dict[str, int] | None:
 
 
 def _write_state(directory: Path, generation: int, total: int) -> None:
-    state = {"generation": generation, "analysis_version": ANALYSIS_VERSION, "documents": total}
+    state = {
+        "generation": generation,
+        "analysis_version": ANALYSIS_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "documents": total,
+    }
     tmp = directory / (STATE_FILE + ".tmp")
     tmp.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
     tmp.replace(directory / STATE_FILE)
+
+
+def _current(state: dict[str, int] | None) -> bool:
+    """The index was written with this analysis and this schema."""
+    return (
+        state is not None
+        and state.get("analysis_version") == ANALYSIS_VERSION
+        and state.get("schema_version") == SCHEMA_VERSION
+    )
 
 
 def _load_analyzer(directory: Path) -> Analyzer:
@@ -96,6 +110,10 @@ def open_index(archive_dir: Path, engine: str | None = None) -> Engine:
     directory = index_dir(archive_dir, engine)
     if not (directory / STATE_FILE).exists():
         raise EngineError(f"{directory}: no {engine} index yet; run `arkiv index --engine {engine}`")
+    if not _current(_read_state(directory)):
+        raise EngineError(
+            f"{directory}: the {engine} index was built by an older version; run `arkiv index --engine {engine}`"
+        )
     return open_engine(engine, directory, _load_analyzer(directory))
 
 
@@ -163,7 +181,7 @@ def update_index(
     """Bring the archive's indexes up to date with its catalog (what ``arkiv ingest`` calls).
 
     ``engine`` None: every index that exists, or the default engine's when none does.
-    An index that is missing, of an older analysis version, or ahead of the catalog
+    An index that is missing, of an older analysis or schema version, or ahead of the catalog
     (the catalog was recreated) is rebuilt.
     """
     engines = [engine] if engine else (existing_engines(archive_dir) or [DEFAULT_ENGINE])
@@ -171,7 +189,7 @@ def update_index(
     for name in engines:
         directory = index_dir(archive_dir, name)
         state = _read_state(directory)
-        if state is None or state.get("analysis_version") != ANALYSIS_VERSION:
+        if state is None or not _current(state):
             reports.append(build_index(archive_dir, name, progress=progress))
             continue
         started = time.perf_counter()

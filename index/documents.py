@@ -3,6 +3,11 @@
 ``docs_from_record`` works from a ``DocumentRecord`` alone, so the engines can be
 tested without a catalog. ``analysed_fields`` turns one ``IndexDoc`` into the
 pre-analysed token strings that both engines index (see ``index.analysis``).
+
+Amounts and legal references come from ``parsers.nlp.text_facts`` over the item
+text and decision: an item keeps its largest amount (``max_amount``, for range
+filters and the ``amount`` band facet) and the names of the laws it cites
+(``laws``, the multi-valued ``law`` facet and filter).
 """
 
 from __future__ import annotations
@@ -15,21 +20,41 @@ from typing import Any
 
 from index.analysis import Analyzer, fold
 from parsers.casenumbers import find_case_numbers
+from parsers.nlp import text_facts
 from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
 
 __all__ = [
+    "AMOUNT_BANDS",
     "FACETS",
+    "MULTI_VALUED_FACETS",
+    "NO_AMOUNT",
     "IndexDoc",
+    "amount_band",
+    "amount_number",
     "analysed_fields",
     "body_key",
     "case_key",
     "case_keys",
     "docs_from_record",
     "facet_value",
+    "facet_values",
+    "law_key",
 ]
 
 # The facets every search reports, in display order.
-FACETS = ("year", "body", "document_type", "outcome", "closed", "personal_data")
+FACETS = ("year", "body", "document_type", "outcome", "closed", "personal_data", "amount", "law")
+# Facets where one document can count under several values (or none).
+MULTI_VALUED_FACETS = ("law",)
+
+# Amount bands by the largest amount of an item: (label, lower bound inclusive in kr.), ascending.
+AMOUNT_BANDS: tuple[tuple[str, float], ...] = (
+    ("under 100.000 kr.", 0.0),
+    ("100.000–1 mio. kr.", 100_000.0),
+    ("1–10 mio. kr.", 1_000_000.0),
+    ("over 10 mio. kr.", 10_000_000.0),
+)
+NO_AMOUNT = "none"
+_GENITIVE_LAW_RE = re.compile(r"(loven|forordningen|vedtægten|bekendtgørelsen)s$")
 
 _YY_CASE_RE = re.compile(r"^(\d{2})/0*(\d+)(?:-(\d+))?$")
 
@@ -57,6 +82,10 @@ class IndexDoc:
     pages: tuple[int, ...]
     item_number: int | None  # None for kind "other"
     details: dict[str, Any]  # everything ``arkiv show`` prints: sections, decision, meeting details
+    # The largest amount named in the text or decision, in kr. (by absolute value: a deficit of
+    # 2 mio. kr. counts as 2 mio. kr.); None: no amount is named.
+    max_amount: float | None = None
+    laws: tuple[str, ...] = ()  # the laws cited in the text or decision (``law_key`` form), in text order
 
     @property
     def year(self) -> int | None:
@@ -66,6 +95,11 @@ class IndexDoc:
     def date_number(self) -> int | None:
         """The date as YYYYMMDD (for range filters); None when not stated."""
         return int(self.date.replace("-", "")) if self.date else None
+
+    @property
+    def amount_ore(self) -> int | None:
+        """The largest amount in øre (for range filters); None when no amount is named."""
+        return None if self.max_amount is None else amount_number(self.max_amount)
 
     def to_stored(self) -> str:
         """The document as the JSON both engines store and return."""
@@ -77,6 +111,7 @@ class IndexDoc:
         data["attachments"] = tuple(data["attachments"])
         data["case_numbers"] = tuple(data["case_numbers"])
         data["pages"] = tuple(data["pages"])
+        data["laws"] = tuple(data.get("laws", ()))
         return IndexDoc(**data)
 
 
@@ -103,8 +138,39 @@ def case_keys(numbers: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def amount_band(amount: float | None) -> str:
+    """The band of ``AMOUNT_BANDS`` an amount in kr. falls in; ``"none"`` for no amount."""
+    if amount is None:
+        return NO_AMOUNT
+    label = AMOUNT_BANDS[0][0]
+    for name, low in AMOUNT_BANDS:
+        if abs(amount) >= low:
+            label = name
+    return label
+
+
+def amount_number(kr: float) -> int:
+    """An amount in kr. as the whole number of øre that the index stores and range filters compare
+    (rounded to the nearest øre, so ``0,29`` kr. is 29 øre despite binary floating point)."""
+    return round(kr * 100)
+
+
+def law_key(name: str) -> str:
+    """The form a law name is indexed and filtered by: lower case, single spaces, no genitive ``s``,
+    no commas (``Styrelseslovens`` → ``styrelsesloven``)."""
+    key = " ".join(name.replace(",", " ").lower().split())
+    return _GENITIVE_LAW_RE.sub(r"\1", key)
+
+
+def facet_values(doc: IndexDoc, facet: str) -> tuple[str, ...]:
+    """Every value a document counts under in one facet (one value, except for multi-valued facets)."""
+    if facet == "law":
+        return doc.laws
+    return (facet_value(doc, facet),)
+
+
 def facet_value(doc: IndexDoc, facet: str) -> str:
-    """The value a document counts under in one facet."""
+    """The value a document counts under in one single-valued facet."""
     if facet == "year":
         return str(doc.year) if doc.year else "unknown"
     if facet == "body":
@@ -117,6 +183,8 @@ def facet_value(doc: IndexDoc, facet: str) -> str:
         return "closed" if doc.closed else "open"
     if facet == "personal_data":
         return "yes" if doc.personal_data else "no"
+    if facet == "amount":
+        return amount_band(doc.max_amount)
     raise ValueError(f"unknown facet {facet!r}")
 
 
@@ -138,6 +206,16 @@ def _has_personal_data(text: str) -> bool:
     except ImportError:
         return False
     return bool(find_personal_data(text))
+
+
+def _facts(text: str) -> tuple[float | None, tuple[str, ...]]:
+    """(largest amount in kr. by absolute value or None, the cited laws in ``law_key`` form)."""
+    if not text.strip():
+        return None, ()
+    facts = text_facts(text)
+    largest = max((abs(a) for a in facts.amounts), default=None)
+    laws = tuple(dict.fromkeys(k for k in (law_key(name) for name in facts.laws) if k))
+    return largest, laws
 
 
 def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, meeting: Meeting, item: Item) -> IndexDoc:
@@ -162,6 +240,7 @@ def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, mee
         },
         "source": {"format": record.source.format, "page_count": record.source.page_count},
     }
+    max_amount, laws = _facts(f"{text}\n{decision_text}")
     return IndexDoc(
         id=item_key(sha, mi, ii),
         sha256=sha,
@@ -182,6 +261,8 @@ def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, mee
         pages=item.pages,
         item_number=item.number,
         details=details,
+        max_amount=max_amount,
+        laws=laws,
     )
 
 
@@ -191,6 +272,7 @@ def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: st
     source_path = path or record.source.path
     if record.kind == "other":
         case_numbers = tuple(c.raw for c in find_case_numbers(record.text[:5000]))
+        max_amount, laws = _facts(record.text)
         return [
             IndexDoc(
                 id=document_key(sha),
@@ -218,6 +300,8 @@ def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: st
                     "meeting": None,
                     "source": {"format": record.source.format, "page_count": record.source.page_count},
                 },
+                max_amount=max_amount,
+                laws=laws,
             )
         ]
     docs: list[IndexDoc] = []

@@ -18,11 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.analysis import Analyzer, tokenize
-from index.documents import FACETS, IndexDoc, analysed_fields, body_key, facet_value
+from index.documents import (
+    AMOUNT_BANDS,
+    FACETS,
+    MULTI_VALUED_FACETS,
+    NO_AMOUNT,
+    IndexDoc,
+    analysed_fields,
+    body_key,
+    facet_value,
+    facet_values,
+)
 from index.query import Lowered
 
 __all__ = [
     "ENGINES",
+    "SCHEMA_VERSION",
     "Engine",
     "EngineError",
     "Hit",
@@ -33,13 +44,20 @@ __all__ = [
 ]
 
 ENGINES = ("whoosh", "tantivy")
+# The version of the indexed fields below; an index written with another version is rebuilt.
+# 2: the amount (øre) range field, the amount_band facet and the multi-valued law field.
+SCHEMA_VERSION = 2
 
 # Analysed text fields with positions (phrases), analysed fields without positions, keyword fields.
 POSITION_FIELDS = ("title", "text", "decision")
 PARTS_FIELDS = ("title_parts", "text_parts", "decision_parts")
 KEYWORD_FIELDS = ("case",)  # several whitespace-separated keys
 # Single-valued exact fields: filters (body is folded for prefix filters) and facet columns.
-EXACT_FIELDS = ("body", "document_type", "closed", "outcome", "personal_data", "year", "body_facet")
+EXACT_FIELDS = ("body", "document_type", "closed", "outcome", "personal_data", "year", "body_facet", "amount_band")
+# Integer fields for range filters: the meeting date (YYYYMMDD) and the largest amount (øre).
+INTEGER_FIELDS = ("date", "amount")
+# Exact fields with any number of values per document, each one term (filters and facet counts).
+MULTI_FIELDS = ("law",)
 # facet name → the exact field it is counted on
 FACET_FIELDS = {
     "year": "year",
@@ -48,6 +66,8 @@ FACET_FIELDS = {
     "outcome": "outcome",
     "closed": "closed",
     "personal_data": "personal_data",
+    "amount": "amount_band",
+    "law": "law",
 }
 
 
@@ -69,20 +89,28 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def index_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str | int | None]:
-    """Every indexed value of one document, by field name (the same for both engines)."""
-    values: dict[str, str | int | None] = dict(analysed_fields(doc, analyzer))
+IndexValue = str | int | tuple[str, ...] | None
+
+
+def index_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, IndexValue]:
+    """Every indexed value of one document, by field name (the same for both engines).
+    ``MULTI_FIELDS`` hold a tuple of values; integer fields are None when the document has no value."""
+    values: dict[str, IndexValue] = dict(analysed_fields(doc, analyzer))
     values.update(
         {
             "id": doc.id,
             "sha256": doc.sha256,
             "body": body_key(doc.body),
             "date": doc.date_number,
+            "amount": doc.amount_ore,
             "stored": doc.to_stored(),
         }
     )
     for facet, field_name in FACET_FIELDS.items():
-        values[field_name] = facet_value(doc, facet)
+        if facet in MULTI_VALUED_FACETS:
+            values[field_name] = facet_values(doc, facet)
+        else:
+            values[field_name] = facet_value(doc, facet)
     return values
 
 
@@ -188,9 +216,14 @@ class Engine(abc.ABC):
         return SearchResult(total=total, hits=hits, facets=ordered)
 
 
+_BAND_ORDER = {label: i for i, label in enumerate([NO_AMOUNT, *(label for label, _low in AMOUNT_BANDS)])}
+
+
 def _sorted_counts(name: str, counts: dict[str, int]) -> dict[str, int]:
     if name == "year":
         return dict(sorted(counts.items(), reverse=True))
+    if name == "amount":  # the bands in ascending order, "none" first
+        return dict(sorted(counts.items(), key=lambda kv: _BAND_ORDER.get(kv[0], len(_BAND_ORDER))))
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

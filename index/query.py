@@ -11,14 +11,17 @@ field. Everything else goes through ``index.analysis`` exactly as the indexed te
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 
 from index.analysis import STOP_WORDS, stem, words
-from index.documents import body_key, case_key
+from index.documents import amount_number, body_key, case_key, law_key
+from parsers.outcome import LABELS as OUTCOME_LABELS
 
 __all__ = [
     "FIELDS",
+    "OUTCOMES",
     "All",
     "And",
     "Filters",
@@ -36,6 +39,8 @@ __all__ = [
 ]
 
 FIELDS = ("title", "decision", "text", "case", "body")
+# The outcome filter values: the labels of ``parsers.outcome`` and "unknown" (no decision recorded).
+OUTCOMES = (*OUTCOME_LABELS, "unknown")
 
 _CASE_RE = re.compile(
     r"^(?:\d{2}/\d{3,7}(?:-\d{1,4})?|\d{2}\.\d{2}\.\d{2}-[a-zæøå]\d{2}-\d{1,4}-\d{2}|"
@@ -224,6 +229,10 @@ class Filters:
     document_type: str | None = None  # dagsorden, referat or other
     case: str | None = None
     closed: bool | None = None
+    outcome: str | None = None  # one of OUTCOMES
+    law: str | None = None  # a law name as cited ("styrelsesloven", "lov om social service")
+    min_amount: float | None = None  # kr., inclusive: items whose largest amount is at least this
+    max_amount: float | None = None  # kr., inclusive: items whose largest amount is at most this
 
     def __post_init__(self) -> None:
         for name in ("date_from", "date_to"):
@@ -236,6 +245,17 @@ class Filters:
             raise QueryError(f"unknown document type {self.document_type!r}; use dagsorden, referat or other")
         if self.year is not None and not 1900 <= self.year <= 2100:
             raise QueryError(f"year {self.year} is out of range (1900-2100)")
+        if self.outcome is not None and self.outcome not in OUTCOMES:
+            raise QueryError(f"unknown outcome {self.outcome!r}; use one of: {', '.join(OUTCOMES)}")
+        if self.law is not None and not law_key(self.law):
+            raise QueryError("--law needs a law name, e.g. --law styrelsesloven")
+        for name in ("min_amount", "max_amount"):
+            value = getattr(self, name)
+            option = "--" + name.replace("_", "-")
+            if value is not None and (not math.isfinite(value) or value < 0):
+                raise QueryError(f"{option} {value:g} is not an amount; give kroner as a number of 0 or more")
+        if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
+            raise QueryError(f"--min-amount {self.min_amount:g} is more than --max-amount {self.max_amount:g}")
 
 
 # ---------------------------------------------------------------------------
@@ -404,6 +424,14 @@ def _filter_nodes(filters: Filters) -> list[Node]:
         nodes.append(_case_node(filters.case))
     if filters.closed is not None:
         nodes.append(Term("closed", "closed" if filters.closed else "open"))
+    if filters.outcome is not None:
+        nodes.append(Term("outcome", filters.outcome))
+    if filters.law is not None:
+        nodes.append(Term("law", law_key(filters.law)))
+    if filters.min_amount is not None or filters.max_amount is not None:
+        low = None if filters.min_amount is None else amount_number(filters.min_amount)
+        high = None if filters.max_amount is None else amount_number(filters.max_amount)
+        nodes.append(Range("amount", low, high))
     return nodes
 
 

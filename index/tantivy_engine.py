@@ -3,8 +3,9 @@
 Text fields use tantivy's built-in ``whitespace`` tokenizer over the
 pre-analysed tokens of ``index.analysis`` (no lowercasing or stemming of its
 own), so it indexes exactly the terms whoosh indexes. Facets are terms
-aggregations over fast ``raw`` fields; dates are a fast integer field (YYYYMMDD)
-for range filters. The stored document is a bytes field (JSON).
+aggregations over fast ``raw`` fields (a multi-valued field such as ``law`` holds
+one value per law, so a document counts once under each); dates (YYYYMMDD) and
+amounts (øre) are fast integer fields for range filters. The stored document is a bytes field (JSON).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from index.documents import IndexDoc
 from index.engine import (
     EXACT_FIELDS,
     FACET_FIELDS,
+    INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    MULTI_FIELDS,
     PARTS_FIELDS,
     POSITION_FIELDS,
     Engine,
@@ -41,14 +44,15 @@ def schema() -> tantivy.Schema:
     builder.add_text_field("id", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("sha256", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("stored", stored=True)
-    builder.add_integer_field("date", indexed=True, fast=True)
+    for name in INTEGER_FIELDS:
+        builder.add_integer_field(name, indexed=True, fast=True)
     for name in POSITION_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="position")
     for name in PARTS_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, stored=False, tokenizer_name="whitespace", index_option="freq")
-    for name in EXACT_FIELDS:
+    for name in (*EXACT_FIELDS, *MULTI_FIELDS):
         builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
 
@@ -114,8 +118,11 @@ class TantivyEngine(Engine):
                         continue
                     if name == "stored":
                         document.add_bytes(name, str(value).encode("utf-8"))
-                    elif name == "date":
+                    elif name in INTEGER_FIELDS:
                         document.add_integer(name, int(value))
+                    elif isinstance(value, tuple):
+                        for one in value:
+                            document.add_text(name, one)
                     else:
                         document.add_text(name, str(value))
                 writer.add_document(document)

@@ -4,6 +4,12 @@ Text fields take the pre-analysed tokens of ``index.analysis`` through a plain
 whitespace tokenizer, so whoosh adds no analysis of its own. Facets are counted
 from the column of each facet field over the matching document numbers
 (``docs_for_query``), not with ``groupedby``, which is several times slower.
+A multi-valued field (``law``) is a comma-separated KEYWORD field for filters,
+plus a column (``law_facet``) of the comma-joined values that its facet splits
+again. That column gets a value in every document ("-" for none): whoosh-ng
+5.4 writes no column for a segment where no document has a value, and then
+fails to read the column of the whole index (``IndexError`` in
+``MultiColumnReader``).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from index.engine import (
     EXACT_FIELDS,
     FACET_FIELDS,
     KEYWORD_FIELDS,
+    MULTI_FIELDS,
     PARTS_FIELDS,
     POSITION_FIELDS,
     Engine,
@@ -80,7 +87,9 @@ def schema() -> fields.Schema:
         "id": fields.ID(stored=True, unique=True),
         "sha256": fields.ID(),
         "stored": fields.STORED(),
-        "date": fields.NUMERIC(int),  # signed: whoosh-ng 5.4 mis-handles open ranges on unsigned fields
+        # signed: whoosh-ng 5.4 mis-handles open ranges on unsigned fields
+        "date": fields.NUMERIC(int),
+        "amount": fields.NUMERIC(int, bits=64),  # øre: 10 mio. kr. is already 1e9
     }
     for name in POSITION_FIELDS:
         spec[name] = phrase_field(tokens)
@@ -90,7 +99,30 @@ def schema() -> fields.Schema:
         spec[name] = fields.KEYWORD(lowercase=False, commas=False, scorable=True)
     for name in EXACT_FIELDS:
         spec[name] = fields.ID(sortable=True)
+    for name in MULTI_FIELDS:
+        spec[name] = fields.KEYWORD(commas=True, lowercase=False)
+        spec[_column(name)] = fields.ID(sortable=True)
     return fields.Schema(**spec)
+
+
+def _column(multi_field: str) -> str:
+    return f"{multi_field}_facet"
+
+
+_NONE = "-"  # the column value of a document without values in a multi-valued field
+
+
+def _whoosh_values(values: dict[str, Any]) -> dict[str, Any]:
+    """``index_fields`` as whoosh takes them: multi-valued fields joined by commas, empty values left out."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, tuple):
+            value = ",".join(value)
+            out[_column(name)] = value or _NONE
+        if value is None or value == "":
+            continue
+        out[name] = value
+    return out
 
 
 def translate(node: Node) -> query.Query:
@@ -142,8 +174,7 @@ class WhooshEngine(Engine):
         writer = self._writer()
         try:
             for doc in docs:
-                values = {k: v for k, v in index_fields(doc, self.analyzer).items() if v is not None}
-                writer.update_document(**values)
+                writer.update_document(**_whoosh_values(index_fields(doc, self.analyzer)))
                 count += 1
         except BaseException:
             writer.cancel()
@@ -182,8 +213,13 @@ class WhooshEngine(Engine):
                 total = len(docnums)
                 reader = searcher.reader()
                 for facet, field_name in FACET_FIELDS.items():
-                    column = reader.column_reader(field_name)
-                    counts[facet] = dict(Counter(column[d] for d in docnums))
+                    if field_name in MULTI_FIELDS:
+                        column = reader.column_reader(_column(field_name))
+                        joined = (column[d] for d in docnums)
+                        counts[facet] = dict(Counter(v for j in joined if j != _NONE for v in j.split(",")))
+                    else:
+                        column = reader.column_reader(field_name)
+                        counts[facet] = dict(Counter(column[d] for d in docnums))
             else:
                 total = len(results)
         return total, page, counts

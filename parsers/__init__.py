@@ -23,7 +23,7 @@ __all__ = ["PARSER_VERSION", "ParseError", "extract", "parse_file", "sniff_forma
 
 
 def sniff_format(path: Path) -> str:
-    """Return "pdf" or "docx" from the file's first bytes, or raise UnsupportedFormat."""
+    """Return "pdf", "docx" or "html" from the file's first bytes, or raise UnsupportedFormat."""
     try:
         with open(path, "rb") as f:
             head = f.read(8)
@@ -35,14 +35,29 @@ def sniff_format(path: Path) -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
+    if _looks_like_html(_head_kb(path)):
+        return "html"
     suffix = path.suffix.lower()
-    if suffix in (".pdf", ".docx"):
+    if suffix in (".pdf", ".docx", ".html", ".htm"):
         raise UnsupportedFormat(
             str(path), f"not a {suffix[1:].upper()} file (content does not match the {suffix} suffix)"
         )
     raise UnsupportedFormat(
-        str(path), f"unsupported file type {suffix or '(no suffix)'}; moedearkiv reads PDF and DOCX"
+        str(path), f"unsupported file type {suffix or '(no suffix)'}; moedearkiv reads PDF, DOCX and HTML"
     )
+
+
+_HTML_MARKERS = (b"<!doctype html", b"<html")
+
+
+def _looks_like_html(head: bytes) -> bool:
+    """``<!doctype html`` or ``<html`` in the first KB, after an optional BOM (UTF-8 or UTF-16)."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(encoding, errors="ignore").encode("ascii", errors="ignore")
+            break
+    lowered = head.lower()
+    return any(marker in lowered for marker in _HTML_MARKERS)
 
 
 def _head_kb(path: Path) -> bytes:
@@ -58,6 +73,10 @@ def extract(path: str | Path) -> ExtractedDocument:
         from parsers import pdf_extractor
 
         return pdf_extractor.extract(path)
+    if fmt == "html":
+        from parsers import html_extractor
+
+        return html_extractor.extract(path)
     from parsers import docx_extractor
 
     return docx_extractor.extract(path)

@@ -13,6 +13,7 @@ page numbers "2/3", amounts "250.000", phone numbers and year ranges "2023-2024"
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from parsers.records import CaseNumber
 
@@ -50,16 +51,22 @@ def _plausible(raw: str) -> bool:
     return True
 
 
+def iter_case_number_spans(text: str) -> Iterator[tuple[CaseNumber, int, int]]:
+    """Every plausible case number in ``text`` with its start and end offsets, repeats included."""
+    for m in _CASE_RE.finditer(text):
+        raw = m.group(1)
+        if _plausible(raw):
+            yield CaseNumber(raw=raw, normalized=normalize_case_number(raw)), m.start(1), m.end(1)
+
+
 def find_case_numbers(text: str) -> list[CaseNumber]:
     """Every case number in ``text``, in order, without duplicates."""
     seen: set[str] = set()
     result: list[CaseNumber] = []
-    for m in _CASE_RE.finditer(text):
-        raw = m.group(1)
-        if raw in seen or not _plausible(raw):
-            continue
-        seen.add(raw)
-        result.append(CaseNumber(raw=raw, normalized=normalize_case_number(raw)))
+    for number, _start, _end in iter_case_number_spans(text):
+        if number.raw not in seen:
+            seen.add(number.raw)
+            result.append(number)
     return result
 
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from parsers.casenumbers import _CASE_RE, _plausible, normalize_case_number
+from parsers.casenumbers import iter_case_number_spans
 from parsers.danish_dates import find_dates
 from parsers.personal_data import cpr_birth_date, find_personal_data
 
@@ -177,10 +177,8 @@ _LAW_IN_VALUE_RE = re.compile(
 
 
 def _case_numbers(text: str) -> Iterable[Entity]:
-    for m in _CASE_RE.finditer(text):
-        raw = m.group(1)
-        if _plausible(raw):
-            yield Entity("CASE_NUMBER", raw, m.start(1), m.end(1), normalize_case_number(raw))
+    for number, start, end in iter_case_number_spans(text):
+        yield Entity("CASE_NUMBER", number.raw, start, end, number.normalized)
 
 
 def _personal(text: str) -> Iterable[Entity]:

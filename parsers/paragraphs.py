@@ -95,7 +95,9 @@ def join_line(paragraph: str, line: str) -> str:
     """Append one wrapped line to a paragraph, rejoining real hyphenation only."""
     if not paragraph:
         return line
-    m = _HYPHEN_END_RE.search(paragraph)
+    # Look at the last two characters only: searching the whole paragraph for
+    # every joined line made long paragraphs quadratic.
+    m = _HYPHEN_END_RE.search(paragraph[-2:]) if paragraph.endswith("-") else None
     if m:
         first_word = line.split(" ", 1)[0]
         before = m.group(1)

@@ -26,7 +26,7 @@ FORMAT_VERSION = 1
 
 DocumentKind = Literal["meeting", "other"]
 DocumentType = Literal["dagsorden", "referat"]
-SourceFormat = Literal["pdf", "docx"]
+SourceFormat = Literal["pdf", "docx", "html"]
 BlockRole = Literal["body", "header", "footer"]
 Status = Literal["ok", "partial"]
 

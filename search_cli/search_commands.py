@@ -20,7 +20,7 @@ from index.build import (
 )
 from index.documents import FACETS, IndexDoc
 from index.engine import ENGINES, Engine, EngineError
-from index.query import Filters, QueryError, lower
+from index.query import OUTCOMES, Filters, QueryError, lower
 from ingest import archive_dir
 from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_options, show_progress
 
@@ -50,6 +50,32 @@ def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--type", "doc_type", type=click.Choice(["dagsorden", "referat", "other"]), default=None),
         click.option("--case", "case", default=None, help="Items with this case number (22/23184, 20/057417-5)."),
         click.option("--open/--closed", "is_open", default=None, help="Only open (public) or only closed items."),
+        click.option(
+            "--outcome",
+            default=None,
+            metavar="LABEL",
+            help=f"Items whose decision has this outcome: {', '.join(OUTCOMES)}.",
+        ),
+        click.option(
+            "--law",
+            default=None,
+            metavar="NAME",
+            help="Items citing this law (styrelsesloven, serviceloven, offentlighedsloven).",
+        ),
+        click.option(
+            "--min-amount",
+            type=float,
+            default=None,
+            metavar="KR",
+            help="Items whose largest amount is at least this many kroner (1000000 for 1 mio. kr.).",
+        ),
+        click.option(
+            "--max-amount",
+            type=float,
+            default=None,
+            metavar="KR",
+            help="Items whose largest amount is at most this many kroner.",
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -57,7 +83,15 @@ def _filter_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _filters(kwargs: dict[str, Any]) -> Filters:
+    """The filter options as ``Filters``; a bad value is a usage problem (exit 2, one line)."""
     is_open = kwargs.pop("is_open")
+    try:
+        return _make_filters(kwargs, is_open)
+    except QueryError as e:
+        raise UsageProblem(str(e)) from e
+
+
+def _make_filters(kwargs: dict[str, Any], is_open: bool | None) -> Filters:
     return Filters(
         body=kwargs.pop("body"),
         date_from=kwargs.pop("date_from"),
@@ -66,6 +100,10 @@ def _filters(kwargs: dict[str, Any]) -> Filters:
         document_type=kwargs.pop("doc_type"),
         case=kwargs.pop("case"),
         closed=None if is_open is None else not is_open,
+        outcome=kwargs.pop("outcome"),
+        law=kwargs.pop("law"),
+        min_amount=kwargs.pop("min_amount"),
+        max_amount=kwargs.pop("max_amount"),
     )
 
 
@@ -95,6 +133,8 @@ def _row(doc: IndexDoc) -> dict[str, Any]:
         "cases": list(doc.case_numbers),
         "closed": doc.closed,
         "outcome": doc.outcome,
+        "max_amount": doc.max_amount,
+        "laws": list(doc.laws),
         "source": _source(doc),
         "source_path": doc.source_path,
         "pages": list(doc.pages),
@@ -195,9 +235,14 @@ def search_command(
     sygefraværspulje, Aabenraa finds Åbenrå. Put -- before a query that
     starts with "-".
 
+    Facets: year, body, document_type, outcome, closed, personal_data, amount
+    (bands of the largest amount an item names) and law (the laws it cites).
+
     Example:
 
         arkiv search 'sygefravær -pulje' --body Direktionen --from 2020-01-01 --json
+
+        arkiv search 'anlæg' --outcome godkendt --law styrelsesloven --min-amount 1000000
     """
     try:
         lowered = lower(query, _filters(kwargs))

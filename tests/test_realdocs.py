@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from parsers import parse_file
 from parsers.errors import ParseError
-from parsers.records import Block, DocumentRecord, ExtractedDocument, Source
-from parsers.structure import build_record
+from parsers.records import DocumentRecord
 
 REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
 
@@ -71,87 +69,13 @@ def test_scanned_attachment_is_a_clear_error() -> None:
     assert "ballerup_sfu_bilag_bygningsliste" in str(err.value)
 
 
-# --- agenda-system web publications, read as a DOCX extractor would see them -----------------
-
-
-class _PublicationBlocks(HTMLParser):
-    """Blocks from a published agenda page: h1..h6 are heading styles, <b> paragraphs are bold,
-    <li> are bullets, table rows are tab-joined cells (like the DOCX extractor's table rows)."""
-
-    BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "div", "br"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.blocks: list[Block] = []
-        self.text: list[str] = []
-        self.tag = ""
-        self.hidden = 0
-        self.bold = 0
-        self.plain = False
-        self.cells: list[str] | None = None
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self.text).split())
-        self.text = []
-        if self.cells is not None:
-            if text:
-                self.cells.append(text)
-            return
-        if text:
-            level = int(self.tag[1]) if len(self.tag) == 2 and self.tag[0] == "h" and self.tag[1].isdigit() else None
-            bold = level is not None or (self.bold > 0 and not self.plain)
-            label = "•" if self.tag == "li" else None
-            self.blocks.append(Block(text=text, page=1, heading_level=level, bold=bold, list_label=label))
-        self.plain = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.hidden += 1
-        elif tag in ("b", "strong"):
-            self.bold += 1
-        elif tag == "tr":
-            self._flush()
-            self.cells = []
-        elif tag == "td":
-            self._flush()
-        elif tag in self.BLOCK_TAGS:
-            if self.cells is not None and tag != "br":
-                # a layout table: its cells are ordinary paragraphs
-                self._flush()
-                self.blocks.extend(Block(text=c, page=1) for c in self.cells)
-                self.cells = None
-            self._flush()
-            self.tag = tag
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.hidden -= 1
-        elif tag in ("b", "strong"):
-            self.bold -= 1
-        elif tag == "td":
-            self._flush()
-        elif tag == "tr":
-            self._flush()
-            if self.cells:
-                self.blocks.append(Block(text="\t".join(self.cells), page=1, in_table=True))
-            self.cells = None
-        elif tag in self.BLOCK_TAGS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.text.append(data)
-            if data.strip() and not self.bold:
-                self.plain = True
+# --- agenda-system web publications (FirstAgenda, eDoc) through the HTML extractor -------------
 
 
 def parse_publication(name: str) -> DocumentRecord:
-    parser = _PublicationBlocks()
-    parser.feed(real(name).read_text(encoding="utf-8", errors="replace"))
-    parser._flush()
-    extracted = ExtractedDocument(format="docx", page_count=1, blocks=tuple(parser.blocks))
-    source = Source(path=name, sha256="0" * 64, format="docx", page_count=1, parser_version="test")
-    return build_record(extracted, source)
+    record = parse_file(real(name))
+    assert (record.kind, record.source.format, record.source.page_count) == ("meeting", "html", 1)
+    return record
 
 
 def test_firstagenda_referat_publication() -> None:
