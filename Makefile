@@ -33,11 +33,14 @@ lint: setup
 
 eval: setup
 	$(BIN)/arkiv eval corpus/sample --min-score 0.98
+	$(BIN)/arkiv eval-search
+	$(BIN)/arkiv eval-nlp
 
 bench: setup
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_ingest.py
-	$(BIN)/python benchmarks/bench_search.py
+	$(BIN)/python benchmarks/bench_search.py --items 20000
+	$(BIN)/python benchmarks/bench_aktindsigt.py --items 100000
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE) .pytest_cache .ruff_cache

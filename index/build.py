@@ -5,8 +5,8 @@ learned compound lexicon (``lexicon.txt``) and ``state.json`` recording the
 catalog generation the index reflects. ``update_index`` adds what changed in the
 catalog since then and deletes what was removed; ``build_index`` starts over
 (what ``arkiv index --rebuild`` does, and what happens when the analysis
-version or the schema version of the indexed fields changed). The index is derived data: deleting the folder and building
-again gives the same results.
+version or the schema version of the indexed fields changed). The index is
+derived data: deleting the folder and building again gives the same results.
 """
 
 from __future__ import annotations

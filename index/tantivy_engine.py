@@ -118,8 +118,8 @@ class TantivyEngine(Engine):
                         continue
                     if name == "stored":
                         document.add_bytes(name, str(value).encode("utf-8"))
-                    elif name in INTEGER_FIELDS:
-                        document.add_integer(name, int(value))
+                    elif isinstance(value, int) and name in INTEGER_FIELDS:
+                        document.add_integer(name, value)
                     elif isinstance(value, tuple):
                         for one in value:
                             document.add_text(name, one)

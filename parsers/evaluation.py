@@ -84,6 +84,11 @@ class FieldScore:
         return self.tp + self.fp + self.fn
 
     @property
+    def gold(self) -> float:
+        """How many gold values there were (found or missed)."""
+        return self.tp + self.fn
+
+    @property
     def precision(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 

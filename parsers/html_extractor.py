@@ -13,10 +13,15 @@ page (``page_count`` 1); every block gets ``page=1``. Hints:
   divisions or nested tables is a layout table: its cells become ordinary blocks;
 * ``<br>`` and every block element end a block;
 * ``script``, ``style``, ``head``, ``nav``, ``header``, ``footer``, ``form``,
-  ``noscript``, ``template``, ``svg`` and ``select`` are skipped (a ``<button>`` is
-  read: agenda pages put item titles in expand buttons).
+  ``noscript``, ``template``, ``svg`` and ``select`` are skipped, and so is page
+  furniture: elements with ``hidden``, ``aria-hidden="true"``, a dialog/menu/
+  navigation ``role`` or a dialog/menu/badge class (``page_chrome``);
+* a ``<button>`` (or ``role="button"``) keeps its text only when it holds block
+  elements: FirstAgenda puts each item's ``<h2>`` title in an expand button,
+  while "×", "Luk" and the "PDF" label before an attachment link are controls.
 
-Entities are decoded and whitespace (including no-break spaces) is collapsed.
+Entities are decoded, whitespace (including no-break spaces) is collapsed and
+zero-width characters and soft hyphens are dropped.
 The encoding is the byte-order mark's, else the ``<meta charset>`` /
 ``http-equiv`` declaration's, else UTF-8, falling back to cp1252.
 """
@@ -49,10 +54,18 @@ _BLOCK_TAGS = frozenset(
 _SKIPPED = frozenset(
     {"script", "style", "head", "nav", "header", "footer", "form", "noscript", "template", "svg", "select"}
 )
+# ARIA roles of page furniture: dialogs, menus, site navigation, banners
+_CHROME_ROLES = frozenset(
+    {"dialog", "alertdialog", "menu", "menubar", "navigation", "banner", "contentinfo", "search", "toolbar", "tooltip"}
+)
+# Classes of the CSS frameworks agenda systems use (Bootstrap in FirstAgenda) for the same furniture:
+# pop-up dialogs, drop-down menus, counter badges and screen-reader-only text
+_CHROME_CLASSES = frozenset({"modal", "dropdown-menu", "badge", "sr-only", "visually-hidden"})
 _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "wbr"})
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")  # zero-width characters, soft hyphens
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -98,6 +111,24 @@ class _Row:
     cell: list[str] | None = None  # pieces of the open cell
 
 
+@dataclass
+class _Button:
+    tag: str
+    start: int  # index into the pending text where the button's text begins
+    plain: bool  # the pending text's plain flag before the button
+    depth: int = 0  # open elements of the same tag inside the button
+    holds_blocks: bool = False
+
+
+def page_chrome(attrs: dict[str, str | None]) -> bool:
+    """Whether an element is page furniture rather than document text (see ``_CHROME_ROLES``)."""
+    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+        return True
+    if (attrs.get("role") or "").lower() in _CHROME_ROLES:
+        return True
+    return not _CHROME_CLASSES.isdisjoint((attrs.get("class") or "").split())
+
+
 class _BlockReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -110,12 +141,15 @@ class _BlockReader(HTMLParser):
         self._lists: list[_List] = []
         self._label: str | None = None  # label of the <li> whose first block is pending
         self._rows: list[_Row] = []
+        self._buttons: list[_Button] = []  # open <button>/role="button" elements, innermost last
 
     # -- emitting -------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        text = _SPACES.sub(" ", "".join(self._text)).strip()
+        text = _SPACES.sub(" ", _INVISIBLE.sub("", "".join(self._text))).strip()
         plain, self._text, self._plain = self._plain, [], False
+        for button in self._buttons:
+            button.holds_blocks = True  # its text so far is gone into a block: keep it
         if not text:
             return
         row = self._rows[-1] if self._rows else None
@@ -147,15 +181,21 @@ class _BlockReader(HTMLParser):
         if self._skip:
             if tag == "body" and self._skip == ["head"]:
                 self._skip.clear()  # an unclosed <head>
-            elif tag in _SKIPPED:
-                self._skip.append(tag)
-                return
             else:
+                if tag not in _VOID:
+                    self._skip.append(tag)
                 return
-        if tag in _SKIPPED:
-            self._flush()
-            self._skip.append(tag)
-        elif tag in ("b", "strong"):
+        named = dict(attrs)
+        if tag in _SKIPPED or page_chrome(named):
+            if tag not in _VOID:
+                self._flush()
+                self._skip.append(tag)
+            return
+        for button in self._buttons:
+            button.depth += button.tag == tag
+        if tag == "button" or named.get("role") == "button":
+            self._buttons.append(_Button(tag, len(self._text), self._plain))
+        if tag in ("b", "strong"):
             self._bold += 1
         elif tag == "br":
             self._flush()
@@ -172,7 +212,7 @@ class _BlockReader(HTMLParser):
             self._flush()
             if self._rows and not self._rows[-1].layout:
                 self._to_layout(self._rows[-1])
-            self._start_block(tag, dict(attrs))
+            self._start_block(tag, named)
 
     def _start_block(self, tag: str, attrs: dict[str, str | None]) -> None:
         if self._open and self._open[-1] == "p":
@@ -208,11 +248,10 @@ class _BlockReader(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if self._skip:
-            if tag == self._skip[-1]:
-                self._skip.pop()
-            elif tag in self._skip:
-                del self._skip[self._skip.index(tag) :]
+            if tag in self._skip:
+                del self._skip[len(self._skip) - 1 - self._skip[::-1].index(tag) :]
             return
+        self._end_button(tag)
         if tag in ("b", "strong"):
             self._bold = max(0, self._bold - 1)
         elif tag in ("td", "th"):
@@ -237,6 +276,16 @@ class _BlockReader(HTMLParser):
                         self._lists.pop()
                 if "li" in closed:
                     self._label = None
+
+    def _end_button(self, tag: str) -> None:
+        """A button's own text (a label such as "×" or "PDF") is dropped unless it holds blocks."""
+        for button in self._buttons:
+            button.depth -= button.tag == tag
+        while self._buttons and self._buttons[-1].depth < 0:
+            button = self._buttons.pop()
+            if not button.holds_blocks:
+                del self._text[button.start :]
+                self._plain = button.plain
 
     def handle_data(self, data: str) -> None:
         if self._skip:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parsers.evaluation import FieldScore as Score
 from parsers.nlp import ENTITY_LABELS, extract_entities
 from parsers.outcome import LABELS, classify_outcome, parse_votes
 
@@ -32,30 +33,6 @@ TARGET_F1 = 0.95
 
 class GoldSetError(ValueError):
     """The gold file is missing or a line is malformed; the message names the line."""
-
-
-@dataclass(frozen=True)
-class Score:
-    tp: int
-    fp: int
-    fn: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    @property
-    def support(self) -> int:
-        return self.tp + self.fn
 
 
 @dataclass(frozen=True)
@@ -79,8 +56,8 @@ class NlpReport:
 
     def failures(self) -> list[str]:
         """What misses the target, one phrase each; empty when on target."""
-        bad = [f"outcome {k} F1 {s.f1:.3f}" for k, s in self.outcomes.items() if s.support and s.f1 < TARGET_F1]
-        bad += [f"entity {k} F1 {s.f1:.3f}" for k, s in self.entities.items() if s.support and s.f1 < TARGET_F1]
+        bad = [f"outcome {k} F1 {s.f1:.3f}" for k, s in self.outcomes.items() if s.gold and s.f1 < TARGET_F1]
+        bad += [f"entity {k} F1 {s.f1:.3f}" for k, s in self.entities.items() if s.gold and s.f1 < TARGET_F1]
         if self.cpr_missed:
             bad.append(f"{len(self.cpr_missed)} missed CPR number(s)")
         return bad

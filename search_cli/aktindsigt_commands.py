@@ -13,12 +13,12 @@ import click
 from index.aktindsigt import AktHit, AktindsigtError, build_package, filter_dates, hits_for_cases, hits_from_ids
 from index.engine import ENGINES
 from ingest import archive_dir
-from ingest.catalog import CATALOG_FILE, Catalog, CatalogError
+from ingest.catalog import Catalog
 from parsers.nlp_evaluation import TARGET_F1, GoldSetError, NlpReport, evaluate_nlp, load_gold
 from parsers.records import DocumentRecord
 from search_cli.app import ArkivError, ExitCode, OutputOptions, UsageProblem, cli, output_options, show_progress
+from search_cli.archive_options import archive_option, open_existing_catalog
 
-_ARCHIVE_HELP = "Archive directory holding the catalog (default: $ARKIV_HOME, else ./arkiv-data)."
 DEFAULT_GOLD = Path(__file__).resolve().parents[1] / "corpus" / "nlp_gold.jsonl"
 
 
@@ -27,15 +27,6 @@ class _Stored:
     sha256: str
     paths: tuple[str, ...]
     record: DocumentRecord
-
-
-def _open_catalog(archive: Path) -> Catalog:
-    if not (archive / CATALOG_FILE).exists():
-        raise ArkivError(f"{archive}: no catalog here; run `arkiv ingest PATH --archive {archive}` first")
-    try:
-        return Catalog.open(archive)
-    except CatalogError as e:
-        raise ArkivError(str(e)) from e
 
 
 def _iso(value: str | None, option: str) -> str | None:
@@ -83,7 +74,7 @@ def _query_hits(archive: Path, catalog: Catalog, query: str, engine: str | None)
 )
 @click.option("--include-closed", is_flag=True, help="Include the text and source files of closed items.")
 @click.option("--redact", is_flag=True, help="Mask CPR numbers (ddmmyy-XXXX) in the extracted texts; log each one.")
-@click.option("--archive", "archive", type=click.Path(file_okay=False), default=None, help=_ARCHIVE_HELP)
+@archive_option
 @click.option(
     "--engine", type=click.Choice(ENGINES), default=None, help="Search index for QUERY (default: the one that exists)."
 )
@@ -126,7 +117,7 @@ def aktindsigt_command(
     if iso_from and iso_to and iso_from > iso_to:
         raise UsageProblem(f"--from {iso_from} is after --to {iso_to}")
     target = archive_dir(archive)
-    catalog = _open_catalog(target)
+    catalog = open_existing_catalog(target)
     try:
         if cases:
             hits = hits_for_cases(catalog.iter_records(), cases)
@@ -176,7 +167,7 @@ def _score_rows(report: NlpReport) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for kind, scores in (("outcome", report.outcomes), ("entity", report.entities)):
         for label, s in scores.items():
-            if not s.support and not s.fp:
+            if not s.gold and not s.fp:
                 continue
             row: dict[str, Any] = {
                 "kind": kind,
@@ -184,7 +175,7 @@ def _score_rows(report: NlpReport) -> list[dict[str, Any]]:
                 "precision": round(s.precision, 3),
                 "recall": round(s.recall, 3),
                 "f1": round(s.f1, 3),
-                "gold": s.support,
+                "gold": s.gold,
                 "found": s.tp + s.fp,
             }
             if kind == "entity":

@@ -23,7 +23,7 @@ from ingest.batch import (
     ingest,
     plan,
 )
-from ingest.catalog import CATALOG_FILE, Catalog, CatalogError
+from ingest.catalog import CatalogError
 from ingest.export import FORMATS, write_jsonl, write_parquet
 from ingest.report import StatusReport, catalog_status
 from search_cli.app import (
@@ -36,22 +36,9 @@ from search_cli.app import (
     output_options,
     show_progress,
 )
+from search_cli.archive_options import archive_option, open_existing_catalog
 
-_ARCHIVE_HELP = "Archive directory holding the catalog (default: $ARKIV_HOME, else ./arkiv-data)."
 _SHOWN_QUARANTINE = 10
-
-
-def _archive_option(fn: Any) -> Any:
-    return click.option("--archive", "archive", type=click.Path(file_okay=False), default=None, help=_ARCHIVE_HELP)(fn)
-
-
-def _existing_catalog(archive: Path) -> Catalog:
-    if not (archive / CATALOG_FILE).exists():
-        raise ArkivError(f"{archive}: no catalog here; run `arkiv ingest PATH --archive {archive}` first")
-    try:
-        return Catalog.open(archive)
-    except CatalogError as e:
-        raise ArkivError(str(e)) from e
 
 
 class _ProgressLine:
@@ -101,7 +88,7 @@ def _summary(report: IngestReport, archive: Path) -> str:
 
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@_archive_option
+@archive_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
 @click.option(
     "--timeout",
@@ -242,7 +229,7 @@ _SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 @cli.command("status")
-@_archive_option
+@archive_option
 @click.option("--years", default=None, help="The archive's years, e.g. 2015-2024 (meetings outside are flagged).")
 @output_options
 def status_command(archive: str | None, years: str | None, output: OutputOptions) -> None:
@@ -258,7 +245,7 @@ def status_command(archive: str | None, years: str | None, output: OutputOptions
         arkiv status --json | jq '.quarantine[].reason'
     """
     span = _parse_years(years)
-    catalog = _existing_catalog(archive_dir(archive))
+    catalog = open_existing_catalog(archive_dir(archive))
     try:
         report = catalog_status(catalog, span)
     finally:
@@ -303,7 +290,7 @@ def _status_text(report: StatusReport) -> str:
 
 
 @cli.command("export-records")
-@_archive_option
+@archive_option
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file.")
 @click.option("--all-paths", is_flag=True, help="One record per path (default: one per distinct content).")
@@ -320,7 +307,7 @@ def export_records_command(archive: str | None, fmt: str, output: Path | None, a
     """
     if fmt == "parquet" and output is None:
         raise UsageProblem("--format parquet needs --output FILE")
-    catalog = _existing_catalog(archive_dir(archive))
+    catalog = open_existing_catalog(archive_dir(archive))
     try:
         if fmt == "parquet":
             assert output is not None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from index.analysis import Analyzer
-from index.documents import docs_from_record
+from index.documents import IndexDoc, amount_band, amount_number, docs_from_record, law_key
 from index.engine import Engine, EngineError, open_engine
 from index.query import Filters, lower
 from parsers.records import (
@@ -279,3 +280,189 @@ def test_both_engines_agree_on_the_sample_corpus(tmp_path):
         assert results["whoosh"].total == results["tantivy"].total
         assert {h.doc.id for h in results["whoosh"].hits} == {h.doc.id for h in results["tantivy"].hits}
         assert results["whoosh"].facets == results["tantivy"].facets
+
+
+# ---------------------------------------------------------------------------
+# Amount and law facets and filters
+# ---------------------------------------------------------------------------
+
+BEVILLING = (
+    "Der søges en anlægsbevilling på 12,5 mio. kr. til ny skole, og driften giver et underskud på -250.000 kr. "
+    "Sagen behandles efter Styrelseslovens § 20 og serviceloven § 108, stk. 1."
+)
+
+
+def _facts_record() -> DocumentRecord:
+    sha = "f" * 64
+    items = (
+        _item(1, "Anlægsbevilling", BEVILLING, decision=Decision("Indstillingen blev godkendt.", "Byrådet", None)),
+        _item(2, "Tilskud", "Foreningen får et tilskud på 38.000 kroner, jf. § 18 i serviceloven."),
+        _item(3, "Orientering", "Orientering om status uden beløb eller paragraffer."),
+    )
+    return _meeting_record(sha, "Byrådet", "2023-01-10", "referat", items)
+
+
+def test_amount_band_boundaries():
+    assert amount_band(None) == "none"
+    assert amount_band(0.0) == "under 100.000 kr."
+    assert amount_band(99_999.99) == "under 100.000 kr."
+    assert amount_band(100_000.0) == "100.000–1 mio. kr."
+    assert amount_band(999_999.0) == "100.000–1 mio. kr."
+    assert amount_band(1_000_000.0) == "1–10 mio. kr."
+    assert amount_band(10_000_000.0) == "over 10 mio. kr."
+    assert amount_band(-2_000_000.0) == "1–10 mio. kr."
+
+
+def test_law_key_and_amount_number():
+    assert law_key("  Styrelseslovens ") == "styrelsesloven"
+    assert law_key("Lov om  social service") == "lov om social service"
+    assert law_key("lov nr. 1, af 2020") == "lov nr. 1 af 2020"
+    assert amount_number(0.29) == 29
+    assert amount_number(12_500_000.0) == 1_250_000_000
+
+
+def test_index_doc_keeps_the_largest_amount_and_the_cited_laws():
+    first, second, third = docs_from_record(_facts_record())
+    assert first.max_amount == 12_500_000.0
+    assert first.laws == ("styrelsesloven", "serviceloven")
+    assert second.max_amount == 38_000.0 and second.laws == ("serviceloven",)
+    assert third.max_amount is None and third.laws == ()
+    stored = IndexDoc.from_stored(first.to_stored())
+    assert stored == first
+
+
+@pytest.fixture(scope="module")
+def facts_engines(tmp_path_factory):
+    """Both engines over the hand-built records plus the amount/law record, the latter in its own
+    segment (a whoosh segment without any law must not break the law facet)."""
+    engines = {}
+    for kind in ENGINES:
+        eng = open_engine(kind, tmp_path_factory.mktemp(f"facts-{kind}"), Analyzer(), create=True)
+        eng.build(d for r in records() for d in docs_from_record(r))
+        eng.add(docs_from_record(_facts_record()))
+        eng.add(
+            docs_from_record(
+                _meeting_record("9" * 64, "Byrådet", "2023-02-01", "dagsorden", (_item(1, "Intet", "Ingen."),))
+            )
+        )
+        engines[kind] = eng
+    yield engines
+    for eng in engines.values():
+        eng.close()
+
+
+FACT_FILTERS = [
+    (Filters(min_amount=1_000_000), {_id("f", 0, 0), _id("a", 0, 0)}),
+    (Filters(min_amount=10_000_000), {_id("f", 0, 0)}),
+    (Filters(max_amount=2_000_000), {_id("a", 0, 0), _id("f", 0, 1)}),
+    (Filters(min_amount=38_000, max_amount=38_000), {_id("f", 0, 1)}),
+    (Filters(min_amount=0), {_id("a", 0, 0), _id("f", 0, 0), _id("f", 0, 1)}),
+    (Filters(law="serviceloven"), {_id("f", 0, 0), _id("f", 0, 1)}),
+    (Filters(law="Styrelseslovens"), {_id("f", 0, 0)}),
+    (Filters(law="planloven"), set()),
+    (Filters(law="serviceloven", max_amount=100_000), {_id("f", 0, 1)}),
+    (Filters(outcome="godkendt"), {_id("a", 0, 0), _id("f", 0, 0)}),
+    (Filters(outcome="udsat"), {_id("c", 0, 0)}),
+    (Filters(outcome="godkendt", min_amount=5_000_000), {_id("f", 0, 0)}),
+]
+
+
+@pytest.mark.parametrize(("filters", "expected"), FACT_FILTERS)
+def test_amount_law_and_outcome_filters_on_both_engines(facts_engines, filters, expected):
+    for eng in facts_engines.values():
+        assert ids(eng, "", filters) == expected
+
+
+def test_outcome_unknown_selects_items_without_decision(facts_engines):
+    for eng in facts_engines.values():
+        found = ids(eng, "", Filters(outcome="unknown"), limit=50)
+        assert _id("f", 0, 1) in found and _id("a", 0, 0) not in found and _id("f", 0, 0) not in found
+
+
+def test_amount_and_law_facets_count_the_whole_result_set(facts_engines):
+    for eng in facts_engines.values():
+        result = eng.search(lower(""), limit=1)
+        assert result.total == 11
+        assert result.facets["amount"] == {
+            "none": 8,
+            "under 100.000 kr.": 1,
+            "1–10 mio. kr.": 1,
+            "over 10 mio. kr.": 1,
+        }
+        assert result.facets["law"] == {"serviceloven": 2, "styrelsesloven": 1}
+        assert list(result.facets)[-2:] == ["amount", "law"]
+        filtered = eng.search(lower("", Filters(law="styrelsesloven")), limit=1)
+        assert filtered.facets["law"] == {"serviceloven": 1, "styrelsesloven": 1}
+        assert filtered.facets["amount"] == {"over 10 mio. kr.": 1}
+
+
+@pytest.fixture(scope="module")
+def gold_engines(tmp_path_factory):
+    gold = sorted(SAMPLE.rglob("*.gold.json"))
+    if not gold:
+        pytest.skip("no gold records in corpus/sample")
+    docs = [d for f in gold for d in docs_from_record(record_from_json(f.read_text(encoding="utf-8")))]
+    engines = {}
+    for kind in ENGINES:
+        eng = open_engine(kind, tmp_path_factory.mktemp(f"gold-{kind}"), Analyzer(), create=True)
+        eng.build(docs)
+        engines[kind] = eng
+    yield docs, engines
+    for eng in engines.values():
+        eng.close()
+
+
+def _expected(docs: list[IndexDoc], filters: Filters) -> set[str]:
+    """The ids the filters select, computed from the documents without an index."""
+    selected = set()
+    for d in docs:
+        if filters.min_amount is not None and (d.max_amount is None or d.max_amount < filters.min_amount):
+            continue
+        if filters.max_amount is not None and (d.max_amount is None or d.max_amount > filters.max_amount):
+            continue
+        if filters.law is not None and law_key(filters.law) not in d.laws:
+            continue
+        if filters.outcome is not None and (d.outcome or "unknown") != filters.outcome:
+            continue
+        selected.add(d.id)
+    return selected
+
+
+GOLD_FILTERS = [
+    Filters(),
+    Filters(min_amount=1_000_000),
+    Filters(min_amount=100_000, max_amount=999_999),
+    Filters(max_amount=99_999.99),
+    Filters(law="serviceloven"),
+    Filters(law="offentlighedsloven"),
+    Filters(law="styrelsesloven", outcome="godkendt"),
+    Filters(outcome="godkendt"),
+    Filters(outcome="taget til efterretning", min_amount=1),
+]
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="corpus/sample not generated")
+@pytest.mark.parametrize("filters", GOLD_FILTERS)
+def test_gold_corpus_filters_and_facets_agree_on_both_engines(gold_engines, filters):
+    docs, engines = gold_engines
+    expected = _expected(docs, filters)
+    results = {k: e.search(lower("", filters), limit=1000) for k, e in engines.items()}
+    for result in results.values():
+        assert {h.doc.id for h in result.hits} == expected
+        assert result.total == len(expected)
+    assert results["whoosh"].facets == results["tantivy"].facets
+    chosen = [d for d in docs if d.id in expected]
+    laws = Counter(law for d in chosen for law in d.laws)
+    bands = Counter(amount_band(d.max_amount) for d in chosen)
+    assert results["whoosh"].facets["law"] == dict(laws)
+    assert results["whoosh"].facets["amount"] == dict(bands)
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="corpus/sample not generated")
+def test_gold_corpus_has_amounts_and_laws_to_filter(gold_engines):
+    docs, engines = gold_engines
+    facets = engines["tantivy"].search(lower(""), limit=1).facets
+    assert facets["amount"]["over 10 mio. kr."] > 0 and facets["amount"]["none"] < len(docs)
+    assert {"serviceloven", "offentlighedsloven", "styrelsesloven"} <= set(facets["law"])
+    text = engines["whoosh"].search(lower("budget", Filters(min_amount=1_000_000)), limit=1000)
+    assert text.total > 0 and all(h.doc.max_amount >= 1_000_000 for h in text.hits)

@@ -109,6 +109,7 @@ def test_firstagenda_dagsorden_publication() -> None:
         "2025-10-08",
     )
     assert [i.number for i in meeting.items] == list(range(1, 34))
+    assert [i.title for i in meeting.items[:2]] == ["Godkendelse af dagsorden", "Forslag til budget 2026-2029"]
     assert all(i.decision is None for i in meeting.items)
     assert all(len(i.case_numbers) == 1 and i.case_numbers[0].raw.startswith("EMN-") for i in meeting.items)
 
@@ -127,6 +128,8 @@ def test_edoc_agenda_with_closed_part() -> None:
         (6, True),
     ]
     assert [i.category for i in items] == ["Åbne sager"] * 4 + ["Lukkede sager"] * 2
+    assert [i.title for i in items[4:]] == ["Anders' møgsag", "Underskriftsblad"]
+    assert [c.raw for c in items[4].case_numbers] == ["2016-003798"]
     assert [c.raw for c in items[1].case_numbers] == ["200906126"]
     assert [c.raw for c in items[2].case_numbers] == ["2013-003869"]
     headings = [s.heading for s in items[2].sections]

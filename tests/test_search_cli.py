@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from test_engines import records
 
 from index.build import update_index
+from index.engine import SCHEMA_VERSION
 from ingest.catalog import Catalog, FileEntry
-from parsers.records import DocumentRecord, Item, Meeting, Section, Source, item_key
+from parsers.records import Decision, DocumentRecord, Item, Meeting, Section, Source, item_key
 from parsers.serialize import record_to_json
 from search_cli.cli import cli
 
@@ -254,3 +255,122 @@ def test_eval_search_on_a_small_judged_set(tmp_path):
     systems = json.loads(result.stdout)["systems"]
     assert systems["whoosh"]["recall@10"] == systems["tantivy"]["recall@10"] == 1.0
     assert systems["baseline"]["recall@10"] < 1.0
+
+
+# ---------------------------------------------------------------------------
+# Outcome, amount and law filters and facets
+# ---------------------------------------------------------------------------
+
+
+def _law_record() -> DocumentRecord:
+    items = (
+        Item(
+            number=1,
+            title="Anlægsbevilling til daginstitution",
+            sections=(Section(None, "Der søges en anlægsbevilling på 14,2 mio. kr., jf. styrelseslovens § 40."),),
+            decision=Decision("Anbefales godkendt.", "Økonomiudvalget", "2023-03-01"),
+        ),
+        Item(
+            number=2,
+            title="Tilskud til forening",
+            sections=(Section(None, "Tilskud på 45.000 kr. efter serviceloven § 18."),),
+        ),
+    )
+    return DocumentRecord(
+        source=Source("/arkiv/bevilling.pdf", "7" * 64, "pdf", 2, "test"),
+        kind="meeting",
+        meetings=(Meeting(body="Økonomiudvalget", document_type="referat", date="2023-03-01", items=items),),
+    )
+
+
+@pytest.fixture
+def with_laws(archive) -> Path:
+    _run(archive, [_law_record()])
+    assert run("index", "--archive", str(archive)).exit_code == 0
+    return archive
+
+
+def _search(archive: Path, *args: str, engine: str = "whoosh") -> dict:
+    result = run("search", "--archive", str(archive), "--engine", engine, "--json", "--limit", "50", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_search_by_law_amount_and_outcome(with_laws):
+    law = _search(with_laws, "", "--law", "Styrelsesloven")
+    assert [h["id"] for h in law["hits"]] == [item_key("7" * 64, 0, 0)]
+    assert law["hits"][0]["laws"] == ["styrelsesloven"] and law["hits"][0]["max_amount"] == 14_200_000.0
+    assert law["facets"]["law"] == {"styrelsesloven": 1}
+    assert law["facets"]["amount"] == {"over 10 mio. kr.": 1}
+    amounts = _search(with_laws, "", "--min-amount", "40000", "--max-amount", "3000000")
+    assert {h["id"] for h in amounts["hits"]} == {item_key("a" * 64, 0, 0), item_key("7" * 64, 0, 1)}
+    outcome = _search(with_laws, "", "--outcome", "udsat")
+    assert [h["title"] for h in outcome["hits"]] == ["Ny skolestruktur i Rødekro"]
+    everything = _search(with_laws, "")
+    assert set(everything["facets"]) == {
+        "year",
+        "body",
+        "document_type",
+        "outcome",
+        "closed",
+        "personal_data",
+        "amount",
+        "law",
+    }
+    assert everything["facets"]["law"] == {"serviceloven": 1, "styrelsesloven": 1}
+    assert everything["facets"]["amount"]["none"] == everything["total"] - 3
+
+
+def test_law_and_amount_filters_agree_on_tantivy(with_laws):
+    assert run("index", "--archive", str(with_laws), "--engine", "tantivy").exit_code == 0
+    for args in (["--law", "serviceloven"], ["--min-amount", "1000000"], ["--outcome", "godkendt"], []):
+        whoosh, tantivy = (_search(with_laws, "", *args, engine=engine) for engine in ("whoosh", "tantivy"))
+        assert whoosh["total"] == tantivy["total"] > 0
+        assert {h["id"] for h in whoosh["hits"]} == {h["id"] for h in tantivy["hits"]}
+        assert whoosh["facets"] == tantivy["facets"]
+
+
+def test_table_output_lists_the_new_facets(with_laws):
+    table = run("search", "", "--archive", str(with_laws))
+    assert table.exit_code == 0
+    assert "law: serviceloven (1), styrelsesloven (1)" in table.stdout
+    assert "amount: none (" in table.stdout and "over 10 mio. kr. (1)" in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--min-amount", "-5"], "--min-amount -5 is not an amount"),
+        (["--max-amount", "nan"], "--max-amount nan is not an amount"),
+        (["--min-amount", "2000000", "--max-amount", "1000"], "--min-amount 2e+06 is more than --max-amount 1000"),
+        (["--outcome", "vedtaget"], "unknown outcome 'vedtaget'"),
+        (["--law", "  "], "--law needs a law name"),
+    ],
+)
+@pytest.mark.parametrize("command", ["search", "export", "stats"])
+def test_bad_filter_values_exit_2_with_one_line(indexed, tmp_path, command, args, message):
+    extra = ["--format", "csv", "--out", str(tmp_path / "out.csv")] if command == "export" else []
+    result = run(command, "budget", *args, *extra, "--archive", str(indexed))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_an_index_of_an_older_schema_is_rebuilt_and_not_searched(indexed):
+    state_file = indexed / "index" / "whoosh" / "state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    del state["schema_version"]
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    stale = run("search", "pulje", "--archive", str(indexed))
+    assert stale.exit_code != 0 and "older version" in stale.stderr and "arkiv index" in stale.stderr
+    [report] = update_index(indexed)
+    assert report.full
+    assert json.loads(state_file.read_text(encoding="utf-8"))["schema_version"] == SCHEMA_VERSION
+    assert _search(indexed, "pulje")["total"] == 1
+
+
+def test_search_help_documents_the_new_filters():
+    result = run("search", "--help")
+    for option in ("--outcome", "--law", "--min-amount", "--max-amount", "taget til efterretning"):
+        assert option in result.stdout

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from parsers.danish_dates import MONTH_NAMES
+from parsers.danish_dates import WEEKDAYS as _WEEKDAY_NAMES
+
 
 @dataclass(frozen=True)
 class Municipality:
@@ -102,21 +105,8 @@ ROOMS = (
     "Borgmesterens kontor",
 )
 
-WEEKDAYS = ("Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag")
-MONTHS = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+WEEKDAYS = tuple(day.capitalize() for day in _WEEKDAY_NAMES)
+MONTHS = MONTH_NAMES
 
 
 @dataclass(frozen=True)
