@@ -26,6 +26,7 @@ from parsers.records import DocumentRecord, Item, Meeting, document_key, item_ke
 __all__ = [
     "AMOUNT_BANDS",
     "FACETS",
+    "LAW_ALIASES",
     "MULTI_VALUED_FACETS",
     "NO_AMOUNT",
     "IndexDoc",
@@ -55,6 +56,27 @@ AMOUNT_BANDS: tuple[tuple[str, float], ...] = (
 )
 NO_AMOUNT = "none"
 _GENITIVE_LAW_RE = re.compile(r"(loven|forordningen|vedtægten|bekendtgørelsen)s$")
+# Official titles cited in full ("§ 41 i lov om kommunernes styrelse") → the short name the same law is
+# usually cited by, so that one law is one facet value. A title matches the cited name, or its start
+# followed by more words (the reference scan may run on into the sentence).
+LAW_ALIASES: dict[str, str] = {
+    "lov om kommunernes styrelse": "styrelsesloven",
+    "lov om social service": "serviceloven",
+    "lov om offentlighed i forvaltningen": "offentlighedsloven",
+    "lov om planlægning": "planloven",
+    "lov om folkeskolen": "folkeskoleloven",
+    "lov om arbejdsmiljø": "arbejdsmiljøloven",
+    "lov om aktiv socialpolitik": "aktivloven",
+    "lov om en aktiv beskæftigelsesindsats": "beskæftigelsesloven",
+    "lov om retssikkerhed": "retssikkerhedsloven",
+    "lov om almene boliger": "almenboligloven",
+    "lov om miljøbeskyttelse": "miljøbeskyttelsesloven",
+    "lov om naturbeskyttelse": "naturbeskyttelsesloven",
+    "lov om kommunal udligning": "udligningsloven",
+    "lov om vandforsyning": "vandforsyningsloven",
+    "lov om byfornyelse": "byfornyelsesloven",
+    "lov om kommunal ejendomsskat": "ejendomsskatteloven",
+}
 
 _YY_CASE_RE = re.compile(r"^(\d{2})/0*(\d+)(?:-(\d+))?$")
 
@@ -157,9 +179,13 @@ def amount_number(kr: float) -> int:
 
 def law_key(name: str) -> str:
     """The form a law name is indexed and filtered by: lower case, single spaces, no genitive ``s``,
-    no commas (``Styrelseslovens`` → ``styrelsesloven``)."""
-    key = " ".join(name.replace(",", " ").lower().split())
-    return _GENITIVE_LAW_RE.sub(r"\1", key)
+    no commas, and the short name for an official title of ``LAW_ALIASES``
+    (``Styrelseslovens`` and ``lov om kommunernes styrelse`` → ``styrelsesloven``)."""
+    key = _GENITIVE_LAW_RE.sub(r"\1", " ".join(name.replace(",", " ").lower().split()))
+    for title, short in LAW_ALIASES.items():
+        if key == title or key.startswith(title + " "):
+            return short
+    return key
 
 
 def facet_values(doc: IndexDoc, facet: str) -> tuple[str, ...]:

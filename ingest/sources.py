@@ -4,9 +4,9 @@ A folder is read recursively in sorted order; a ``.zip`` is read in place (its
 members, including nested folders, become entries named
 ``/path/archive.zip!folder/file.pdf``). Which files are entries:
 
-* ``.pdf``/``.docx`` and files without a suffix (the content decides);
+* ``.pdf``/``.docx``/``.html``/``.htm`` and files without a suffix (the content decides);
 * other document formats a municipality's archive holds (``.doc``, ``.rtf``,
-  ``.odt``, ``.html``, ``.xml``, ``.tif``, ``.msg``, ...; see
+  ``.odt``, ``.xml``, ``.tif``, ``.msg``, ...; see
   ``DOCUMENT_SUFFIXES``): they are entries too, so that they are quarantined
   as unsupported with a reason instead of disappearing unseen;
 * a file given by name on the command line, whatever its suffix.
@@ -36,7 +36,7 @@ from ingest.catalog import FileEntry
 __all__ = ["DOCUMENT_SUFFIXES", "PARSED_SUFFIXES", "ZIP_SEPARATOR", "SourceEntry", "SourceReader", "Walk", "walk"]
 
 ZIP_SEPARATOR = "!"
-PARSED_SUFFIXES = frozenset({"pdf", "docx", ""})
+PARSED_SUFFIXES = frozenset({"pdf", "docx", "html", "htm", ""})
 DOCUMENT_SUFFIXES = PARSED_SUFFIXES | frozenset(
     {
         "doc", "docm", "dot", "dotx", "rtf", "odt", "txt", "htm", "html", "xml", "xhtml", "mht", "wpd",

@@ -19,6 +19,8 @@ from parsers.records import DocumentRecord, ExtractedDocument, Source
 __version__ = "0.1.0"
 PARSER_VERSION = __version__
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 .doc and other OLE files
+
 __all__ = ["PARSER_VERSION", "ParseError", "extract", "parse_file", "sniff_format"]
 
 
@@ -26,16 +28,20 @@ def sniff_format(path: Path) -> str:
     """Return "pdf", "docx" or "html" from the file's first bytes, or raise UnsupportedFormat."""
     try:
         with open(path, "rb") as f:
-            head = f.read(8)
+            head = f.read(1024)
     except OSError as e:
         raise ParseError(str(path), f"cannot read file ({e.strerror or e})") from e
     if not head:
         raise UnsupportedFormat(str(path), "file is empty (0 bytes)")
-    if head.startswith(b"%PDF-") or b"%PDF-" in _head_kb(path):
+    if b"%PDF-" in head:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "docx"
-    if _looks_like_html(_head_kb(path)):
+    if head.startswith(OLE_MAGIC):
+        from parsers.docx_extractor import legacy_doc_error
+
+        raise legacy_doc_error(path)
+    if _looks_like_html(head):
         return "html"
     suffix = path.suffix.lower()
     if suffix in (".pdf", ".docx", ".html", ".htm"):
@@ -58,11 +64,6 @@ def _looks_like_html(head: bytes) -> bool:
             break
     lowered = head.lower()
     return any(marker in lowered for marker in _HTML_MARKERS)
-
-
-def _head_kb(path: Path) -> bytes:
-    with open(path, "rb") as f:
-        return f.read(1024)
 
 
 def extract(path: str | Path) -> ExtractedDocument:
@@ -91,7 +92,7 @@ def sha256_of(path: Path) -> str:
 
 
 def parse_file(path: str | Path, *, display_path: str | None = None, sha256: str | None = None) -> DocumentRecord:
-    """Parse one PDF or DOCX file into a record. Raises ``ParseError`` on bad input.
+    """Parse one PDF, DOCX or HTML file into a record. Raises ``ParseError`` on bad input.
 
     ``display_path`` is stored as ``source.path`` (e.g. ``archive.zip!folder/file.pdf``
     for a zip member extracted to a temporary file).

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parsers import OLE_MAGIC
 from parsers.errors import CorruptFile, EmptyDocument, ParseError, UnsupportedFormat
 from parsers.records import Block, ExtractedDocument
 
@@ -44,7 +45,6 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING_NAME = re.compile(r"^(?:heading|overskrift)\s*(\d)$", re.IGNORECASE)
 _TITLE_NAMES = {"title", "titel"}
 _SPACES = re.compile(r"[ \u00a0\u2007\u202f]+")

@@ -11,9 +11,10 @@ page (``page_count`` 1); every block gets ``page=1``. Hints:
 * a table row → one block with ``in_table`` and its non-empty cells joined by
   "\\t" (like the DOCX extractor's rows). A row whose cells hold paragraphs,
   divisions or nested tables is a layout table: its cells become ordinary blocks;
-* ``<br>`` and every block element end a block;
-* ``script``, ``style``, ``head``, ``nav``, ``header``, ``footer``, ``form``,
-  ``noscript``, ``template``, ``svg`` and ``select`` are skipped, and so is page
+* ``<br>`` and every block element end a block; in ``<pre>`` every line is a block;
+* ``script``, ``style``, ``head``, ``nav``, ``header``, ``footer`` (the site's:
+  one inside ``article``/``section``/``main`` is read), ``form``, ``noscript``,
+  ``template``, ``svg`` and ``select`` are skipped, and so is page
   furniture: elements with ``hidden``, ``aria-hidden="true"``, a dialog/menu/
   navigation ``role`` or a dialog/menu/badge class (``page_chrome``);
 * a ``<button>`` (or ``role="button"``) keeps its text only when it holds block
@@ -47,13 +48,15 @@ _BLOCK_TAGS = frozenset(
         *_HEADINGS,
         "p", "div", "li", "dt", "dd", "dl", "ul", "ol", "blockquote", "pre", "address", "section",
         "article", "main", "aside", "figure", "figcaption", "caption", "hr", "fieldset", "legend",
-        "details", "summary", "center", "body", "table",
+        "details", "summary", "center", "body", "table", "header", "footer",
     }
 )  # fmt: skip
 # Elements whose content is not part of the reading text
 _SKIPPED = frozenset(
     {"script", "style", "head", "nav", "header", "footer", "form", "noscript", "template", "svg", "select"}
 )
+# A <header>/<footer> inside these belongs to the document (its title block), not to the site
+_SECTIONING = frozenset({"article", "section", "main"})
 # ARIA roles of page furniture: dialogs, menus, site navigation, banners
 _CHROME_ROLES = frozenset(
     {"dialog", "alertdialog", "menu", "menubar", "navigation", "banner", "contentinfo", "search", "toolbar", "tooltip"}
@@ -186,7 +189,8 @@ class _BlockReader(HTMLParser):
                     self._skip.append(tag)
                 return
         named = dict(attrs)
-        if tag in _SKIPPED or page_chrome(named):
+        in_section = tag in ("header", "footer") and not _SECTIONING.isdisjoint(self._open)
+        if (tag in _SKIPPED and not in_section) or page_chrome(named):
             if tag not in _VOID:
                 self._flush()
                 self._skip.append(tag)
@@ -289,6 +293,13 @@ class _BlockReader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._skip:
+            return
+        if "pre" in self._open and "\n" in data:  # preformatted text: each line is a block
+            first, *rest = data.split("\n")
+            self.handle_data(first)
+            for line in rest:
+                self._flush()
+                self.handle_data(line)
             return
         self._text.append(data)
         if not self._bold and data.strip():

@@ -127,7 +127,7 @@ def ingest_command(
 ) -> None:
     """Import files, folders and zip files into the archive's catalog.
 
-    PATH is a PDF/DOCX file, a folder (read recursively) or a .zip (read in
+    PATH is a PDF/DOCX/HTML file, a folder (read recursively) or a .zip (read in
     place). Unchanged files (same size and mtime, or same content) are not
     parsed again; files that cannot be parsed are quarantined with their
     reason and the import goes on (exit code 3, count on stderr). Safe to

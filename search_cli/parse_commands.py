@@ -15,7 +15,7 @@ from search_cli.app import ArkivError, cli
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the full record as JSON (the stable contract).")
 def parse(file: Path, as_json: bool) -> None:
-    """Parse one agenda or minutes file (PDF or DOCX) into a normalized record.
+    """Parse one agenda or minutes file (PDF, DOCX or HTML) into a normalized record.
 
     Example:
 

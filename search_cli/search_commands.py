@@ -413,6 +413,8 @@ def _frame(docs: list[IndexDoc]) -> Any:
             "case_numbers": "; ".join(d.case_numbers),
             "closed": d.closed,
             "outcome": d.outcome,
+            "max_amount": d.max_amount,
+            "laws": "; ".join(d.laws),
             "decision": d.decision,
             "attachments": "; ".join(d.attachments),
             "source_path": d.source_path,
@@ -422,7 +424,8 @@ def _frame(docs: list[IndexDoc]) -> Any:
         for d in _chronological(docs)
     ]
     columns = ["id", "date", "year", "body", "municipality", "document_type", "item_number", "title"]
-    columns += ["case_numbers", "closed", "outcome", "decision", "attachments", "source_path", "pages", "text"]
+    columns += ["case_numbers", "closed", "outcome", "max_amount", "laws", "decision", "attachments", "source_path"]
+    columns += ["pages", "text"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["year"] = frame["year"].astype("Int64")
     frame["item_number"] = frame["item_number"].astype("Int64")

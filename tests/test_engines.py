@@ -296,7 +296,7 @@ def _facts_record() -> DocumentRecord:
     sha = "f" * 64
     items = (
         _item(1, "Anlægsbevilling", BEVILLING, decision=Decision("Indstillingen blev godkendt.", "Byrådet", None)),
-        _item(2, "Tilskud", "Foreningen får et tilskud på 38.000 kroner, jf. § 18 i serviceloven."),
+        _item(2, "Tilskud", "Foreningen får et tilskud på 38.000 kroner, jf. § 18 i lov om social service."),
         _item(3, "Orientering", "Orientering om status uden beløb eller paragraffer."),
     )
     return _meeting_record(sha, "Byrådet", "2023-01-10", "referat", items)
@@ -315,7 +315,11 @@ def test_amount_band_boundaries():
 
 def test_law_key_and_amount_number():
     assert law_key("  Styrelseslovens ") == "styrelsesloven"
-    assert law_key("Lov om  social service") == "lov om social service"
+    assert law_key("Lov om  social service") == "serviceloven"
+    assert law_key("lov om kommunernes styrelse") == "styrelsesloven"
+    assert law_key("lov om kommunernes styrelsesvedtægt") == "lov om kommunernes styrelsesvedtægt"
+    assert law_key("lov om social service kommunen") == "serviceloven"
+    assert law_key("lov om socialtilsyn") == "lov om socialtilsyn"
     assert law_key("lov nr. 1, af 2020") == "lov nr. 1 af 2020"
     assert amount_number(0.29) == 29
     assert amount_number(12_500_000.0) == 1_250_000_000

@@ -134,6 +134,13 @@ def test_line_breaks_split_blocks_but_not_cells(tmp_path: Path) -> None:
     ]
 
 
+def test_preformatted_lines_are_blocks(tmp_path: Path) -> None:
+    page = _write(
+        tmp_path / "pre.html", "<html><body><pre>Punkt 1   Godkendt\n\n  Punkt 2  Udsat\n</pre></body></html>"
+    )
+    assert [b.text for b in extract(page).blocks] == ["Punkt 1 Godkendt", "Punkt 2 Udsat"]
+
+
 def test_layout_table_cells_are_paragraphs(tmp_path: Path) -> None:
     page = _write(
         tmp_path / "layout.html",
@@ -173,6 +180,39 @@ def test_hidden_parts_are_skipped_and_unclosed_head_is_tolerated(tmp_path: Path)
         "<p>\ufeffSynlig &lt;tekst&gt;\u200b &#248; &oslash;</p><footer>Sidefod</footer></body></html>",
     )
     assert [b.text for b in extract(page).blocks] == ["Synlig <tekst> ø ø"]
+
+
+def test_page_furniture_and_control_labels_are_skipped(tmp_path: Path) -> None:
+    page = _write(
+        tmp_path / "firstagenda.html",
+        """<html><body>
+<table><tr hidden=""><td>Information:</td><td></td></tr></table>
+<button class="overskrift-btn"><h2>Udviklingsplan Aarhus Ø</h2></button>
+<span class="sagsnummer">EMN-2025-009242</span>
+<ul><li><span class="label" role="button" aria-label="Bilag">PDF</span><a href="#">Indstilling</a></li></ul>
+<span class="badge"><span class="glyphicon glyphicon-paperclip" aria-hidden="true"></span>27</span>
+<ul class="dropdown-menu"><li>Hent som PDF</li></ul><ul role="menu"><li>Kopier link</li></ul>
+<div class="modal" id="kopier_dialog"><div><p>Kopier linket</p></div><button>Luk</button></div>
+<div role="dialog"><h4>Tip en ven</h4></div>
+<p>Sagen <button type="button">×</button>udsættes.</p>
+</body></html>""",
+    )
+    assert _hints(page) == [
+        ("Udviklingsplan Aarhus Ø", 2, True, None, False),
+        ("EMN-2025-009242", None, False, None, False),
+        ("Indstilling", None, False, "•", False),
+        ("Sagen udsættes.", None, False, None, False),
+    ]
+
+
+def test_header_of_an_article_is_read(tmp_path: Path) -> None:
+    page = _write(
+        tmp_path / "artikel.html",
+        "<html><body><header>Kommunens hjemmeside</header><main><article><header><h1>Dagsorden</h1>"
+        "<p>Byrådet</p></header><p>Tekst</p><footer>Side 1</footer></article></main>"
+        "<footer>Kontakt</footer></body></html>",
+    )
+    assert [b.text for b in extract(page).blocks] == ["Dagsorden", "Byrådet", "Tekst", "Side 1"]
 
 
 @pytest.mark.parametrize(

@@ -97,6 +97,10 @@ def test_firstagenda_referat_publication() -> None:
     assert "Solveig Munk kunne ikke tiltræde indstillingen." in decision.text
     assert "høring" not in decision.text  # the case text after the decision is not part of it
     assert (decision.body, decision.date) == ("Teknisk Udvalg", "2025-10-01")
+    assert [a.title for a in meeting.items[0].attachments] == ["Referat fra møde den 22. september 2025"]
+    # the page's menus, dialogs and buttons are not document text
+    for control in ("Kopier link", "Hent som PDF", "Tip en ven", "×"):
+        assert all(control not in i.text for i in meeting.items), control
 
 
 def test_firstagenda_dagsorden_publication() -> None:
@@ -110,6 +114,10 @@ def test_firstagenda_dagsorden_publication() -> None:
     )
     assert [i.number for i in meeting.items] == list(range(1, 34))
     assert [i.title for i in meeting.items[:2]] == ["Godkendelse af dagsorden", "Forslag til budget 2026-2029"]
+    assert [a.title for a in meeting.items[2].attachments][:2] == [
+        "Notat til 1. tekniske behandling budget 2026",
+        "Bilag 1.1: Udmøntning og periodisering af Et aktivt og grønt Aarhus for alle",
+    ]
     assert all(i.decision is None for i in meeting.items)
     assert all(len(i.case_numbers) == 1 and i.case_numbers[0].raw.startswith("EMN-") for i in meeting.items)
 

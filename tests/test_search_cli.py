@@ -302,6 +302,8 @@ def test_search_by_law_amount_and_outcome(with_laws):
     assert law["hits"][0]["laws"] == ["styrelsesloven"] and law["hits"][0]["max_amount"] == 14_200_000.0
     assert law["facets"]["law"] == {"styrelsesloven": 1}
     assert law["facets"]["amount"] == {"over 10 mio. kr.": 1}
+    by_title = _search(with_laws, "", "--law", "lov om kommunernes styrelse")
+    assert [h["id"] for h in by_title["hits"]] == [item_key("7" * 64, 0, 0)]
     amounts = _search(with_laws, "", "--min-amount", "40000", "--max-amount", "3000000")
     assert {h["id"] for h in amounts["hits"]} == {item_key("a" * 64, 0, 0), item_key("7" * 64, 0, 1)}
     outcome = _search(with_laws, "", "--outcome", "udsat")
@@ -374,3 +376,13 @@ def test_search_help_documents_the_new_filters():
     result = run("search", "--help")
     for option in ("--outcome", "--law", "--min-amount", "--max-amount", "taget til efterretning"):
         assert option in result.stdout
+
+
+def test_export_with_amount_filter_has_amount_and_law_columns(with_laws, tmp_path):
+    out = tmp_path / "bevillinger.csv"
+    args = ["--min-amount", "40000", "--max-amount", "3000000", "--format", "csv", "--out", str(out)]
+    result = run("export", "", *args, "--archive", str(with_laws))
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert sorted(frame["max_amount"]) == [45_000.0, 2_000_000.0]
+    assert list(frame["laws"].fillna("")) == ["", "serviceloven"]
