@@ -110,6 +110,10 @@ def _filters(spec: dict[str, Any]) -> Filters:
         document_type=spec.get("type"),
         case=spec.get("case"),
         closed=spec.get("closed"),
+        outcome=spec.get("outcome"),
+        law=spec.get("law"),
+        min_amount=spec.get("min_amount"),
+        max_amount=spec.get("max_amount"),
     )
 
 

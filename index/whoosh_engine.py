@@ -215,8 +215,12 @@ class WhooshEngine(Engine):
                 for facet, field_name in FACET_FIELDS.items():
                     if field_name in MULTI_FIELDS:
                         column = reader.column_reader(_column(field_name))
-                        joined = (column[d] for d in docnums)
-                        counts[facet] = dict(Counter(v for j in joined if j != _NONE for v in j.split(",")))
+                        combined: Counter[str] = Counter()
+                        for joined, n in Counter(column[d] for d in docnums).items():
+                            if joined != _NONE:
+                                for value in joined.split(","):
+                                    combined[value] += n
+                        counts[facet] = dict(combined)
                     else:
                         column = reader.column_reader(field_name)
                         counts[facet] = dict(Counter(column[d] for d in docnums))

@@ -183,11 +183,23 @@ def _labelled(head: Sequence[Block], paragraph_gap: float, ends_value: Callable[
             key, value = pairs[-1]
             if key in PEOPLE_LABELS | ABSENT_LABELS | PLACE_LABELS:
                 gap = b.space_before is not None and b.space_before > paragraph_gap
-                if not gap or not value:
+                if not gap or not value or (key in PEOPLE_LABELS | ABSENT_LABELS and _spaced_name_entry(value, b)):
                     pairs[-1] = (key, f"{value}\n{text}" if value else text)
                     continue
         open_label = False
     return pairs
+
+
+def _name_like(text: str) -> bool:
+    """A short capitalised line without digits or sentence end: one entry of a name list."""
+    text = _PAREN_RE.sub("", text).strip()
+    return bool(text) and text[:1].isupper() and words(text) <= 5 and not re.search(r"\d|[.:;!?]$", text)
+
+
+def _spaced_name_entry(value: str, b: Block) -> bool:
+    """A name list printed one paragraph per name (SBSYS front pages): the gap does not end it
+    while every entry so far, and this line, is a name."""
+    return "," not in value and all(_name_like(ln) for ln in value.split("\n")) and _name_like(b.text)
 
 
 def _ends_list(text: str, ends_value: Callable[[str], bool]) -> bool:

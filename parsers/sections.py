@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 
 from parsers.bodies import find_body
 from parsers.casenumbers import case_number_line
-from parsers.danish_dates import parse_date
+from parsers.danish_dates import find_dates, parse_date
 from parsers.paragraphs import LineStats, bullet_text, join_line, paragraphs
 from parsers.records import Attachment, Block, Decision, DocumentType, Item, Section
 
@@ -148,6 +148,12 @@ def styled(block: Block, body_size: float | None) -> bool:
     return bool(block.font_size and body_size and block.font_size >= body_size + 1.0)
 
 
+def _dated_label(text: str) -> bool:
+    """True when the line is nothing but a date ("25. september 2012", "18-09-2012")."""
+    dates = find_dates(text)
+    return len(dates) == 1 and dates[0].start == 0 and not text[dates[0].end :].strip(" :.")
+
+
 def section_word(text: str) -> bool:
     """True when the whole line is a known section heading ("Baggrund", "Økonomi:")."""
     return " ".join(text.split()).rstrip(":").strip().lower() in SECTION_SET
@@ -199,8 +205,8 @@ class SectionSplitter:
             exact = bare.lower() in SECTION_SET or SECTION_RE.fullmatch(bare)
             if exact or is_styled or text.endswith(":") or _DECISION_HEADING_RE.match(bare):
                 return bare, None
-        if b.in_table:
-            return None
+        if b.in_table or (in_decision and _dated_label(bare)):
+            return None  # "25. september 2012:" in a decision labels a dated entry of it
         if _CAPS_HEADING_RE.match(bare) and words(bare) <= 6:
             return bare, None  # "SAGSFREMSTILLING", "REGIONSRÅDETS BESLUTNING"
         if is_styled and words(bare) <= 10 and not bare.endswith((".", ",")) and b.list_label is None:
@@ -303,11 +309,17 @@ def decision(
 
     The text under a "Beslutning ..." heading, with the body and date the heading
     names, else the meeting's; with several, the one of the meeting's own body, else
-    the last. Without such a heading the item's minute text is the decision.
+    the last. A heading naming the meeting's own body that stands empty
+    ("FORRETNINGSUDVALGETS BESLUTNING" with nothing under it) means no decision yet,
+    even when a quoted "Beslutning" of another body appears in the case text.
+    Without such a heading the item's minute text is the decision.
     """
     if doc_type != "referat":
         return None
     decided = [s for s in sections if s.heading and DECISION_RE.search(s.heading)]
+    own = [s for s in decided if body and find_body(s.heading or "")[0] == body]
+    if own and not any(s.text.strip() for s in own):
+        return None
     if decided:
         with_text = [s for s in decided if s.text.strip()]
         if not with_text:

@@ -327,6 +327,9 @@ class _Parser:
 
     @staticmethod
     def _toc_title(text: str) -> str:
+        head, sep, page = text.rpartition("\t")
+        if sep and page.strip().isdigit():
+            text = head  # "3. Titel<tab>4": a tab before the page number instead of leader dots
         text = _TOC_LEADER_RE.sub("", text)
         text = _TRAILING_PAGE_RE.sub("", text)
         for rx in (_PUNKT_RE, _DOT_RE):
@@ -449,11 +452,17 @@ class _Parser:
         if words(text) > 10 or CATEGORY_RE.match(text) or b.list_label is not None or b.in_table:
             return False
         if " ".join(text.split()).lower() == first_title:
-            return True
+            # the document's title line again: a new meeting when printed as a title (styled) or
+            # with a date under it; a plain line naming the committee is text ("Beslutningen træffes af")
+            return styled(b, self.body_size) or self._date_follows(i)
         if not styled(b, self.body_size):
             return False
         if not (DOC_TYPE_RE.search(text) or (find_body(text)[0] and "møde" in text.lower())):
             return False
+        return self._date_follows(i)
+
+    def _date_follows(self, i: int) -> bool:
+        """A meeting date (a short dated line or a time range) on line i or the three after it."""
         for j in range(i, min(i + 4, len(self.body))):
             t = self.body[j].text
             if find_dates(t) and (parse_time_range(t)[0] or words(t) <= 8):
@@ -652,7 +661,7 @@ class _Parser:
         same_style = (
             first.bold == heading.bold
             and first.heading_level == heading.heading_level
-            and (first.bold or first.heading_level is not None)
+            and (first.bold or first.heading_level is not None or self._larger_than_body(first))
             and first.font_size == heading.font_size
             and first.page == heading.page
             and not (first.space_before is not None and first.space_before > self.stats.paragraph_gap)
@@ -660,9 +669,14 @@ class _Parser:
         joined = " ".join(f"{title} {first.text}".split())
         if (
             (same_style and self.stats.line_mode) or (toc_match and any(t.startswith(joined) for t in self.toc_titles))
-        ) and not (SECTION_RE.match(first.text) or case_number_line(first.text)):
+        ) and not ((SECTION_RE.match(first.text) and not first.text[:1].islower()) or case_number_line(first.text)):
+            # a lower-case start continues the title ("... truffet af" / "beslutning om ..."); headings are capitalised
             return blocks[1:], joined
         return blocks, title
+
+    def _larger_than_body(self, block: Block) -> bool:
+        """Set in a larger size than the body text: a heading even when not bold."""
+        return bool(block.font_size and self.body_size and block.font_size >= self.body_size + 1.5)
 
     # --- sections --------------------------------------------------------------
 

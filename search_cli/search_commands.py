@@ -22,14 +22,11 @@ from index.documents import FACETS, IndexDoc
 from index.engine import ENGINES, Engine, EngineError
 from index.query import OUTCOMES, Filters, QueryError, lower
 from ingest import archive_dir
+from ingest.catalog import CATALOG_FILE
 from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_options, show_progress
+from search_cli.archive_options import archive_option
 
-_ARCHIVE_HELP = "Archive directory (default: $ARKIV_HOME, else ./arkiv-data)."
 _HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source")
-
-
-def _archive_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--archive", "archive", type=click.Path(file_okay=False), default=None, help=_ARCHIVE_HELP)(fn)
 
 
 def _engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -147,7 +144,7 @@ def _row(doc: IndexDoc) -> dict[str, Any]:
 
 
 @cli.command("index")
-@_archive_option
+@archive_option
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="Engine (default: existing ones, or whoosh).")
 @click.option("--rebuild", is_flag=True, help="Delete the index and build it again from the catalog.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
@@ -163,7 +160,7 @@ def index_command(archive: str | None, engine: str | None, rebuild: bool, quiet:
         arkiv index --archive arkiv-data --engine tantivy
     """
     target = archive_dir(archive)
-    if not (target / "catalog.sqlite").exists():
+    if not (target / CATALOG_FILE).exists():
         raise ArkivError(f"{target}: no catalog here; run `arkiv ingest PATH --archive {target}` first")
     bar = _Counter(quiet)
     try:
@@ -221,7 +218,7 @@ class _Counter:
 @_filter_options
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of hits.")
-@_archive_option
+@archive_option
 @_engine_option
 @output_options
 def search_command(
@@ -300,7 +297,7 @@ def _chronological(docs: list[IndexDoc]) -> list[IndexDoc]:
 
 @cli.command("case")
 @click.argument("number")
-@_archive_option
+@archive_option
 @_engine_option
 @output_options
 def case_command(number: str, archive: str | None, engine: str | None, output: OutputOptions) -> None:
@@ -327,7 +324,7 @@ def case_command(number: str, archive: str | None, engine: str | None, output: O
 
 @cli.command("show")
 @click.argument("item_id")
-@_archive_option
+@archive_option
 @_engine_option
 @output_options
 def show_command(item_id: str, archive: str | None, engine: str | None, output: OutputOptions) -> None:
@@ -437,7 +434,7 @@ def _frame(docs: list[IndexDoc]) -> Any:
 @_filter_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), required=True, help="File format.")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True, help="Output file.")
-@_archive_option
+@archive_option
 @_engine_option
 def export_command(query: str, fmt: str, out: str, archive: str | None, engine: str | None, **kwargs: Any) -> None:
     """Write every item that matches QUERY (not one page) as a table, one row per item.
@@ -466,7 +463,7 @@ def export_command(query: str, fmt: str, out: str, archive: str | None, engine: 
 @cli.command("stats")
 @click.argument("query", required=False, default="")
 @_filter_options
-@_archive_option
+@archive_option
 @_engine_option
 @output_options
 def stats_command(query: str, archive: str | None, engine: str | None, output: OutputOptions, **kwargs: Any) -> None:

@@ -1,0 +1,154 @@
+"""Real ESDH agenda content (SBSYS and eDoc XML exports) printed in ESDH-like layouts, then parsed.
+
+The truth comes from the XML in ``../shared/realdocs``; ``tests/esdh_render.py`` prints
+it as PDF (reportlab) and DOCX (python-docx) the way the SBSYS/eDoc print templates
+look, in layouts the corpus generator does not make: a front page and a table of
+contents with tab-separated page numbers, items as "N. Titel" or "Punkt N Titel",
+headings bold, or not bold but 2 pt larger, or in a table row, or in the DOCX
+"Heading 2" style, the case number on a line or in a two-column table.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from parsers import parse_file
+from parsers.records import Item, Meeting
+
+sys.path.insert(0, str(Path(__file__).parent))
+from esdh_render import EsdhItem, EsdhMeeting, load_meeting, render_docx, render_pdf  # noqa: E402
+
+REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+XML_FILES = (
+    "ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml",
+    "regionh_forretningsudvalget_sbsys_dagsorden_2012-09-25.xml",
+    "middelfart_edoc_testudvalg_dagsorden_2017-05-02.xml",
+    "aarhus_sbsys_moedesystemgruppen_publication_2016-10-06.xml",
+)
+# (format, variant, "Punkt N" labels)
+LAYOUTS = (
+    ("pdf", "bold", False),
+    ("pdf", "larger", True),
+    ("pdf", "table", False),
+    ("docx", "heading", False),
+    ("docx", "bold", True),
+)
+_DECISION_CAPTION_RE = re.compile(r"^beslutning$|^beslutning\s+\w|\bbeslutning$", re.IGNORECASE)
+
+pytestmark = pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is not available")
+
+
+def _meeting(name: str) -> EsdhMeeting:
+    return load_meeting(REALDOCS / name)
+
+
+def _render(meeting: EsdhMeeting, tmp_path: Path, fmt: str, variant: str, punkt: bool, document: str) -> Path:
+    path = tmp_path / f"{variant}.{fmt}"
+    if fmt == "pdf":
+        render_pdf(meeting, path, variant, punkt=punkt, document=document)  # type: ignore[arg-type]
+    else:
+        render_docx(meeting, path, variant, document=document)  # type: ignore[arg-type]
+    return path
+
+
+def _expected_body(committee: str) -> str:
+    """What a reader calls the committee: its last word in definite form, capitalised ("KMB IT-udvalget")."""
+    word = committee.split()[-1]
+    if not word.lower().endswith(("et", "en")):
+        word += "et"
+    return word[:1].upper() + word[1:].lower() if word.isupper() else word[:1].upper() + word[1:]
+
+
+def _parsed_meeting(path: Path) -> Meeting:
+    record = parse_file(path)
+    assert record.kind == "meeting", f"{path.name} parsed as {record.kind}"
+    assert len(record.meetings) == 1, [m.items for m in record.meetings]
+    return record.meetings[0]
+
+
+def _captions_with_text(item: EsdhItem) -> list[str]:
+    return [f.caption for f in item.fields if f.lines]
+
+
+def _assert_item(expected: EsdhItem, got: Item) -> None:
+    assert got.number == expected.number
+    assert got.title == expected.title
+    assert [c.normalized for c in got.case_numbers] == ([expected.case_number] if expected.case_number else [])
+    assert got.closed == expected.closed
+    if expected.closed:
+        return
+    headings = [s.heading for s in got.sections]
+    captions = _captions_with_text(expected)
+    found = [h for h in headings if h in captions]
+    assert list(dict.fromkeys(found)) == captions, headings
+    # a line of the field text may itself read as a heading ("Baggrund" on its own line)
+    text = " ".join(f"{s.heading or ''} {s.text}" for s in got.sections)
+    for field in expected.fields:
+        for line in field.lines[:3]:
+            assert " ".join(line.split()) in " ".join(text.split()), line
+
+
+@pytest.mark.parametrize("name", XML_FILES)
+@pytest.mark.parametrize(("fmt", "variant", "punkt"), LAYOUTS)
+def test_agenda_rendering_parses(name: str, fmt: str, variant: str, punkt: bool, tmp_path: Path) -> None:
+    truth = _meeting(name)
+    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, punkt, "Dagsorden"))
+    assert got.document_type == "dagsorden"
+    assert got.date == truth.date
+    assert (got.start_time, got.end_time) == (truth.start, truth.end)
+    assert got.location == truth.location
+    assert got.body == _expected_body(truth.committee)
+    # one name per entry, party letters in parentheses dropped
+    assert got.participants == tuple(" ".join(re.sub(r"\([^)]*\)", "", m).split()) for m in truth.members)
+    assert [i.number for i in got.items] == [i.number for i in truth.items]
+    for expected, item in zip(truth.items, got.items, strict=True):
+        _assert_item(expected, item)
+        assert item.decision is None  # an agenda records no decisions
+
+
+@pytest.mark.parametrize(("fmt", "variant", "punkt"), [LAYOUTS[0], LAYOUTS[1], LAYOUTS[3]])
+def test_minutes_rendering_keeps_decisions(fmt: str, variant: str, punkt: bool, tmp_path: Path) -> None:
+    """Printed as "Referat", the committee's own decision field is the decision.
+
+    Where "FORRETNINGSUDVALGETS BESLUTNING" stands empty the item has no decision, even
+    when the case text quotes another body's bold "Beslutning" (item 4).
+    """
+    truth = _meeting("regionh_forretningsudvalget_sbsys_dagsorden_2012-09-25.xml")
+    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, punkt, "Referat"))
+    assert got.document_type == "referat"
+    assert got.body == "Forretningsudvalget"
+    checked = 0
+    for expected, item in zip(truth.items, got.items, strict=True):
+        own = [f for f in expected.fields if _DECISION_CAPTION_RE.search(f.caption) and got.body.upper() in f.caption]
+        assert len(own) == 1
+        if not own[0].lines:
+            assert item.decision is None, item.number
+            continue
+        assert item.decision is not None, item.number
+        assert item.decision.body == got.body
+        assert item.decision.date == truth.date
+        assert " ".join(item.decision.text.split()) == " ".join(" ".join(own[0].lines).split())
+        checked += 1
+    assert checked >= 2
+
+
+def test_toc_with_tab_page_numbers_is_not_items(tmp_path: Path) -> None:
+    """The front page's table of contents ("2. Titel<tab>3") gives no items and no duplicate numbers."""
+    truth = _meeting("ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml")
+    got = _parsed_meeting(_render(truth, tmp_path, "pdf", "bold", False, "Dagsorden"))
+    assert [i.number for i in got.items] == [1, 2, 3, 4, 5]
+    assert all(1 not in i.pages for i in got.items)  # page 1 holds only the front page and the TOC
+
+
+def test_committee_name_as_field_text_is_not_a_new_meeting(tmp_path: Path) -> None:
+    """ "Beslutningen træffes af" followed by the committee's name (the document's first line) stays text."""
+    truth = _meeting("ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml")
+    for fmt, variant, punkt in LAYOUTS:
+        got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, punkt, "Dagsorden"))
+        item = got.items[1]
+        sections = {s.heading: s.text for s in item.sections}
+        assert sections["Beslutningen træffes af"] == truth.committee
