@@ -30,6 +30,7 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 eval: setup
 	$(BIN)/arkiv eval corpus/sample --min-score 0.98

@@ -315,6 +315,9 @@ class _Parser:
             return True
         if short_list:
             return bool(_DOT_RE.match(text) or _PUNKT_RE.match(text) or block.list_label)
+        label = _PUNKT_RE.match(text)
+        if label and not label.group(2).strip():
+            return False  # "Punkt 1" alone is the label of the first item after the TOC, not "title page"
         return bool(_TRAILING_PAGE_RE.search(text)) and words(text) <= 20
 
     @staticmethod
@@ -387,7 +390,13 @@ class _Parser:
         return count <= 14 and not title.rstrip().endswith((".", ",", ";")) or title.rstrip().endswith("?")
 
     def _candidates(self) -> list[_Candidate]:
-        found = [c for i in range(len(self.body)) if i not in self.skip and (c := self._candidate(i))]
+        found: list[_Candidate] = []
+        for i in range(len(self.body)):
+            if i in self.skip or (found and found[-1].index == i - 1 and not found[-1].title):
+                continue  # the title line under a lone label ("1." over "2. behandling af ...") is no candidate
+            c = self._candidate(i)
+            if c:
+                found.append(c)
         if not found:
             return []
         by_family: dict[str, list[_Candidate]] = {}
@@ -656,7 +665,8 @@ class _Parser:
             return blocks, title
         first = self.body[blocks[0]]
         if not title:
-            return blocks[1:], _clean_title(first.text)
+            # a lone label ("Punkt 3", "3.") over the title: the title line may wrap in turn
+            return self._title_continuation(blocks[1:], _clean_title(first.text), first)
         toc_match = any(t.startswith(title) and len(t) > len(title) for t in self.toc_titles)
         same_style = (
             first.bold == heading.bold

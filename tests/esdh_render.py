@@ -405,12 +405,19 @@ def render_pdf(
 
 
 def render_docx(
-    meeting: EsdhMeeting, path: Path, variant: Literal["heading", "bold"] = "heading", *, document: str = "Dagsorden"
+    meeting: EsdhMeeting,
+    path: Path,
+    variant: Literal["heading", "bold"] = "heading",
+    *,
+    document: str = "Dagsorden",
+    colon: bool = False,
+    split: bool = False,
 ) -> None:
     """Print ``meeting`` as a DOCX.
 
     "heading": items in "Heading 2", captions in "Heading 3", front-page facts and case
     numbers in two-column tables; "bold": "Punkt N" items and captions as bold runs.
+    ``colon`` and ``split`` as in ``agenda_lines``.
     """
     from docx import Document
     from docx.enum.text import WD_BREAK
@@ -429,7 +436,8 @@ def render_docx(
             run.font.size = Pt(size)
 
     heading = variant == "heading"
-    for line in agenda_lines(meeting, punkt=not heading, document=document, front_table=heading):
+    lines = agenda_lines(meeting, punkt=not heading, document=document, front_table=heading, colon=colon, split=split)
+    for line in lines:
         if line.kind == "pagebreak":
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif line.kind == "front" and heading:
@@ -444,9 +452,9 @@ def render_docx(
         elif line.kind == "toc":
             entry, page = line.text.split("\t")
             run_paragraph(f"{entry}\t{page}")
-        elif line.kind == "item" and variant == "heading":
+        elif line.kind in ("item", "itemlabel") and heading:
             doc.add_heading(line.text, level=2)
-        elif line.kind == "item":
+        elif line.kind in ("item", "itemlabel"):
             run_paragraph(line.text, bold=True, size=14)
         elif line.kind == "case" and variant == "heading":
             table = doc.add_table(rows=1, cols=2)

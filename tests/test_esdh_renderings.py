@@ -29,14 +29,20 @@ XML_FILES = (
     "middelfart_edoc_testudvalg_dagsorden_2017-05-02.xml",
     "aarhus_sbsys_moedesystemgruppen_publication_2016-10-06.xml",
 )
-# (format, variant, "Punkt N" labels)
-LAYOUTS = (
-    ("pdf", "bold", False),
-    ("pdf", "larger", True),
-    ("pdf", "table", False),
-    ("docx", "heading", False),
-    ("docx", "bold", True),
+# (format, heading variant, options): see tests/esdh_render.py
+LAYOUTS: tuple[tuple[str, str, dict[str, bool]], ...] = (
+    ("pdf", "bold", {}),
+    ("pdf", "larger", {"punkt": True}),
+    ("pdf", "table", {}),
+    ("pdf", "table", {"punkt": True}),
+    ("pdf", "bold", {"colon": True, "split": True}),
+    ("pdf", "larger", {"punkt": True, "split": True}),
+    ("docx", "heading", {}),
+    ("docx", "heading", {"colon": True, "split": True}),
+    ("docx", "bold", {}),
+    ("docx", "bold", {"colon": True, "split": True}),
 )
+LAYOUT_IDS = [f"{fmt}-{variant}-" + "-".join(options or ["plain"]) for fmt, variant, options in LAYOUTS]
 _DECISION_CAPTION_RE = re.compile(r"^beslutning$|^beslutning\s+\w|\bbeslutning$", re.IGNORECASE)
 
 pytestmark = pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is not available")
@@ -46,12 +52,15 @@ def _meeting(name: str) -> EsdhMeeting:
     return load_meeting(REALDOCS / name)
 
 
-def _render(meeting: EsdhMeeting, tmp_path: Path, fmt: str, variant: str, punkt: bool, document: str) -> Path:
-    path = tmp_path / f"{variant}.{fmt}"
+def _render(
+    meeting: EsdhMeeting, tmp_path: Path, fmt: str, variant: str, options: dict[str, bool], document: str
+) -> Path:
+    path = tmp_path / f"{variant}-{'-'.join(options)}.{fmt}"
     if fmt == "pdf":
-        render_pdf(meeting, path, variant, punkt=punkt, document=document)  # type: ignore[arg-type]
+        render_pdf(meeting, path, variant, document=document, **options)  # type: ignore[arg-type]
     else:
-        render_docx(meeting, path, variant, document=document)  # type: ignore[arg-type]
+        docx_options = {k: v for k, v in options.items() if k != "punkt"}  # DOCX: "bold" prints "Punkt N"
+        render_docx(meeting, path, variant, document=document, **docx_options)  # type: ignore[arg-type]
     return path
 
 
@@ -93,10 +102,10 @@ def _assert_item(expected: EsdhItem, got: Item) -> None:
 
 
 @pytest.mark.parametrize("name", XML_FILES)
-@pytest.mark.parametrize(("fmt", "variant", "punkt"), LAYOUTS)
-def test_agenda_rendering_parses(name: str, fmt: str, variant: str, punkt: bool, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("fmt", "variant", "options"), LAYOUTS, ids=LAYOUT_IDS)
+def test_agenda_rendering_parses(name: str, fmt: str, variant: str, options: dict[str, bool], tmp_path: Path) -> None:
     truth = _meeting(name)
-    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, punkt, "Dagsorden"))
+    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, options, "Dagsorden"))
     assert got.document_type == "dagsorden"
     assert got.date == truth.date
     assert (got.start_time, got.end_time) == (truth.start, truth.end)
@@ -110,15 +119,15 @@ def test_agenda_rendering_parses(name: str, fmt: str, variant: str, punkt: bool,
         assert item.decision is None  # an agenda records no decisions
 
 
-@pytest.mark.parametrize(("fmt", "variant", "punkt"), [LAYOUTS[0], LAYOUTS[1], LAYOUTS[3]])
-def test_minutes_rendering_keeps_decisions(fmt: str, variant: str, punkt: bool, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("fmt", "variant", "options"), LAYOUTS[::3], ids=LAYOUT_IDS[::3])
+def test_minutes_rendering_keeps_decisions(fmt: str, variant: str, options: dict[str, bool], tmp_path: Path) -> None:
     """Printed as "Referat", the committee's own decision field is the decision.
 
     Where "FORRETNINGSUDVALGETS BESLUTNING" stands empty the item has no decision, even
     when the case text quotes another body's bold "Beslutning" (item 4).
     """
     truth = _meeting("regionh_forretningsudvalget_sbsys_dagsorden_2012-09-25.xml")
-    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, punkt, "Referat"))
+    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, options, "Referat"))
     assert got.document_type == "referat"
     assert got.body == "Forretningsudvalget"
     checked = 0
@@ -139,7 +148,7 @@ def test_minutes_rendering_keeps_decisions(fmt: str, variant: str, punkt: bool, 
 def test_toc_with_tab_page_numbers_is_not_items(tmp_path: Path) -> None:
     """The front page's table of contents ("2. Titel<tab>3") gives no items and no duplicate numbers."""
     truth = _meeting("ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml")
-    got = _parsed_meeting(_render(truth, tmp_path, "pdf", "bold", False, "Dagsorden"))
+    got = _parsed_meeting(_render(truth, tmp_path, "pdf", "bold", {}, "Dagsorden"))
     assert [i.number for i in got.items] == [1, 2, 3, 4, 5]
     assert all(1 not in i.pages for i in got.items)  # page 1 holds only the front page and the TOC
 
@@ -147,8 +156,8 @@ def test_toc_with_tab_page_numbers_is_not_items(tmp_path: Path) -> None:
 def test_committee_name_as_field_text_is_not_a_new_meeting(tmp_path: Path) -> None:
     """ "Beslutningen træffes af" followed by the committee's name (the document's first line) stays text."""
     truth = _meeting("ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml")
-    for fmt, variant, punkt in LAYOUTS:
-        got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, punkt, "Dagsorden"))
+    for fmt, variant, options in LAYOUTS:
+        got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, options, "Dagsorden"))
         item = got.items[1]
         sections = {s.heading: s.text for s in item.sections}
         assert sections["Beslutningen træffes af"] == truth.committee
