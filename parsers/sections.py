@@ -201,7 +201,8 @@ class SectionSplitter:
             return None
         if text.endswith(":") and colon_line(text) in self.colon_headings:
             return bare, None
-        if words(bare) <= 12 and not bare.endswith(".") and SECTION_RE.match(bare):
+        bulleted = b.list_label is not None and not b.list_label[:1].isalnum()  # "• Indstilling": a list entry
+        if words(bare) <= 12 and not bare.endswith(".") and not bulleted and SECTION_RE.match(bare):
             exact = bare.lower() in SECTION_SET or SECTION_RE.fullmatch(bare)
             if exact or is_styled or text.endswith(":") or _DECISION_HEADING_RE.match(bare):
                 return bare, None

@@ -8,15 +8,21 @@
    agenda lists ("Dagsorden kort:") are set aside; their titles confirm wrapped
    item titles.
 3. Item candidates are found ("Punkt 3: Titel", "Pkt. 3 Titel", "3. Titel", a
-   styled "3 Titel", a lone "3" over a title line, an automatic list number, a
-   table row "3.<tab>Titel"). One family of candidates is chosen for the
+   styled "3 Titel", a lone "3" or "Punkt 3" over a title line, which is then no
+   candidate itself even when it starts with a number ("2. behandling af ..."),
+   an automatic list number, a table row "3.<tab>Titel"). A title wraps over
+   following lines of its style (bold, a heading style or a size above the body
+   text) unless the line is a capitalised section heading or a case number.
+   One family of candidates is chosen for the
    document, so "1. Resume" inside an appended paper does not compete with
    "Punkt 1: ..." items. A run of headings without text that recurs later is an
    agenda list, not items.
 4. Candidates are accepted in order: numbers rise within a meeting. A number
    that goes backwards, and the inner numbering that continues from it, is text
    of the last item, unless a new meeting title comes first (a bundle) or the
-   closed part ("Lukket referat") restarts the numbering. After an appended
+   closed part ("Lukket referat") restarts the numbering. The document's title
+   line again opens a new meeting only when styled or over a date (a plain line
+   naming the committee is text). After an appended
    paper (Til:/Fra: fields) only "Punkt N" headings open items.
 5. Meeting metadata comes from the lines before the first item
    (``meeting_head``); each item is split into case numbers, sections,
@@ -255,6 +261,13 @@ class _Parser:
             if words(text) <= 8 and _MOEDE_TITLE_RE.search(text):
                 if any(find_dates(x.text) for x in head[i : i + 4]):
                     score += 2
+        # a running header that opens with the document type and dates it ("Dagsorden - Udvalget - 2. maj 2017")
+        # titles a document whose items start on page 1 without a front page
+        if any(
+            b.role == "header" and DOC_TYPE_RE.match(b.text.strip()) and find_dates(b.text) and words(b.text) <= 14
+            for b in self.furniture[:10]
+        ):
+            score += 2
         # a meeting document states when the meeting is
         dated = any(find_dates(b.text) for b in head) or any(find_dates(b.text) for b in self.furniture[:10])
         return score + len(labels) >= 2 and dated
@@ -681,7 +694,7 @@ class _Parser:
             (same_style and self.stats.line_mode) or (toc_match and any(t.startswith(joined) for t in self.toc_titles))
         ) and not ((SECTION_RE.match(first.text) and not first.text[:1].islower()) or case_number_line(first.text)):
             # a lower-case start continues the title ("... truffet af" / "beslutning om ..."); headings are capitalised
-            return blocks[1:], joined
+            return self._title_continuation(blocks[1:], joined, heading)  # a long title wraps more than once
         return blocks, title
 
     def _larger_than_body(self, block: Block) -> bool:

@@ -15,11 +15,13 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 
 _EDOC_NS = "{http://www.fujitsu.dk/agenda/xml/schemas/2009/03/31/}"
+_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 _MONTHS = ("januar februar marts april maj juni juli august september oktober november december").split()
 
 
@@ -49,6 +51,7 @@ class EsdhMeeting:
     location: str | None
     items: tuple[EsdhItem, ...]
     members: tuple[str, ...] = ()  # as exported, e.g. "Doris Børger (A)"
+    frontpage: tuple[str, ...] = ()  # the agenda's own front-page text (SBSYS "Frontpage" HTML), as lines
 
 
 class _HtmlLines(HTMLParser):
@@ -160,6 +163,7 @@ def _load_sbsys(root: ET.Element) -> EsdhMeeting:
         location=_clean(meeting.findtext("Where")) or None,
         items=tuple(items),
         members=tuple(_clean(m.findtext("Name")) for m in meeting.iter("MeetingMember") if _clean(m.findtext("Name"))),
+        frontpage=html_field("", root.findtext(".//Agenda/Frontpage") or "").lines,
     )
 
 
@@ -228,7 +232,9 @@ class Line:
     """One printed paragraph of the agenda, before it is laid out in a format."""
 
     text: str
-    kind: Literal["title", "front", "toc", "item", "itemlabel", "case", "caption", "text", "strong", "pagebreak"]
+    kind: Literal[
+        "title", "front", "toc", "item", "itemlabel", "case", "caption", "text", "strong", "bullet", "pagebreak"
+    ]
     number: int | None = None  # item lines: the number
     item_title: str | None = None
     label: str | None = None  # item lines: "3." or "Punkt 3"
@@ -242,32 +248,62 @@ def agenda_lines(
     front_table: bool = False,
     colon: bool = False,
     split: bool = False,
+    long_front: bool = False,
+    parts: bool = False,
+    no_front: bool = False,
 ) -> list[Line]:
     """The agenda (or, with ``document="Referat"``, the minutes) in the print templates' order.
 
     ``punkt``: items labelled "Punkt 3" instead of "3."; ``front_table``: the front page's
     facts as "Label: value" rows of a two-column table (members on one row,
     comma-separated) instead of lines with one member per line; ``colon``: field
-    captions end with ":"; ``split``: the item label on a line of its own above the title.
+    captions end with ":"; ``split``: the item label on a line of its own above the title;
+    ``long_front``: "Mødedato: onsdag den 15. maj 2013", "Mødetidspunkt: kl. 16.30 - 18.00",
+    "Mødested:", "Medlemmer:" instead of "Dato:", "Tid:", "Sted:", "Deltagere:";
+    ``parts``: the items under "Åben dagsorden" / "Lukket dagsorden" headings, closed
+    items without a "Lukket punkt" line; ``no_front``: no front page and no table of
+    contents (the renderers then print document, committee and date in the running header).
     """
-    lines = [
+    labels = (
+        ("Mødedato", "Mødetidspunkt", "Mødested", "Medlemmer") if long_front else ("Dato", "Tid", "Sted", "Deltagere")
+    )
+    if long_front:
+        weekday = _WEEKDAYS[date.fromisoformat(meeting.date).weekday()]
+        when = f"{weekday} den {long_date(meeting.date)}"
+        times = f"kl. {meeting.start.replace(':', '.')}" + (
+            f" - {meeting.end.replace(':', '.')}" if meeting.end else ""
+        )
+    else:
+        when = long_date(meeting.date)
+        times = meeting.start + (f" - {meeting.end}" if meeting.end else "")
+    lines = [Line(text, "title") for text in meeting.frontpage]
+    lines += [
         Line(meeting.committee, "title"),
         Line(document, "title"),
-        Line(f"Dato: {long_date(meeting.date)}", "front"),
-        Line(f"Tid: {meeting.start}" + (f" - {meeting.end}" if meeting.end else ""), "front"),
+        Line(f"{labels[0]}: {when}", "front"),
+        Line(f"{labels[1]}: {times}", "front"),
     ]
-    if meeting.location:
-        lines.append(Line(f"Sted: {meeting.location}", "front"))
-    if meeting.members and front_table:
-        lines.append(Line("Deltagere: " + ", ".join(meeting.members), "front"))
+    if no_front:  # the items start on page 1; committee, document and date only in the running header
+        lines = []
+    elif meeting.location:
+        lines.append(Line(f"{labels[2]}: {meeting.location}", "front"))
+    if no_front:
+        pass
+    elif meeting.members and front_table:
+        lines.append(Line(f"{labels[3]}: " + ", ".join(meeting.members), "front"))
     elif meeting.members:
-        lines.append(Line("Deltagere:", "text"))
+        lines.append(Line(f"{labels[3]}:", "text"))
         lines.extend(Line(name, "text") for name in meeting.members)
-    lines.append(Line("Indholdsfortegnelse", "caption"))
-    for page, item in enumerate(meeting.items, start=2):
-        lines.append(Line(f"{item.number}. {item.title}\t{page}", "toc"))
-    lines.append(Line("", "pagebreak"))
+    if not no_front:
+        lines.append(Line("Indholdsfortegnelse", "caption"))
+        for page, item in enumerate(meeting.items, start=2):
+            lines.append(Line(f"{item.number}. {item.title}\t{page}", "toc"))
+        lines.append(Line("", "pagebreak"))
+    part: str | None = None
     for item in meeting.items:
+        if parts and part != ("Lukket dagsorden" if item.closed else "Åben dagsorden"):
+            part = "Lukket dagsorden" if item.closed else "Åben dagsorden"
+            lines.append(Line(part, "caption"))
         label = f"Punkt {item.number}" if punkt else f"{item.number}."
         if split:
             lines.append(Line(label, "itemlabel", item.number, item.title, label))
@@ -277,7 +313,8 @@ def agenda_lines(
         if item.case_number:
             lines.append(Line(item.case_number, "case"))
         if item.closed:
-            lines.append(Line("Lukket punkt", "text"))
+            if not parts:
+                lines.append(Line("Lukket punkt", "text"))
             lines.append(Line("", "pagebreak"))
             continue
         for sub in item.sub_items:
@@ -285,9 +322,19 @@ def agenda_lines(
         for field_ in item.fields:
             lines.append(Line(f"{field_.caption}:" if colon else field_.caption, "caption"))
             for k, text in enumerate(field_.lines):
-                lines.append(Line(text, "strong" if k in field_.strong else "text"))
+                if text.startswith("- "):
+                    lines.append(Line(text[2:], "bullet"))  # printed with a bullet glyph, not a hyphen
+                else:
+                    lines.append(Line(text, "strong" if k in field_.strong else "text"))
         lines.append(Line("", "pagebreak"))
     return lines
+
+
+def running_header(meeting: EsdhMeeting, document: str, no_front: bool) -> str:
+    """The running header: committee and date, with the document type when there is no front page."""
+    if no_front:
+        return f"{document} - {meeting.committee} - {long_date(meeting.date)}"
+    return f"{meeting.committee} - {short_date(meeting.date)}"
 
 
 def render_pdf(
@@ -299,9 +346,14 @@ def render_pdf(
     document: str = "Dagsorden",
     colon: bool = False,
     split: bool = False,
+    long_front: bool = False,
+    parts: bool = False,
+    big: bool = False,
+    no_front: bool = False,
 ) -> None:
     """Print ``meeting`` as a PDF with reportlab, headings styled per ``variant``
-    (options as in ``agenda_lines``)."""
+    (options as in ``agenda_lines``; ``big``: item headings in 22 pt, so long titles wrap
+    over three lines)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -310,9 +362,15 @@ def render_pdf(
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     body = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=5)
+    bullet_style = ParagraphStyle("bullet", parent=body, leftIndent=18, bulletIndent=6, spaceAfter=2)
     bold_font = "Helvetica" if variant == "larger" else "Helvetica-Bold"
     item_style = ParagraphStyle(
-        "item", fontName=bold_font, fontSize=12 if variant == "larger" else 14, leading=17, spaceBefore=6, spaceAfter=8
+        "item",
+        fontName=bold_font,
+        fontSize=22 if big else 12 if variant == "larger" else 14,
+        leading=26 if big else 17,
+        spaceBefore=6,
+        spaceAfter=8,
     )
     caption_style = ParagraphStyle(
         "caption",
@@ -323,7 +381,7 @@ def render_pdf(
         spaceAfter=3,
     )
     title_style = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=20, leading=26, spaceAfter=12)
-    header = f"{meeting.committee} - {short_date(meeting.date)}"
+    header = running_header(meeting, document, no_front)
 
     class NumberedCanvas(rl_canvas.Canvas):
         """Defers pages so the footer can say "Side N af M"."""
@@ -340,7 +398,7 @@ def render_pdf(
             total = len(self._saved)
             for state in self._saved:
                 self.__dict__.update(state)
-                if self._pageNumber > 1:
+                if self._pageNumber > 1 or no_front:
                     self.setFont("Helvetica", 8)
                     self.drawString(2 * cm, A4[1] - 1.3 * cm, header)
                 self.setFont("Helvetica", 8)
@@ -352,7 +410,15 @@ def render_pdf(
         return html.escape(text, quote=False)
 
     story: list[object] = []
-    options = {"punkt": punkt, "document": document, "colon": colon, "split": split}
+    options = {
+        "punkt": punkt,
+        "document": document,
+        "colon": colon,
+        "split": split,
+        "long_front": long_front,
+        "parts": parts,
+        "no_front": no_front,
+    }
     for line in agenda_lines(meeting, front_table=variant == "table", **options):  # type: ignore[arg-type]
         if line.kind == "pagebreak":
             story.append(PageBreak())
@@ -396,6 +462,8 @@ def render_pdf(
             story.append(Paragraph(esc(line.text), caption_style))
         elif line.kind == "strong":
             story.append(Paragraph(f"<b>{esc(line.text)}</b>", body))
+        elif line.kind == "bullet":
+            story.append(Paragraph(esc(line.text), bullet_style, bulletText="\u2022"))
         else:
             story.append(Paragraph(esc(line.text), body))
     doc = SimpleDocTemplate(
@@ -407,17 +475,22 @@ def render_pdf(
 def render_docx(
     meeting: EsdhMeeting,
     path: Path,
-    variant: Literal["heading", "bold"] = "heading",
+    variant: Literal["heading", "bold", "autonumber"] = "heading",
     *,
     document: str = "Dagsorden",
     colon: bool = False,
     split: bool = False,
+    long_front: bool = False,
+    parts: bool = False,
+    no_front: bool = False,
 ) -> None:
     """Print ``meeting`` as a DOCX.
 
     "heading": items in "Heading 2", captions in "Heading 3", front-page facts and case
-    numbers in two-column tables; "bold": "Punkt N" items and captions as bold runs.
-    ``colon`` and ``split`` as in ``agenda_lines``.
+    numbers in two-column tables; "bold": "Punkt N" items and captions as bold runs;
+    "autonumber": item titles in the "List Number" style, bold, the number drawn by Word's
+    automatic numbering and absent from the text (the items must be numbered 1..N).
+    ``colon``, ``split``, ``long_front``, ``parts`` and ``no_front`` as in ``agenda_lines``.
     """
     from docx import Document
     from docx.enum.text import WD_BREAK
@@ -425,7 +498,7 @@ def render_docx(
 
     doc = Document()
     section = doc.sections[0]
-    section.header.paragraphs[0].text = f"{meeting.committee} - {short_date(meeting.date)}"
+    section.header.paragraphs[0].text = running_header(meeting, document, no_front)
     _page_footer(section.footer.paragraphs[0])
 
     def run_paragraph(text: str, *, bold: bool = False, size: float | None = None) -> None:
@@ -436,7 +509,19 @@ def render_docx(
             run.font.size = Pt(size)
 
     heading = variant == "heading"
-    lines = agenda_lines(meeting, punkt=not heading, document=document, front_table=heading, colon=colon, split=split)
+    if variant == "autonumber" and [i.number for i in meeting.items] != list(range(1, len(meeting.items) + 1)):
+        raise ValueError("automatic numbering needs items numbered 1..N")
+    lines = agenda_lines(
+        meeting,
+        punkt=not heading,
+        document=document,
+        front_table=heading,
+        colon=colon,
+        split=split,
+        long_front=long_front,
+        parts=parts,
+        no_front=no_front,
+    )
     for line in lines:
         if line.kind == "pagebreak":
             doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -454,6 +539,13 @@ def render_docx(
             run_paragraph(f"{entry}\t{page}")
         elif line.kind in ("item", "itemlabel") and heading:
             doc.add_heading(line.text, level=2)
+        elif line.kind == "item" and variant == "autonumber":
+            paragraph = doc.add_paragraph(style="List Number")
+            run = paragraph.add_run(line.item_title or "")
+            run.bold = True
+            run.font.size = Pt(14)
+        elif line.kind == "itemlabel" and variant == "autonumber":
+            continue
         elif line.kind in ("item", "itemlabel"):
             run_paragraph(line.text, bold=True, size=14)
         elif line.kind == "case" and variant == "heading":
@@ -464,6 +556,8 @@ def render_docx(
             run_paragraph(f"Sagsnr.: {line.text}")
         elif line.kind in ("caption", "strong"):
             run_paragraph(line.text, bold=True)
+        elif line.kind == "bullet":
+            doc.add_paragraph(line.text, style="List Bullet")
         else:
             run_paragraph(line.text)
     doc.save(str(path))

@@ -37,10 +37,17 @@ LAYOUTS: tuple[tuple[str, str, dict[str, bool]], ...] = (
     ("pdf", "table", {"punkt": True}),
     ("pdf", "bold", {"colon": True, "split": True}),
     ("pdf", "larger", {"punkt": True, "split": True}),
+    ("pdf", "bold", {"long_front": True}),
+    ("pdf", "table", {"long_front": True}),
+    ("pdf", "bold", {"big": True}),
+    ("pdf", "table", {"big": True, "split": True}),
     ("docx", "heading", {}),
     ("docx", "heading", {"colon": True, "split": True}),
     ("docx", "bold", {}),
     ("docx", "bold", {"colon": True, "split": True}),
+    ("docx", "heading", {"long_front": True}),
+    ("docx", "bold", {"long_front": True}),
+    ("docx", "autonumber", {}),
 )
 LAYOUT_IDS = [f"{fmt}-{variant}-" + "-".join(options or ["plain"]) for fmt, variant, options in LAYOUTS]
 _DECISION_CAPTION_RE = re.compile(r"^beslutning$|^beslutning\s+\w|\bbeslutning$", re.IGNORECASE)
@@ -94,11 +101,19 @@ def _assert_item(expected: EsdhItem, got: Item) -> None:
     captions = _captions_with_text(expected)
     found = [h for h in headings if h in captions]
     assert list(dict.fromkeys(found)) == captions, headings
-    # a line of the field text may itself read as a heading ("Baggrund" on its own line)
+    # every printed paragraph of every field, in order; a line of the field text may itself read
+    # as a heading ("Baggrund" on its own line, "Label: text"), so headings count as text here
+    # and colons are ignored (a heading drops its colon)
     text = " ".join(f"{s.heading or ''} {s.text}" for s in got.sections)
+    text = " ".join(text.replace(":", " ").split())
+    for sub in expected.sub_items:  # "1.1 Status siden sidst": text of the item, not an item
+        assert " ".join(sub.split()) in text, sub
+    position = 0
     for field in expected.fields:
-        for line in field.lines[:3]:
-            assert " ".join(line.split()) in " ".join(text.split()), line
+        for line in field.lines:
+            found = text.find(" ".join(line.replace(":", " ").split()), position)
+            assert found >= 0, (field.caption, line)
+            position = found
 
 
 @pytest.mark.parametrize("name", XML_FILES)
@@ -161,3 +176,47 @@ def test_committee_name_as_field_text_is_not_a_new_meeting(tmp_path: Path) -> No
         item = got.items[1]
         sections = {s.heading: s.text for s in item.sections}
         assert sections["Beslutningen træffes af"] == truth.committee
+
+
+@pytest.mark.parametrize(("fmt", "variant", "options"), LAYOUTS[::2], ids=LAYOUT_IDS[::2])
+def test_closed_part_gives_closed_items_and_categories(
+    fmt: str, variant: str, options: dict[str, bool], tmp_path: Path
+) -> None:
+    """Items under "Åben dagsorden" / "Lukket dagsorden" headings; closed ones print no "Lukket punkt"."""
+    truth = _meeting("middelfart_edoc_testudvalg_dagsorden_2017-05-02.xml")
+    assert any(i.closed for i in truth.items) and not all(i.closed for i in truth.items)
+    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, {**options, "parts": True}, "Dagsorden"))
+    assert [(i.number, i.title, i.closed) for i in got.items] == [(i.number, i.title, i.closed) for i in truth.items]
+    assert [i.category for i in got.items] == [
+        "Lukket dagsorden" if i.closed else "Åben dagsorden" for i in truth.items
+    ]
+
+
+@pytest.mark.parametrize(("fmt", "variant", "options"), LAYOUTS[1::3], ids=LAYOUT_IDS[1::3])
+def test_minutes_with_empty_decision_fields_have_no_decisions(
+    fmt: str, variant: str, options: dict[str, bool], tmp_path: Path
+) -> None:
+    """A "Referat" whose "Beslutning" fields stand empty records no decisions (the case text is no decision)."""
+    truth = _meeting("ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml")
+    assert all(not f.lines for i in truth.items for f in i.fields if f.caption == "Beslutning")
+    got = _parsed_meeting(_render(truth, tmp_path, fmt, variant, options, "Referat"))
+    assert got.document_type == "referat"
+    assert [i.number for i in got.items] == [i.number for i in truth.items]
+    assert [i.decision for i in got.items] == [None] * len(truth.items)
+
+
+@pytest.mark.parametrize("name", XML_FILES)
+@pytest.mark.parametrize(("fmt", "variant"), [("pdf", "bold"), ("pdf", "table"), ("docx", "heading"), ("docx", "bold")])
+def test_without_front_page_the_running_header_titles_the_meeting(
+    name: str, fmt: str, variant: str, tmp_path: Path
+) -> None:
+    """Items from page 1; "Dagsorden - <committee> - <date>" only in the running header."""
+    truth = _meeting(name)
+    path = tmp_path / f"{variant}.{fmt}"
+    if fmt == "pdf":
+        render_pdf(truth, path, variant, no_front=True)  # type: ignore[arg-type]
+    else:
+        render_docx(truth, path, variant, no_front=True)  # type: ignore[arg-type]
+    got = _parsed_meeting(path)
+    assert (got.document_type, got.date, got.body) == ("dagsorden", truth.date, _expected_body(truth.committee))
+    assert [(i.number, i.title, i.closed) for i in got.items] == [(i.number, i.title, i.closed) for i in truth.items]
