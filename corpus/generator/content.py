@@ -164,6 +164,18 @@ def case_number(rng: random.Random, scheme: str, year: int) -> str:
     return f"S{year}-{rng.randint(100, 9999)}"
 
 
+def _case_values(rng: random.Random, year: int) -> dict[str, str]:
+    """The placeholders of one case's texts (the draws keep their order: output is seed-stable)."""
+    return {
+        "year": str(year),
+        "year2": str(year + 1),
+        "amount": amount(rng),
+        "town": rng.choice(v.TOWNS),
+        "place": rng.choice(v.PLACES),
+        "num": str(rng.randint(100, 1299)),
+    }
+
+
 def case_pool(seed: int, municipality: v.Municipality, years: tuple[int, int]) -> list[Case]:
     """The cases of one municipality, one per topic and year.
 
@@ -175,27 +187,13 @@ def case_pool(seed: int, municipality: v.Municipality, years: tuple[int, int]) -
     pool: list[Case] = []
     for year in range(years[0] - 2, years[1] + 1):
         for topic in v.TOPICS:
-            values = {
-                "year": str(year),
-                "year2": str(year + 1),
-                "amount": amount(rng),
-                "town": rng.choice(v.TOWNS),
-                "place": rng.choice(v.PLACES),
-                "num": str(rng.randint(100, 1299)),
-            }
+            values = _case_values(rng, year)
             pool.append(Case(topic, case_number(rng, municipality.case_scheme, year), values, year))
     # later topics draw from a stream of their own each, so adding one changes no other case number
     for topic in v.MORE_TOPICS:
         extra = random.Random(f"{seed}:cases:{municipality.slug}:{topic.title}")
         for year in range(years[0] - 2, years[1] + 1):
-            values = {
-                "year": str(year),
-                "year2": str(year + 1),
-                "amount": amount(extra),
-                "town": extra.choice(v.TOWNS),
-                "place": extra.choice(v.PLACES),
-                "num": str(extra.randint(100, 1299)),
-            }
+            values = _case_values(extra, year)
             pool.append(Case(topic, case_number(extra, municipality.case_scheme, year), values, year))
     return pool
 

@@ -131,22 +131,26 @@ def _number_paragraph(par: Paragraph, num_id: int) -> None:
     num_pr.get_or_add_numId().val = num_id
 
 
+# Paragraph styles that are one Word style and nothing else.
+_WORD_STYLES = {
+    "title": "Title",
+    "h1": "Heading 1",
+    "h2": "Heading 2",
+    "bullet": "List Bullet",
+    "numbered": "List Number",
+}
+
+
 def _para(doc: DocxDocument, p: Para, first_pages: dict[ItemTag, int], numbering: list[int]) -> None:
     style = p.style
-    if style == "title":
-        par = doc.add_paragraph(style="Title")
+    if style in _WORD_STYLES:
+        par = doc.add_paragraph(style=_WORD_STYLES[style])
         par.add_run(p.text)
     elif style == "subtitle":
         par = doc.add_paragraph()
         run = par.add_run(p.text)
         run.bold = True
         run.font.size = Pt(14)
-    elif style == "h1":
-        par = doc.add_paragraph(style="Heading 1")
-        par.add_run(p.text)
-    elif style == "h2":
-        par = doc.add_paragraph(style="Heading 2")
-        par.add_run(p.text)
     elif style == "bold":
         par = doc.add_paragraph()
         par.add_run(p.text).bold = True
@@ -154,12 +158,6 @@ def _para(doc: DocxDocument, p: Para, first_pages: dict[ItemTag, int], numbering
         par = doc.add_paragraph()
         par.add_run(p.label or "").bold = True
         par.add_run(f" {p.text}")
-    elif style == "bullet":
-        par = doc.add_paragraph(style="List Bullet")
-        par.add_run(p.text)
-    elif style == "numbered":
-        par = doc.add_paragraph(style="List Number")
-        par.add_run(p.text)
     elif style == "toc":
         par = doc.add_paragraph()
         par.paragraph_format.tab_stops.add_tab_stop(Pt(450), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
