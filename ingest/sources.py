@@ -23,7 +23,6 @@ parsing happen later, and only for entries whose size or mtime changed.
 from __future__ import annotations
 
 import calendar
-import hashlib
 import os
 import shutil
 import zipfile
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.catalog import FileEntry
+from parsers import sha256_of_stream
 
 __all__ = ["DOCUMENT_SUFFIXES", "PARSED_SUFFIXES", "ZIP_SEPARATOR", "SourceEntry", "SourceReader", "Walk", "walk"]
 
@@ -191,17 +191,12 @@ class SourceReader:
 
     def sha256(self, entry: SourceEntry) -> str:
         """The sha256 of the entry's bytes (raises OSError, zipfile.BadZipFile on unreadable input)."""
-        h = hashlib.sha256()
         if entry.container is None:
             with open(entry.path, "rb") as f:
-                for chunk in iter(lambda: f.read(_CHUNK), b""):
-                    h.update(chunk)
-        else:
-            assert entry.member is not None
-            with self._zip(entry.container).open(entry.member) as f:
-                for chunk in iter(lambda: f.read(_CHUNK), b""):
-                    h.update(chunk)
-        return h.hexdigest()
+                return sha256_of_stream(f)
+        assert entry.member is not None
+        with self._zip(entry.container).open(entry.member) as f:
+            return sha256_of_stream(f)
 
     def local_file(self, entry: SourceEntry, workdir: Path) -> Path:
         """A real file with the entry's bytes: the file itself, or a zip member copied into ``workdir``."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
 
 from parsers.errors import ParseError, UnsupportedFormat
 from parsers.records import DocumentRecord, ExtractedDocument, Source
@@ -83,12 +84,17 @@ def extract(path: str | Path) -> ExtractedDocument:
     return docx_extractor.extract(path)
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of_stream(stream: BinaryIO) -> str:
+    """The sha256 of everything left in a binary stream, read in 1 MB chunks."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        h.update(chunk)
     return h.hexdigest()
+
+
+def sha256_of(path: Path) -> str:
+    with open(path, "rb") as f:
+        return sha256_of_stream(f)
 
 
 def parse_file(path: str | Path, *, display_path: str | None = None, sha256: str | None = None) -> DocumentRecord:
