@@ -144,10 +144,18 @@ class Item:
     attachments: tuple[Attachment, ...] = ()
     pages: tuple[int, ...] = ()  # source pages the item spans; empty when unknown
     category: str | None = None  # group heading ("Til orientering", "Lukkede punkter"); None: ungrouped
+    # why the item is closed: the marker as printed ("Punktet er lukket", "Lukket møde", "Lukkede punkter");
+    # None for an open item
+    closed_reason: str | None = None
+    # closed only because a marker is uncertain ("fortrolig" in the text, a damaged closed part): a person
+    # decides before release; always False for an open item
+    closed_review: bool = False
 
     def __post_init__(self) -> None:
         if self.number < 0:
             raise ValueError(f"Item.number must be >= 0, got {self.number!r}")
+        if self.closed_review and not self.closed:
+            raise ValueError("Item.closed_review needs Item.closed: an item for review is withheld")
 
     @property
     def text(self) -> str:

@@ -54,6 +54,8 @@ def _item(d: dict[str, Any]) -> Item:
         attachments=tuple(Attachment(title=a["title"]) for a in d.get("attachments", [])),
         pages=tuple(d.get("pages", [])),
         category=d.get("category"),
+        closed_reason=d.get("closed_reason"),
+        closed_review=d.get("closed_review", False),
     )
 
 
