@@ -5,14 +5,17 @@ Each hit is a ``Finding`` with the character offsets into the text it was
 found in and, when the caller knows it, the page.
 
 CPR numbers
-    ``ddmmyy-xxxx`` or ``ddmmyyxxxx``; the six first digits must be a real
+    ``ddmmyy-xxxx`` or ``ddmmyyxxxx``; the dash may be any printed dash
+    (hyphen, non-breaking hyphen, figure/en/em dash, minus sign, soft hyphen:
+    ``CPR_DASHES``), with a no-break or thin space on either side. The six first digits must be a real
     date, with the century taken from the 7th digit (the CPR office's rules;
     29 February only in leap years). Not CPR numbers: phone numbers
     ("43 68 68 68", "+45 12345678"), case numbers ("22/23184",
     "20/057417-5"), KLE numbers, amounts ("1.250.000"), dates
     ("11-09-2023") and production-unit/EAN/account numbers when the label in
     front says so ("P-nr. 1003388394"). After a "CPR"/"personnummer" label a
-    space may separate the two parts ("CPR 010190 1234").
+    space (of any width) or a dash between ordinary spaces may separate the
+    two parts ("CPR 010190 1234", "CPR 010190 – 1234").
 
 Phone numbers
     Danish eight-digit numbers that start with 2-9: in pairs "43 68 68 68",
@@ -64,9 +67,18 @@ class Redaction:
 # ---------------------------------------------------------------------------
 
 _CPR_LABEL = r"(?:cpr|cpr[-.]?nr|cpr-?nummer|personnummer|personnr)\.?\s*:?\s*"
+# every dash a word processor or PDF may print between the two parts: hyphen-minus, hyphen, non-breaking
+# hyphen, figure dash, en dash, em dash, minus sign, soft hyphen, small and full-width hyphen-minus
+CPR_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212\u00ad\ufe63\uff0d"
+# narrow spaces that may stand around such a dash: no-break, figure, thin, hair, narrow no-break
+CPR_NARROW_SPACES = "\u00a0\u2007\u2009\u200a\u202f"
+_DASH = f"[{CPR_DASHES}]"
+_NARROW = f"[{CPR_NARROW_SPACES}]"
 _CPR_RE = re.compile(
-    r"(?<![\w/,+-])(?<!\d\.)(?P<date>\d{6})"
-    r"(?:(?P<dash>-)|(?P<space>(?<=\d) (?=\d{4}\b)))?(?P<serial>\d{4})(?![\w/]|[.,-]\d)"
+    rf"(?<![\w/,+{CPR_DASHES}])(?<!\d\.)(?P<date>\d{{6}})"
+    rf"(?:(?P<dash>{_NARROW}?{_DASH}{_NARROW}?)"
+    rf"|(?P<space>(?<=\d)(?: {{1,2}}{_DASH} {{1,2}}|[ {CPR_NARROW_SPACES}])(?=\d{{4}}\b)))?"
+    rf"(?P<serial>\d{{4}})(?![\w/]|[.,{CPR_DASHES}]\d)"
 )
 _CPR_LABEL_BEFORE_RE = re.compile(_CPR_LABEL + r"$", re.IGNORECASE)
 # labels of other ten-digit numbers
@@ -79,7 +91,7 @@ _NOT_CPR_LABEL_RE = re.compile(
 
 def cpr_birth_date(digits: str) -> str | None:
     """The ISO birth date of a CPR number (10 digits, dash allowed), or None when invalid."""
-    digits = digits.replace("-", "").replace(" ", "")
+    digits = "".join(c for c in digits if not (c.isspace() or c in CPR_DASHES))
     if len(digits) != 10 or not digits.isdigit():
         return None
     day, month, yy, seventh = int(digits[0:2]), int(digits[2:4]), int(digits[4:6]), int(digits[6])

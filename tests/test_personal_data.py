@@ -53,6 +53,65 @@ def test_cpr_look_alikes_rejected(text: str) -> None:
     assert [k for k, _ in kinds(text) if k == "cpr"] == []
 
 
+# every printed dash between the two parts, alone or with narrow spaces around it
+CPR_DASH_VARIANTS = [
+    ("hyphen-minus", "010203-1234"),
+    ("no dash", "0102031234"),
+    ("en dash", "010203\u20131234"),
+    ("em dash", "010203\u20141234"),
+    ("minus sign", "010203\u22121234"),
+    ("non-breaking hyphen", "010203\u20111234"),
+    ("figure dash", "010203\u20121234"),
+    ("hyphen", "010203\u20101234"),
+    ("soft hyphen", "010203\u00ad1234"),
+    ("thin spaces around en dash", "010203\u2009\u2013\u20091234"),
+    ("no-break spaces around hyphen", "010203\u00a0-\u00a01234"),
+    ("narrow no-break spaces around minus", "010203\u202f\u2212\u202f1234"),
+]
+
+
+@pytest.mark.parametrize(("name", "cpr"), CPR_DASH_VARIANTS, ids=[n for n, _ in CPR_DASH_VARIANTS])
+def test_cpr_dash_variants_are_found_and_redacted(name: str, cpr: str) -> None:
+    text = f"Klage fra borger {cpr} om hjemmehjælp."
+    assert kinds(text) == [("cpr", cpr)], name
+    redacted, log = redact_cpr(text)
+    assert redacted == "Klage fra borger 010203-XXXX om hjemmehjælp."
+    assert [r.original for r in log] == [cpr]
+    assert cpr_birth_date(cpr) == "1903-02-01"
+    assert mask_cpr(cpr) == "010203-XXXX"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("CPR 010203\u00a01234", "010203\u00a01234"),  # a no-break space after a label
+        ("CPR-nr.: 010203\u20091234", "010203\u20091234"),  # a thin space after a label
+        ("Personnummer 010203 \u2013 1234", "010203 \u2013 1234"),  # a spaced en dash after a label
+    ],
+)
+def test_cpr_spaced_forms_after_a_label(text: str, value: str) -> None:
+    assert kinds(text) == [("cpr", value)]
+    assert "1234" not in redact_cpr(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "010203 \u2013 1234 uden etiket",  # a dash between ordinary spaces is too loose without a label
+        "010203\u00a01234 uden etiket",  # a no-break space alone, likewise
+        "Sagsnr. 20/057417\u20135",  # a case number with an en dash suffix
+        "Perioden 2021\u20132022",  # a year range
+        "Mødet 11\u201309\u20132023",  # a date with en dashes
+        "Beløb 1.250.000\u2013150.000",  # amounts
+        "P-nr. 010203\u20131234",  # a labelled production unit number
+        "310203\u20131234",  # 31 February
+        "123456\u2013123456",  # too many digits after the dash
+    ],
+)
+def test_cpr_dash_look_alikes_rejected(text: str) -> None:
+    assert [k for k, _ in kinds(text) if k == "cpr"] == []
+
+
 def test_cpr_century_from_seventh_digit() -> None:
     assert cpr_birth_date("010190-1234") == "1990-01-01"
     assert cpr_birth_date("010110-4234") == "2010-01-01"
