@@ -7,11 +7,21 @@ catalog since then and deletes what was removed; ``build_index`` starts over
 (what ``arkiv index --rebuild`` does, and what happens when the analysis
 version or the schema version of the indexed fields changed). The index is
 derived data: deleting the folder and building again gives the same results.
+
+``build_index`` never touches the working index until the new one is complete:
+it checks the catalog (``PRAGMA quick_check``), builds in a hidden folder beside
+the old index (``index/.E.building-<stamp>``), renames that to ``index/E.<stamp>``
+and then swaps the symbolic link ``index/E`` to it in one atomic rename; the old
+index is removed after the swap. A failure at any step leaves the old index as
+it was. Searches open the folder the link points to, so they keep working while
+a build runs and across the swap. Writers hold the archive lock
+(``ingest.archive_lock``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +43,8 @@ __all__ = [
     "build_index",
     "existing_engines",
     "index_dir",
+    "index_state",
+    "leftover_builds",
     "open_index",
     "update_index",
 ]
@@ -41,6 +53,8 @@ DEFAULT_ENGINE = "whoosh"
 TANTIVY_SUGGESTED_AT = 50_000
 STATE_FILE = "state.json"
 LEXICON_FILE = "lexicon.txt"
+BUILDING_MARK = ".building-"  # index/.E.building-<stamp>: a build in progress (or left by a killed one)
+_OPEN_ATTEMPTS = 3  # a search that races a swap opens the new index on its next attempt
 
 Progress = Callable[[int], None]
 
@@ -101,20 +115,36 @@ def _load_analyzer(directory: Path) -> Analyzer:
 
 
 def open_index(archive_dir: Path, engine: str | None = None) -> Engine:
-    """Open the archive's index for searching (``engine`` None: the one that exists, whoosh first)."""
+    """Open the archive's index for searching (``engine`` None: the one that exists, whoosh first).
+
+    Opens the folder ``index/E`` points to at this moment; when a rebuild swaps
+    and removes it in between, the next attempt opens the new one.
+    """
     if engine is None:
         found = existing_engines(archive_dir)
         if not found:
             raise EngineError(f"{Path(archive_dir) / 'index'}: no search index yet; run `arkiv index` first")
         engine = found[0]
     directory = index_dir(archive_dir, engine)
-    if not (directory / STATE_FILE).exists():
+    for attempt in range(_OPEN_ATTEMPTS):
+        try:
+            return _open_current(directory, engine)
+        except EngineError:
+            if attempt + 1 == _OPEN_ATTEMPTS or not (directory / STATE_FILE).exists():
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def _open_current(directory: Path, engine: str) -> Engine:
+    resolved = directory.resolve()
+    if not (resolved / STATE_FILE).exists():
         raise EngineError(f"{directory}: no {engine} index yet; run `arkiv index --engine {engine}`")
-    if not _current(_read_state(directory)):
+    if not _current(_read_state(resolved)):
         raise EngineError(
             f"{directory}: the {engine} index was built by an older version; run `arkiv index --engine {engine}`"
         )
-    return open_engine(engine, directory, _load_analyzer(directory))
+    return open_engine(engine, resolved, _load_analyzer(resolved))
 
 
 def _docs(stored: Iterable[StoredRecord]) -> Iterator[IndexDoc]:
@@ -128,30 +158,111 @@ def analyzer_for(docs: list[IndexDoc]) -> Analyzer:
 
 
 def build_index(archive_dir: Path, engine: str = DEFAULT_ENGINE, *, progress: Progress | None = None) -> IndexReport:
-    """Build the engine's index of the archive from scratch."""
+    """Build the engine's index of the archive from scratch, beside the working one, and swap it in.
+
+    The catalog is checked first (``CatalogError`` when damaged); the old index
+    stays untouched and usable unless the new one is complete.
+    """
+    from ingest.archive_lock import archive_lock
     from ingest.catalog import Catalog
 
     started = time.perf_counter()
     directory = index_dir(archive_dir, engine)
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
-    catalog = Catalog.open(Path(archive_dir))
+    with archive_lock(Path(archive_dir), "arkiv index"):
+        catalog = Catalog.open(Path(archive_dir), verify=True)
+        try:
+            generation = catalog.generation()
+            docs = list(_docs(catalog.iter_records()))
+        finally:
+            catalog.close()
+        stamp = f"{time.time_ns():x}"
+        building = directory.parent / f".{engine}{BUILDING_MARK}{stamp}"
+        try:
+            added, total = _build_into(building, engine, docs, generation, progress)
+            built = building.rename(directory.parent / f"{engine}.{stamp}")
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        _swap_in(directory, built)
+    return IndexReport(engine, directory, True, added, 0, total, generation, time.perf_counter() - started)
+
+
+def _build_into(
+    building: Path, engine: str, docs: list[IndexDoc], generation: int, progress: Progress | None
+) -> tuple[int, int]:
+    """Write a complete index (lexicon, engine files, state) into the new folder ``building``."""
     try:
-        generation = catalog.generation()
-        docs = list(_docs(catalog.iter_records()))
-    finally:
-        catalog.close()
+        building.mkdir(parents=True)
+    except OSError as e:
+        raise EngineError(f"{building}: cannot create the index folder ({e.strerror or e})") from e
     analyzer = analyzer_for(docs)
-    (directory / LEXICON_FILE).write_text("\n".join(sorted(analyzer.lexicon)) + "\n", encoding="utf-8")
-    eng = open_engine(engine, directory, analyzer, create=True)
+    (building / LEXICON_FILE).write_text("\n".join(sorted(analyzer.lexicon)) + "\n", encoding="utf-8")
+    eng = open_engine(engine, building, analyzer, create=True)
     try:
         added = eng.add(_counting(docs, progress))
         total = eng.count()
     finally:
         eng.close()
-    _write_state(directory, generation, total)
-    return IndexReport(engine, directory, True, added, 0, total, generation, time.perf_counter() - started)
+    _write_state(building, generation, total)
+    return added, total
+
+
+def _swap_in(directory: Path, built: Path) -> None:
+    """Point ``directory`` (a symbolic link) at ``built`` in one atomic rename, then remove the old index.
+
+    An index from before this layout is a real folder: it is renamed aside first
+    (searches that start in that instant retry; see ``open_index``).
+    """
+    link = directory.parent / f".{directory.name}.link-{built.name}"
+    os.symlink(built.name, link)
+    old: Path | None = None
+    try:
+        if directory.is_symlink():
+            old = directory.resolve()
+        elif directory.is_dir():
+            old = directory.parent / f".{directory.name}.old-{built.name}"
+            directory.rename(old)
+        os.replace(link, directory)
+    except BaseException:
+        link.unlink(missing_ok=True)
+        if old is not None and not directory.exists() and not directory.is_symlink() and old.is_dir():
+            old.rename(directory)
+        raise
+    _fsync_dir(directory.parent)
+    if old is not None and old != built and old.is_dir():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def leftover_builds(archive_dir: Path) -> list[Path]:
+    """Index folders no link points to: builds a killed process left behind (safe to remove without the lock)."""
+    root = Path(archive_dir) / "index"
+    if not root.is_dir():
+        return []
+    current = {index_dir(archive_dir, e).resolve() for e in ENGINES if index_dir(archive_dir, e).is_symlink()}
+    current |= {index_dir(archive_dir, e) for e in ENGINES if index_dir(archive_dir, e).is_dir()}
+    found = []
+    for entry in sorted(root.iterdir()):
+        if entry.is_symlink():
+            if entry.name.startswith(".") and entry not in current:
+                found.append(entry)
+            continue
+        name = entry.name.lstrip(".")
+        if entry.is_dir() and any(name.startswith(f"{e}.") for e in ENGINES) and entry.resolve() not in current:
+            found.append(entry)
+    return found
+
+
+def index_state(archive_dir: Path, engine: str) -> dict[str, int] | None:
+    """The state of the engine's working index (its generation and document count), or None."""
+    return _read_state(index_dir(archive_dir, engine))
 
 
 def _counting(docs: list[IndexDoc], progress: Progress | None) -> Iterator[IndexDoc]:
@@ -184,6 +295,13 @@ def update_index(
     An index that is missing, of an older analysis or schema version, or ahead of the catalog
     (the catalog was recreated) is rebuilt.
     """
+    from ingest.archive_lock import archive_lock
+
+    with archive_lock(Path(archive_dir), "arkiv index"):
+        return _update_engines(archive_dir, engine, progress)
+
+
+def _update_engines(archive_dir: Path, engine: str | None, progress: Progress | None) -> list[IndexReport]:
     engines = [engine] if engine else (existing_engines(archive_dir) or [DEFAULT_ENGINE])
     reports: list[IndexReport] = []
     for name in engines:

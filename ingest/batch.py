@@ -14,7 +14,6 @@ consistent catalog, and the next run continues with what was not committed.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 import zipfile
@@ -23,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.archive_lock import ArchiveBusy, archive_lock
 from ingest.catalog import CATALOG_FILE, Catalog, CatalogError, ContentState, FileEntry, FileState
 from ingest.sources import ZIP_SEPARATOR, SourceEntry, SourceReader, Walk
 from ingest.workers import Outcome, Task, WorkerPool
@@ -42,7 +42,6 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_MEMORY_MB = 1024.0
-LOCK_FILE = "ingest.lock"
 SCRATCH_DIR = "ingest-tmp"  # zip members being parsed; emptied by every run (under the lock)
 _TOUCH_BATCH = 500
 
@@ -202,32 +201,12 @@ def _gone(states: dict[str, FileState], seen: set[str], roots: Sequence[Path]) -
 
 @contextmanager
 def _run_lock(archive: Path) -> Iterator[None]:
-    """One import at a time per archive.
-
-    A POSIX record lock: released when the process ends, even by SIGKILL, and
-    not inherited by the forked workers (a ``flock`` would be, and would outlive
-    a killed parent until its workers exit).
-    """
-    path = archive / LOCK_FILE
+    """One writer at a time per archive: the archive lock (``ingest.archive_lock``), as "arkiv ingest"."""
     try:
-        handle = open(path, "a+")
-    except OSError as e:
-        raise CatalogError(f"{path}: cannot open the lock file ({e.strerror or e})") from e
-    with handle:
-        try:
-            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise CatalogError(f"{archive}: an import is already running ({holder}); wait for it to finish") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
+        with archive_lock(archive, "arkiv ingest"):
             yield
-        finally:
-            fcntl.lockf(handle, fcntl.LOCK_UN)
+    except ArchiveBusy as e:
+        raise CatalogError(str(e)) from None
 
 
 def _load_states(archive: Path) -> tuple[dict[str, FileState], dict[str, ContentState]]:
@@ -281,7 +260,7 @@ def ingest(
         archive.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CatalogError(f"{archive}: cannot create the archive directory ({e.strerror or e})") from e
-    with _run_lock(archive), Catalog.open(archive) as catalog:
+    with _run_lock(archive), Catalog.open(archive, verify=True) as catalog:
         generation = catalog.begin_run()
         report = IngestReport(generation=generation)
         states = catalog.file_states()

@@ -48,11 +48,16 @@ __all__ = [
     "CATALOG_FILE",
     "SCHEMA_VERSION",
     "Catalog",
+    "REQUIRED_TABLES",
     "CatalogError",
     "ContentState",
     "FileEntry",
     "FileState",
     "StoredRecord",
+    "damaged_message",
+    "has_index",
+    "last_opened_catalog",
+    "missing_tables",
 ]
 
 CATALOG_FILE = "catalog.sqlite"
@@ -203,6 +208,55 @@ class CatalogError(Exception):
     """The catalog cannot be opened or used (names the database file and the reason)."""
 
 
+# The catalogs this process opened, latest last: names the file when SQLite fails outside this module.
+_OPENED: list[Path] = []
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+# The tables every catalog has (the normalized record tables can be rebuilt from ``contents``).
+REQUIRED_TABLES = ("meta", "contents", "files", "removed_contents", "runs", *_NORMALIZED_TABLES)
+
+
+def damaged_message(db: Path, reason: str) -> str:
+    """The one-line error for a catalog that cannot be read: the file, the reason, the fix."""
+    return f"{db}: the catalog is damaged ({reason}); run `arkiv doctor --archive {db.parent}`"
+
+
+def last_opened_catalog() -> Path | None:
+    """The catalog file this process opened last (None: none yet)."""
+    return _OPENED[-1] if _OPENED else None
+
+
+def has_index(archive_dir: Path) -> bool:
+    """The archive holds a built search index (``index/<engine>/state.json``)."""
+    return any(Path(archive_dir).glob("index/*/state.json"))
+
+
+def missing_tables(conn: sqlite3.Connection) -> list[str]:
+    """The catalog tables this database lacks."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return [t for t in REQUIRED_TABLES if t not in names]
+
+
+def _refuse_lost_catalog(archive_dir: Path, db: Path) -> None:
+    """Refuse a missing, zero-byte or non-SQLite catalog file where it cannot be an empty new archive."""
+    try:
+        size = db.stat().st_size
+        with open(db, "rb") as f:
+            head = f.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        size, head = -1, b""
+    except OSError as e:
+        raise CatalogError(f"{db}: cannot read the catalog ({e.strerror or e})") from e
+    if size > 0 and head != _SQLITE_HEADER:
+        raise CatalogError(damaged_message(db, "not an SQLite database"))
+    if size <= 0 and has_index(archive_dir):
+        state = "missing" if size < 0 else "empty (0 bytes)"
+        raise CatalogError(
+            f"{db}: the catalog is {state} but the archive has a search index, so this is not an empty archive; "
+            f"run `arkiv doctor --archive {archive_dir}`"
+        )
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     """A parsed content of the catalog: its hash, the present paths holding it, the record."""
@@ -269,28 +323,59 @@ class Catalog:
     # -- opening ---------------------------------------------------------------
 
     @classmethod
-    def open(cls, archive_dir: Path) -> Catalog:
-        """Open the catalog in ``archive_dir``, creating the directory and database or migrating it."""
+    def open(cls, archive_dir: Path, *, verify: bool = False) -> Catalog:
+        """Open the catalog in ``archive_dir``, creating the directory and database or migrating it.
+
+        A missing or zero-byte catalog in an archive that has a search index is
+        not an empty archive: it is refused (``CatalogError``), as is a file that
+        is not an SQLite database or lacks the catalog's tables. ``verify`` also
+        runs ``PRAGMA quick_check`` (what every writer does before it writes).
+        """
         archive_dir = Path(archive_dir)
         db = archive_dir / CATALOG_FILE
+        _refuse_lost_catalog(archive_dir, db)
         try:
             archive_dir.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(db, isolation_level=None, timeout=60.0)
         except (OSError, sqlite3.Error) as e:
             raise CatalogError(f"{db}: cannot open the catalog ({e})") from e
+        _OPENED.append(db)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             catalog = cls(conn, db)
             catalog._migrate()
+            catalog._require_tables()
+            if verify:
+                catalog.verify()
         except sqlite3.DatabaseError as e:
             conn.close()
-            raise CatalogError(f"{db}: not a usable catalog ({e})") from e
+            raise CatalogError(damaged_message(db, str(e))) from e
         except CatalogError:
             conn.close()
             raise
         return catalog
+
+    def _require_tables(self) -> None:
+        missing = missing_tables(self._conn)
+        if missing:
+            raise CatalogError(damaged_message(self.path, f"tables missing: {', '.join(missing)}"))
+
+    def integrity_problems(self, *, full: bool = False, limit: int = 20) -> list[str]:
+        """What ``PRAGMA quick_check`` (``full``: ``integrity_check``) finds; empty when the file is sound."""
+        pragma = "integrity_check" if full else "quick_check"
+        try:
+            rows = [str(r[0]) for r in self._conn.execute(f"PRAGMA {pragma}({int(limit)})")]
+        except sqlite3.DatabaseError as e:
+            return [str(e)]
+        return [] if rows == ["ok"] else rows
+
+    def verify(self) -> None:
+        """Raise ``CatalogError`` unless the catalog passes ``PRAGMA quick_check`` (before any destructive step)."""
+        problems = self.integrity_problems()
+        if problems:
+            raise CatalogError(damaged_message(self.path, problems[0]))
 
     def _migrate(self) -> None:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
@@ -330,88 +415,111 @@ class Catalog:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any error)."""
-        self._conn.execute("BEGIN IMMEDIATE")
+        with self._reading():
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn damage SQLite finds mid-command (a malformed page) into a one-line ``CatalogError``."""
         try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+            yield
+        except sqlite3.DatabaseError as e:
+            if type(e) is not sqlite3.DatabaseError:  # IntegrityError, OperationalError...: not damage
+                raise
+            raise CatalogError(damaged_message(self.path, str(e))) from e
 
     # -- read API --------------------------------------------------------------
 
     def generation(self) -> int:
         """The number of finished ingest runs that changed something."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        with self._reading():
+            row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        if row is None:
+            raise CatalogError(damaged_message(self.path, "the generation is missing from table meta"))
         return int(row[0])
 
     def present_paths(self) -> dict[str, list[str]]:
         """Every content's present paths, sorted."""
         paths: dict[str, list[str]] = {}
-        for sha, path in self._conn.execute(
-            "SELECT sha256, path FROM files WHERE status = 'present' AND sha256 IS NOT NULL ORDER BY path"
-        ):
-            paths.setdefault(sha, []).append(path)
+        with self._reading():
+            for sha, path in self._conn.execute(
+                "SELECT sha256, path FROM files WHERE status = 'present' AND sha256 IS NOT NULL ORDER BY path"
+            ):
+                paths.setdefault(sha, []).append(path)
         return paths
 
     def iter_records(self, since_generation: int | None = None) -> Iterator[StoredRecord]:
         """Parsed (ok or partial) content present at some path, changed after ``since_generation``."""
         paths = self.present_paths()
         since = -1 if since_generation is None else since_generation
-        cursor = self._conn.execute(
-            "SELECT sha256, record_json, generation FROM contents "
-            "WHERE live = 1 AND status IN ('ok', 'partial') AND generation > ? ORDER BY sha256",
-            (since,),
-        )
-        for sha, record_json, generation in cursor:
-            held = tuple(paths.get(sha, ()))
-            if not held:
-                continue
-            yield StoredRecord(sha, held, _with_path(record_from_json(record_json), held), int(generation))
+        with self._reading():
+            cursor = self._conn.execute(
+                "SELECT sha256, record_json, generation FROM contents "
+                "WHERE live = 1 AND status IN ('ok', 'partial') AND generation > ? ORDER BY sha256",
+                (since,),
+            )
+            for sha, record_json, generation in cursor:
+                held = tuple(paths.get(sha, ()))
+                if not held:
+                    continue
+                yield StoredRecord(sha, held, _with_path(record_from_json(record_json), held), int(generation))
 
     def removed_sha256s(self, since_generation: int | None = None) -> list[str]:
         """Contents no longer present at any path (removed or replaced), after ``since_generation``."""
         since = -1 if since_generation is None else since_generation
-        rows = self._conn.execute(
-            "SELECT r.sha256 FROM removed_contents r JOIN contents c ON c.sha256 = r.sha256 "
-            "WHERE c.live = 0 AND r.generation > ? ORDER BY r.sha256",
-            (since,),
-        )
-        return [row[0] for row in rows]
+        with self._reading():
+            rows = self._conn.execute(
+                "SELECT r.sha256 FROM removed_contents r JOIN contents c ON c.sha256 = r.sha256 "
+                "WHERE c.live = 0 AND r.generation > ? ORDER BY r.sha256",
+                (since,),
+            )
+            return [row[0] for row in rows]
 
     def record(self, sha256: str) -> DocumentRecord | None:
         """The stored record of one content, or None (unknown or quarantined)."""
-        row = self._conn.execute(
-            "SELECT record_json FROM contents WHERE sha256 = ? AND record_json IS NOT NULL", (sha256,)
-        ).fetchone()
+        with self._reading():
+            row = self._conn.execute(
+                "SELECT record_json FROM contents WHERE sha256 = ? AND record_json IS NOT NULL", (sha256,)
+            ).fetchone()
         if row is None:
             return None
         return _with_path(record_from_json(row[0]), self.paths(sha256))
 
     def quarantine_reason(self, sha256: str) -> tuple[str, str] | None:
         """(code, reason) when this content is quarantined, else None."""
-        row = self._conn.execute(
-            "SELECT error_code, error FROM contents WHERE sha256 = ? AND status = 'quarantined'", (sha256,)
-        ).fetchone()
+        with self._reading():
+            row = self._conn.execute(
+                "SELECT error_code, error FROM contents WHERE sha256 = ? AND status = 'quarantined'", (sha256,)
+            ).fetchone()
         return None if row is None else (row[0], row[1])
 
     def paths(self, sha256: str) -> tuple[str, ...]:
         """The present paths that hold this content, sorted."""
-        rows = self._conn.execute(
-            "SELECT path FROM files WHERE sha256 = ? AND status = 'present' ORDER BY path", (sha256,)
-        )
-        return tuple(row[0] for row in rows)
+        with self._reading():
+            rows = self._conn.execute(
+                "SELECT path FROM files WHERE sha256 = ? AND status = 'present' ORDER BY path", (sha256,)
+            )
+            return tuple(row[0] for row in rows)
 
     # -- state for the importer ------------------------------------------------
 
     def file_states(self) -> dict[str, FileState]:
         """Every path the catalog knows, present or removed."""
-        rows = self._conn.execute("SELECT path, size, mtime, crc32, sha256, status, error_code FROM files")
-        return {r[0]: FileState(*r) for r in rows}
+        with self._reading():
+            rows = self._conn.execute("SELECT path, size, mtime, crc32, sha256, status, error_code FROM files")
+            return {r[0]: FileState(*r) for r in rows}
 
     def content_states(self) -> dict[str, ContentState]:
-        rows = self._conn.execute("SELECT sha256, parser_version, status, live, error_code FROM contents")
-        return {r[0]: ContentState(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows}
+        with self._reading():
+            rows = self._conn.execute("SELECT sha256, parser_version, status, live, error_code FROM contents")
+            return {r[0]: ContentState(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows}
 
     # -- write API (each call is one transaction) ------------------------------
 

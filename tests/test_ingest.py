@@ -372,13 +372,13 @@ def test_a_second_import_on_the_same_archive_is_refused_while_one_runs(tmp_path:
     archive = tmp_path / "arkiv"
     archive.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLD_LOCK, str(archive / "ingest.lock")], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", _HOLD_LOCK, str(archive / "archive.lock")], stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         result = _run(["ingest", str(src), "--archive", str(archive)])
         assert result.exit_code == 1
-        assert "an import is already running (pid 4242)" in result.stderr
+        assert f"archive {archive} is busy: another process holds it" in result.stderr
     finally:
         holder.kill()
         holder.wait()
