@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 import zipfile
@@ -45,12 +46,14 @@ from typing import Protocol
 
 from index.documents import case_key
 from parsers.casenumbers import find_case_numbers
-from parsers.personal_data import Finding, find_personal_data, mask_cpr, redact_cpr
+from parsers.personal_data import Finding, Redaction, find_personal_data, mask_cpr, redact_cpr
 from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
 
 __all__ = [
     "AktHit",
     "AktindsigtError",
+    "CLOSED_STATUS",
+    "REVIEW_STATUS",
     "PackageSummary",
     "build_package",
     "filter_dates",
@@ -61,7 +64,17 @@ __all__ = [
 ]
 
 CLOSED_STATUS = "undtaget – lukket punkt"
+REVIEW_STATUS = "tilbageholdt – til vurdering"
 OPEN_STATUS = "udleveres"
+
+# the "Kildefil status" column: what happened to the item's source file
+SOURCE_COPIED = "kopieret"
+SOURCE_COPIED_UNREDACTED = "kopieret – ikke redigeret"
+SOURCE_WITHHELD_CLOSED = "tilbageholdt: indeholder lukket punkt"
+SOURCE_WITHHELD_CPR = "tilbageholdt: indeholder CPR-nummer (kildefiler redigeres ikke)"
+SOURCE_WITHHELD_UNCHECKED = "tilbageholdt: kunne ikke kontrolleres for CPR-numre"
+SOURCE_NOT_COPIED = "ikke kopieret (--no-sources)"
+SOURCE_UNREADABLE = "kunne ikke læses"
 AKTLISTE_COLUMNS = (
     "Akt nr.",
     "Dato",
@@ -80,9 +93,25 @@ AKTLISTE_COLUMNS = (
     "Pakkefil",
     "Tekstfil",
     "Id",
+    "Lukket-markering",
+    "Kildefil status",
 )
 FLAG_COLUMNS = ("Akt nr.", "Id", "Type", "Værdi", "Sider", "Linje", "Kolonne", "Tekstfil")
 REDACTION_COLUMNS = ("Akt nr.", "Tekstfil", "Linje", "Kolonne", "Start", "Slut", "Erstattet med", "Sider")
+
+
+# markers that make a whole non-meeting document a case for review: it may hold closed text
+_DOCUMENT_MARKER_RE = re.compile(
+    r"(?<!\w)(?:fortrolig\w*|lukket punkt|punktet er lukket|lukket møde|lukkede punkter|lukket dagsorden"
+    r"|lukket referat|ikke offentlig\w*|undtaget fra (?:aktindsigt|offentlighed\w*))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def document_marker(text: str) -> str:
+    """The first confidentiality marker in a document's text, as printed ("Fortroligt"); "" when none."""
+    m = _DOCUMENT_MARKER_RE.search(text)
+    return m.group(0) if m else ""
 
 
 class AktindsigtError(Exception):
@@ -135,8 +164,26 @@ class AktHit:
 
     @property
     def closed(self) -> bool:
+        """A closed item, or a whole non-meeting document that carries a confidentiality marker."""
         item = self.item
-        return bool(item and item.closed)
+        if item is not None:
+            return item.closed
+        return self.item_index is None and bool(document_marker(self.record.text))
+
+    @property
+    def review(self) -> bool:
+        """Withheld for a person to decide: an uncertain closed marker (``Item.closed_review``) or a whole
+        non-meeting document with a confidentiality marker somewhere in its text."""
+        item = self.item
+        return item.closed_review if item is not None else self.closed
+
+    @property
+    def closed_reason(self) -> str:
+        """Why the hit is closed, as printed ("Punktet er lukket", "Fortroligt"); "" when it is open."""
+        item = self.item
+        if item is not None:
+            return (item.closed_reason or "lukket punkt") if item.closed else ""
+        return document_marker(self.record.text) if self.item_index is None else ""
 
     @property
     def title(self) -> str:
@@ -299,12 +346,17 @@ class PackageSummary:
     included: int = 0
     closed_withheld: int = 0
     sources_copied: int = 0
-    sources_withheld: int = 0
+    sources_withheld: int = 0  # withheld because they hold closed text
     flagged_items: int = 0
     findings: dict[str, int] = field(default_factory=dict)
     redactions: int = 0
     undated: int = 0
     problems: list[str] = field(default_factory=list)  # sources that could not be read
+    review_withheld: int = 0  # withheld for a person to decide (an uncertain closed marker)
+    sources_withheld_cpr: int = 0  # with ``redact``: withheld because they hold a CPR number (or could not be checked)
+    sources_not_copied: int = 0  # with ``copy_sources=False``
+    redact: bool = False
+    sources_redacted: bool = False  # source files are always copied as they are, never redacted
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -318,13 +370,24 @@ class PackageSummary:
             f"Hits (akter): {self.hits} i {self.documents} dokumenter",
             f"Udleveres: {self.included}",
             f"Undtaget – lukket punkt: {self.closed_withheld}",
+            f"Tilbageholdt – til vurdering: {self.review_withheld}",
             f"Kildefiler kopieret: {self.sources_copied}; tilbageholdt (indeholder lukket punkt): "
             f"{self.sources_withheld}",
             f"Akter med flag til gennemsyn: {self.flagged_items} ({kinds})",
             f"Uden dato: {self.undated}",
         ]
-        if self.redactions:
-            lines.append(f"CPR-numre maskeret i tekster: {self.redactions}")
+        if self.sources_not_copied:
+            lines.append(f"Kildefiler ikke kopieret (--no-sources): {self.sources_not_copied}")
+        if self.redact:
+            lines.append(f"CPR-numre maskeret i tekster og lister: {self.redactions}")
+            lines.append(
+                f"Kildefiler tilbageholdt (indeholder CPR-nummer eller kunne ikke kontrolleres): "
+                f"{self.sources_withheld_cpr}"
+            )
+        if self.sources_copied:
+            lines.append(
+                f"OBS: de {self.sources_copied} kopierede kildefiler i sources/ er originaler og er ikke redigeret"
+            )
         if self.problems:
             lines.append(f"Kildefiler der ikke kunne læses: {len(self.problems)}")
             lines += [f"  {p}" for p in self.problems]
@@ -367,6 +430,10 @@ def item_text(hit: AktHit) -> str:
 
 
 def _holds_closed_text(record: DocumentRecord) -> bool:
+    """True when a copy of the source would carry closed text: a closed item with text or a decision, or a
+    non-meeting document with a confidentiality marker."""
+    if record.kind == "other":
+        return bool(document_marker(record.text))
     return any(i.closed and (i.text.strip() or i.decision) for m in record.meetings for i in m.items)
 
 
@@ -379,6 +446,156 @@ def _shown(f: Finding) -> str:
     return mask_cpr(f.value) if f.kind == "cpr" else f.value
 
 
+def masked(text: str) -> str:
+    """``text`` with every CPR number masked (``ddmmyy-XXXX``)."""
+    return redact_cpr(text)[0] if any(c.isdigit() for c in text) else text
+
+
+def _offset_after_redaction(offset: int, log: Sequence[Redaction]) -> int:
+    """Where ``offset`` of the original text lands in the redacted text (the masks may differ in length)."""
+    delta = 0
+    for r in log:
+        if r.end <= offset:
+            delta += len(r.replacement) - (r.end - r.start)
+        elif r.start < offset:
+            return r.start + delta
+    return offset + delta
+
+
+@dataclass(frozen=True)
+class _SourceOutcome:
+    package_file: str  # "sources/..." or "" when not copied
+    status: str  # one of the SOURCE_* values
+
+    @property
+    def flag(self) -> str:
+        return "" if self.status == SOURCE_COPIED else f"kildefil {self.status}"
+
+
+@dataclass
+class _PackageWriter:
+    """The state of one package while its rows are written; ``build_package`` drives it."""
+
+    out_dir: Path
+    summary: PackageSummary
+    include_closed: bool
+    redact: bool
+    copy_sources: bool
+    read: Callable[[str], bytes]
+    rows: list[list[object]] = field(default_factory=list)
+    flag_rows: list[list[object]] = field(default_factory=list)
+    redaction_rows: list[list[object]] = field(default_factory=list)
+    sources: dict[str, _SourceOutcome] = field(default_factory=dict)  # by sha256
+
+    def scrub(self, value: object) -> object:
+        """With ``redact``, every string that leaves the package has its CPR numbers masked."""
+        return masked(value) if self.redact and isinstance(value, str) else value
+
+    def add(self, n: int, akt: str, hit: AktHit) -> None:
+        withheld = hit.closed and not self.include_closed
+        if hit.sha256 not in self.sources:
+            self.sources[hit.sha256] = self._source(hit, akt)
+        source = self.sources[hit.sha256]
+        flags = [source.flag] if source.flag else []
+        if hit.date is None:
+            flags.append("dato ukendt")
+            self.summary.undated += 1
+        pages = _pages(hit.item.pages) if hit.item else ""
+        if hit.review:
+            reason = f"usikker lukket-markering: {masked(hit.closed_reason)}"
+            self.flag_rows.append([n, hit.key, "til vurdering", reason, pages, "", "", ""])
+            flags.append("til vurdering")
+        text_file = ""
+        item_flags: dict[str, int] = {}
+        if withheld and hit.review:
+            self.summary.review_withheld += 1
+        elif withheld:
+            self.summary.closed_withheld += 1
+        else:
+            self.summary.included += 1
+            text_file, item_flags = self._write_text(n, akt, hit, pages)
+        if item_flags:
+            self.summary.flagged_items += 1
+            for kind, count in item_flags.items():
+                self.summary.findings[kind] = self.summary.findings.get(kind, 0) + count
+            flags.insert(0, ", ".join(f"{k}: {v}" for k, v in sorted(item_flags.items())))
+        status = OPEN_STATUS if not withheld else REVIEW_STATUS if hit.review else CLOSED_STATUS
+        # a withheld item is listed by its title (the aktliste must identify it) with CPR numbers masked
+        title = masked(hit.title) if withheld else hit.title
+        item, meeting = hit.item, hit.meeting
+        row: list[object] = [
+            n,
+            hit.date or "",
+            (meeting.body if meeting else None) or "",
+            meeting.document_type if meeting else "andet",
+            item.number if item else "",
+            title,
+            "; ".join(c.raw for c in (item.case_numbers if item else ())),
+            hit.source_path,
+            pages,
+            hit.sha256,
+            "lukket" if hit.closed else "åben",
+            status,
+            "; ".join(flags),
+            hit.matched_by,
+            source.package_file,
+            text_file,
+            hit.key,
+            masked(hit.closed_reason),
+            source.status,
+        ]
+        self.rows.append([self.scrub(v) for v in row])
+
+    def _write_text(self, n: int, akt: str, hit: AktHit, pages: str) -> tuple[str, dict[str, int]]:
+        text_file = f"texts/{akt}_{_safe_name(str(self.scrub(hit.title)))}.txt"
+        text = item_text(hit)
+        meeting = hit.meeting
+        names = (*meeting.participants, *meeting.absent) if meeting else ()
+        redacted, log = redact_cpr(text) if self.redact else (text, [])
+        item_flags: dict[str, int] = {}
+        for f in find_personal_data(text, known_names=names):
+            item_flags[f.kind] = item_flags.get(f.kind, 0) + 1
+            line, col = _line_col(redacted, _offset_after_redaction(f.start, log))
+            self.flag_rows.append([n, hit.key, f.kind, self.scrub(_shown(f)), pages, line, col, text_file])
+        for r in log:
+            line, col = _line_col(redacted, _offset_after_redaction(r.start, log))
+            self.redaction_rows.append([n, text_file, line, col, r.start, r.end, r.replacement, pages])
+        self.summary.redactions += len(log)
+        _write(self.out_dir / text_file, redacted)
+        return text_file, item_flags
+
+    def _source(self, hit: AktHit, akt: str) -> _SourceOutcome:
+        """Copy the hit's source file once, unless it would carry closed text or (with ``redact``) a CPR number."""
+        if not self.copy_sources:
+            self.summary.sources_not_copied += 1
+            return _SourceOutcome("", SOURCE_NOT_COPIED)
+        if not self.include_closed and _holds_closed_text(hit.record):
+            self.summary.sources_withheld += 1
+            return _SourceOutcome("", SOURCE_WITHHELD_CLOSED)
+        path = hit.source_path
+        if self.redact and _record_holds_cpr(hit.record, path):
+            self.summary.sources_withheld_cpr += 1
+            return _SourceOutcome("", SOURCE_WITHHELD_CPR)
+        try:
+            data = self.read(path)
+        except AktindsigtError as e:
+            self.summary.problems.append(str(self.scrub(str(e))))
+            return _SourceOutcome("", SOURCE_UNREADABLE)
+        if self.redact:
+            holds = source_holds_cpr(data, Path(path.split("!")[-1]).suffix.lower())
+            if holds is not False:
+                self.summary.sources_withheld_cpr += 1
+                return _SourceOutcome("", SOURCE_WITHHELD_CPR if holds else SOURCE_WITHHELD_UNCHECKED)
+        member = Path(path.split("!")[-1])
+        name = f"sources/{akt}_{_safe_name(str(self.scrub(member.stem)))}{member.suffix.lower()}"
+        try:
+            (self.out_dir / name).write_bytes(data)
+        except OSError as e:
+            raise AktindsigtError(f"{self.out_dir / name}: cannot write ({e.strerror or e})") from e
+        self.summary.sources_copied += 1
+        return _SourceOutcome(name, SOURCE_COPIED_UNREDACTED if self.redact else SOURCE_COPIED)
+
+
 def build_package(
     hits: Sequence[AktHit],
     out_dir: Path,
@@ -386,6 +603,7 @@ def build_package(
     searched: str,
     include_closed: bool = False,
     redact: bool = False,
+    copy_sources: bool = True,
     read: Callable[[str], bytes] = read_source,
     now: dt.datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -393,121 +611,113 @@ def build_package(
     """Write the package for ``hits`` (any order; sorted here) into ``out_dir`` and return its summary.
 
     ``out_dir`` must be empty or not exist: a package is never merged into an old one.
+    ``copy_sources=False`` writes no ``sources/`` folder (every row says so).
     ``progress(done, total)`` is called after each hit when given.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()):
         raise AktindsigtError(f"{out_dir}: the output folder is not empty; choose a new folder")
     try:
-        (out_dir / "sources").mkdir(parents=True, exist_ok=True)
-        (out_dir / "texts").mkdir(exist_ok=True)
+        (out_dir / "texts").mkdir(parents=True, exist_ok=True)
+        if copy_sources:
+            (out_dir / "sources").mkdir(exist_ok=True)
     except OSError as e:
         raise AktindsigtError(f"{out_dir}: cannot create the package folder ({e.strerror or e})") from e
 
     ordered = sort_hits(hits)
     width = max(4, len(str(len(ordered))))
     created = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    summary = PackageSummary(searched=searched, created=created, out_dir=str(out_dir), hits=len(ordered))
-    rows: list[list[object]] = []
-    flag_rows: list[list[object]] = []
-    redaction_rows: list[list[object]] = []
-    copied: dict[str, str] = {}  # sha256 -> package file name, or "" when withheld/unreadable
-    findings: dict[str, int] = {}
-
+    summary = PackageSummary(
+        searched=masked(searched) if redact else searched,
+        created=created,
+        out_dir=masked(str(out_dir)) if redact else str(out_dir),
+        hits=len(ordered),
+        redact=redact,
+    )
+    writer = _PackageWriter(out_dir, summary, include_closed, redact, copy_sources, read)
     for n, hit in enumerate(ordered, 1):
-        akt = f"{n:0{width}d}"
-        withheld_item = hit.closed and not include_closed
-        flags: list[str] = []
-        if hit.sha256 not in copied:
-            copied[hit.sha256] = _copy_source(hit, akt, out_dir, include_closed, read, summary)
-        package_file = copied[hit.sha256]
-        if not package_file and _holds_closed_text(hit.record) and not include_closed:
-            flags.append("kildefil tilbageholdt: indeholder lukket punkt")
-        elif not package_file:
-            flags.append("kildefil kunne ikke læses")
-        if hit.date is None:
-            flags.append("dato ukendt")
-            summary.undated += 1
-        text_file = ""
-        item_flags: dict[str, int] = {}
-        if withheld_item:
-            summary.closed_withheld += 1
-        else:
-            summary.included += 1
-            text_file = f"texts/{akt}_{_safe_name(hit.title)}.txt"
-            text = item_text(hit)
-            meeting = hit.meeting
-            names = (*meeting.participants, *meeting.absent) if meeting else ()
-            pages = _pages(hit.item.pages) if hit.item else ""
-            for f in find_personal_data(text, known_names=names):
-                item_flags[f.kind] = item_flags.get(f.kind, 0) + 1
-                line, col = _line_col(text, f.start)
-                flag_rows.append([n, hit.key, f.kind, _shown(f), pages, line, col, text_file])
-            if redact:
-                redacted, log = redact_cpr(text)
-                for r in log:
-                    line, col = _line_col(text, r.start)
-                    redaction_rows.append([n, text_file, line, col, r.start, r.end, r.replacement, pages])
-                summary.redactions += len(log)
-                text = redacted
-            _write(out_dir / text_file, text)
-        if item_flags:
-            summary.flagged_items += 1
-            for kind, count in item_flags.items():
-                findings[kind] = findings.get(kind, 0) + count
-            flags.insert(0, ", ".join(f"{k}: {v}" for k, v in sorted(item_flags.items())))
-        item, meeting = hit.item, hit.meeting
-        case_numbers = item.case_numbers if item else ()
-        rows.append(
-            [
-                n,
-                hit.date or "",
-                (meeting.body if meeting else None) or "",
-                meeting.document_type if meeting else "andet",
-                item.number if item else "",
-                hit.title,
-                "; ".join(c.raw for c in case_numbers),
-                hit.source_path,
-                _pages(item.pages) if item else "",
-                hit.sha256,
-                "lukket" if hit.closed else "åben",
-                CLOSED_STATUS if withheld_item else OPEN_STATUS,
-                "; ".join(flags),
-                hit.matched_by,
-                package_file,
-                text_file,
-                hit.key,
-            ]
-        )
+        writer.add(n, f"{n:0{width}d}", hit)
         if progress is not None:
             progress(n, len(ordered))
-    summary.documents = len(copied)
-    summary.findings = findings
-    _write_tables(out_dir, rows, flag_rows, redaction_rows if redact else None)
+    summary.documents = len(writer.sources)
+    _write_tables(out_dir, writer.rows, writer.flag_rows, writer.redaction_rows if redact else None)
     _write(out_dir / "summary.txt", summary.text())
     _write(out_dir / "summary.json", json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
     return summary
 
 
-def _copy_source(
-    hit: AktHit, akt: str, out_dir: Path, include_closed: bool, read: Callable[[str], bytes], summary: PackageSummary
-) -> str:
-    if not include_closed and _holds_closed_text(hit.record):
-        summary.sources_withheld += 1
-        return ""
-    path = hit.source_path
-    name = f"sources/{akt}_{_safe_name(Path(path.split('!')[-1]).stem)}{Path(path.split('!')[-1]).suffix.lower()}"
+# ---------------------------------------------------------------------------
+# CPR numbers in source files (checked with ``redact``: source files are never redacted)
+# ---------------------------------------------------------------------------
+
+
+def _has_cpr(text: str) -> bool:
+    return any(c.isdigit() for c in text) and bool(find_personal_data(text, kinds=("cpr",)))
+
+
+def _record_strings(record: DocumentRecord, path: str) -> Iterator[str]:
+    """Every string of a stored record, and the file's path: what the parser read from the source."""
+    yield path
+    yield record.source.path
+    yield record.title or ""
+    yield record.text
+    for meeting in record.meetings:
+        yield from (meeting.body or "", meeting.location or "", meeting.municipality or "")
+        yield from (*meeting.participants, *meeting.absent, *(c.raw for c in meeting.case_numbers))
+        for item in meeting.items:
+            yield from (item.title, item.closed_reason or "", item.category or "")
+            yield from (c.raw for c in item.case_numbers)
+            for section in item.sections:
+                yield from (section.heading or "", section.text)
+            if item.decision:
+                yield from (item.decision.text, item.decision.body or "")
+            yield from (a.title for a in item.attachments)
+    yield from (p.message for p in record.problems)
+
+
+def _record_holds_cpr(record: DocumentRecord, path: str) -> bool:
+    return any(_has_cpr(s) for s in _record_strings(record, path))
+
+
+_TAG_RE = re.compile(rb"<[^>]+>")
+
+
+def _source_strings(data: bytes, suffix: str) -> Iterator[str]:
+    """The text of a source file read again, beyond the stored record: every extracted line (running
+    headers and footers too), the raw bytes, every XML part of a DOCX (comments, properties), PDF metadata."""
+    import tempfile
+
+    from parsers import extract
+
+    yield data.decode("utf-8", "replace")
+    yield data.decode("latin-1")
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for name in zf.namelist():
+                part = zf.read(name)
+                yield _TAG_RE.sub(b"", part).decode("utf-8", "replace")
+                yield _TAG_RE.sub(b" ", part).decode("utf-8", "replace")
+    with tempfile.TemporaryDirectory(prefix="arkiv-akt-") as tmp:
+        copy = Path(tmp) / f"source{suffix or '.bin'}"
+        copy.write_bytes(data)
+        yield "\n".join(b.text for b in extract(copy).blocks)
+        if data[:5] == b"%PDF-":
+            import pypdfium2  # type: ignore[import-untyped]
+
+            pdf = pypdfium2.PdfDocument(str(copy))
+            try:
+                yield "\n".join(str(v) for v in pdf.get_metadata_dict().values())
+            finally:
+                pdf.close()
+
+
+def source_holds_cpr(data: bytes, suffix: str) -> bool | None:
+    """True when a source file holds a CPR number anywhere we can read; None when it cannot be read
+    (then it is withheld too: an unchecked file may not leave a redacted package)."""
     try:
-        data = read(path)
-    except AktindsigtError as e:
-        summary.problems.append(str(e))
-        return ""
-    try:
-        (out_dir / name).write_bytes(data)
-    except OSError as e:
-        raise AktindsigtError(f"{out_dir / name}: cannot write ({e.strerror or e})") from e
-    summary.sources_copied += 1
-    return name
+        return any(_has_cpr(s) for s in _source_strings(data, suffix))
+    except Exception:  # noqa: BLE001 - any failure to read the file means it was not checked
+        return None
 
 
 def _write(path: Path, text: str) -> None:

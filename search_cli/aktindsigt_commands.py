@@ -73,7 +73,13 @@ def _query_hits(archive: Path, catalog: Catalog, query: str, engine: str | None)
     "--out", "out", required=True, type=click.Path(file_okay=False), help="New, empty folder for the package."
 )
 @click.option("--include-closed", is_flag=True, help="Include the text and source files of closed items.")
-@click.option("--redact", is_flag=True, help="Mask CPR numbers (ddmmyy-XXXX) in the extracted texts; log each one.")
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Mask CPR numbers (ddmmyy-XXXX) in every text, list, file name and summary; log each one. "
+    "Source files holding a CPR number are withheld (they are never redacted).",
+)
+@click.option("--no-sources", "no_sources", is_flag=True, help="Copy no source files (no sources/ folder).")
 @archive_option
 @click.option(
     "--engine", type=click.Choice(ENGINES), default=None, help="Search index for QUERY (default: the one that exists)."
@@ -88,6 +94,7 @@ def aktindsigt_command(
     out: str,
     include_closed: bool,
     redact: bool,
+    no_sources: bool,
     archive: str | None,
     engine: str | None,
     as_json: bool,
@@ -100,10 +107,13 @@ def aktindsigt_command(
     their text are included too), or a search QUERY (uses the search index;
     run `arkiv index` first). OUT receives aktliste.xlsx/.csv (one numbered
     row per item, with flags), flag.csv, the source files, each item's text
-    and a summary. Closed items are listed as "undtaget – lukket punkt" and
-    their text and source files stay out unless --include-closed. CPR
-    numbers, e-mails, phone numbers and names are flagged for review, never
-    removed; --redact masks CPR numbers in the texts. Prints the summary.
+    and a summary. Closed items are listed as "undtaget – lukket punkt" (items
+    with an uncertain marker as "tilbageholdt – til vurdering") and their
+    text and source files stay out unless --include-closed. CPR numbers,
+    e-mails, phone numbers and names are flagged for review, never removed;
+    --redact masks CPR numbers everywhere in the package and withholds source
+    files that hold one, since source files are copied unredacted. Prints the
+    summary. Exits 1 without writing a package when nothing matches.
 
     Example:
 
@@ -131,6 +141,10 @@ def aktindsigt_command(
     if iso_from or iso_to:
         searched += f" (møder {iso_from or '…'} – {iso_to or '…'})"
     hits = filter_dates(hits, iso_from, iso_to)
+    if not hits:
+        what = f"case {', '.join(cases)}" if cases else f"the query «{query}»"
+        dates = f" between {iso_from or '…'} and {iso_to or '…'}" if iso_from or iso_to else ""
+        raise ArkivError(f"nothing matches {what}{dates}; no package written to {out}")
     try:
         if show_progress(quiet) and len(hits) > 1:
             with click.progressbar(length=len(hits), label="Writing package", file=sys.stderr) as bar:
@@ -139,18 +153,29 @@ def aktindsigt_command(
                     bar.update(done - bar.pos)
 
                 summary = build_package(
-                    hits, Path(out), searched=searched, include_closed=include_closed, redact=redact, progress=advance
+                    hits,
+                    Path(out),
+                    searched=searched,
+                    include_closed=include_closed,
+                    redact=redact,
+                    copy_sources=not no_sources,
+                    progress=advance,
                 )
         else:
-            summary = build_package(hits, Path(out), searched=searched, include_closed=include_closed, redact=redact)
+            summary = build_package(
+                hits,
+                Path(out),
+                searched=searched,
+                include_closed=include_closed,
+                redact=redact,
+                copy_sources=not no_sources,
+            )
     except AktindsigtError as e:
         raise ArkivError(str(e)) from e
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(summary.text(), nl=False)
-    if not summary.hits:
-        click.echo("Warning: nothing matched; the package holds an empty aktliste.", err=True)
     if summary.problems:
         for problem in summary.problems:
             click.echo(f"Warning: {problem}", err=True)
