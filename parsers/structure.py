@@ -41,6 +41,7 @@ from dataclasses import dataclass, field, replace
 from parsers import layouts
 from parsers.bodies import find_body
 from parsers.casenumbers import case_number_line, labelled_case_numbers
+from parsers.confidentiality import ClosedMark, judge_item, meeting_marker, part_marker
 from parsers.danish_dates import find_dates, parse_time_range
 from parsers.meeting_head import ALL_LABELS, DOC_TYPE_RE, META_LABEL_RE, document_type, read_head
 from parsers.paragraphs import LineStats, join_line, measure, paragraphs
@@ -88,12 +89,8 @@ _META_START_RE = re.compile(
 )
 _MOEDE_TITLE_RE = re.compile(r"\w{2,}møde\b|^møde\b", re.IGNORECASE)
 
-# --- categories, closed items ------------------------------------------------
+# --- categories (closed and open parts are decided in parsers.confidentiality) ----------------
 _CATEGORY_PREFIX_RE = re.compile(r"^kategori\s*[-–:]\s*", re.IGNORECASE)
-_CLOSED_TITLE_RE = re.compile(
-    r"^lukket(?:\s+punkt)?\s*[:.]?$|\(lukket(?:\s+punkt)?\)$|^lukket punkt\b|^lukket\s*[:–-]\s*\S", re.IGNORECASE
-)
-_CLOSED_LINE_RE = re.compile(r"^(?:lukket punkt|punktet er lukket|lukket sag)\.?$", re.IGNORECASE)
 
 # --- item bodies -------------------------------------------------------------
 # the address fields of a paper appended to an item (an "Indstilling" to the rådmand)
@@ -120,7 +117,7 @@ class _ItemSpan:
     start: int  # first block index after the heading
     end: int  # one past the last block index
     category: str | None
-    closed_group: bool
+    closed_part: ClosedMark | None  # the closed part heading the item sits under ("Lukket referat")
 
 
 @dataclass
@@ -145,6 +142,25 @@ def _structure_line(text: str) -> bool:
         or _PUNKT_RE.match(text)
         or _DOT_RE.match(text)
     )
+
+
+def _is_category(text: str) -> bool:
+    """A group heading ("Til orientering", "Lukkede punkter") or a part heading ("Lukket del")."""
+    return bool(CATEGORY_RE.match(text.strip())) or part_marker(text) is not None
+
+
+def _category(text: str) -> str:
+    return _CATEGORY_PREFIX_RE.sub("", " ".join(text.split())).rstrip(":").strip()
+
+
+def _part_after(text: str, part: ClosedMark | None) -> ClosedMark | None:
+    """The closed part after line ``text``: a closed part heading opens one, an open part heading ends it."""
+    found = part_marker(text)
+    if found == "closed":
+        return ClosedMark(_category(text))
+    if found == "open":
+        return None
+    return part
 
 
 def _label_number(text: str) -> int | None:
@@ -553,36 +569,34 @@ class _Parser:
             j -= 1
         if j < 0:
             return False
-        m = CATEGORY_RE.match(self.body[j].text.strip())
-        return bool(m) and self._category(self.body[j].text)[1]
+        return _is_category(self.body[j].text) and part_marker(self.body[j].text) == "closed"
 
     def _close_meeting(self, meeting: _MeetingSpan, accepted: list[_Candidate], end: int) -> None:
         category: str | None = None
-        closed_group = False
-        # category headings before the first item
+        part: ClosedMark | None = None
+        # category and part headings before the first item
         for j in range(meeting.start, accepted[0].index if accepted else end):
             if j in self.skip:
                 continue
-            m = CATEGORY_RE.match(self.body[j].text.strip())
-            if m:
-                category, closed_group = self._category(self.body[j].text)
+            if _is_category(self.body[j].text):
+                category = _category(self.body[j].text)
+            part = _part_after(self.body[j].text, part)
         for k, c in enumerate(accepted):
             stop = accepted[k + 1].index if k + 1 < len(accepted) else end
-            span = _ItemSpan(c, c.index + 1, stop, category, closed_group)
+            span = _ItemSpan(c, c.index + 1, stop, category, part)
             meeting.items.append(span)
+            # a closed part opened anywhere in this span ("Lukket dagsorden") goes on until an open part
+            for j in range(c.index + 1, stop):
+                if j not in self.skip:
+                    part = _part_after(self.body[j].text, part)
             # a category heading closing this span applies to the next item
             tail = stop
-            while tail - 1 > c.index and (tail - 1 in self.skip or CATEGORY_RE.match(self.body[tail - 1].text.strip())):
+            while tail - 1 > c.index and (tail - 1 in self.skip or _is_category(self.body[tail - 1].text)):
                 tail -= 1
             for j in range(tail, stop):
                 if j not in self.skip:
-                    category, closed_group = self._category(self.body[j].text)
+                    category = _category(self.body[j].text)
                     self.skip.add(j)
-
-    @staticmethod
-    def _category(text: str) -> tuple[str, bool]:
-        name = _CATEGORY_PREFIX_RE.sub("", " ".join(text.split())).rstrip(":").strip()
-        return name, name.lower().startswith(("lukke", "lukket"))
 
     # --- meeting metadata ---------------------------------------------------
     def _meeting(self, span: _MeetingSpan) -> Meeting:
@@ -595,7 +609,8 @@ class _Parser:
         meta = read_head(head, self.furniture, self.stats.paragraph_gap, _structure_line)
         if meta.date is None:
             self.problems.append(Problem("W003", "meeting date not found", self.body[span.first_item].page))
-        items = tuple(self._item(s, doc_type, meta.body, meta.date) for s in span.items)
+        closed_meeting = self._closed_meeting(span)
+        items = tuple(self._item(s, doc_type, meta.body, meta.date, closed_meeting) for s in span.items)
         if any(has_decision_heading(i) for i in items):
             # minutes with "Beslutning" headings: an item without one has no recorded decision
             items = tuple(i if has_decision_heading(i) else replace(i, decision=None) for i in items)
@@ -613,17 +628,44 @@ class _Parser:
             case_numbers=meta.case_numbers,
         )
 
+    def _closed_meeting(self, span: _MeetingSpan) -> ClosedMark | None:
+        """ "Lukket møde"/"Lukket referat" in the meeting's title area (the head before a table of
+        contents) or in a running header on the meeting's pages: every item is closed."""
+        title_area: list[Block] = []
+        for j in range(span.start, span.first_item):
+            if j in self.skip:
+                break
+            title_area.append(self.body[j])
+        last = span.items[-1].end - 1 if span.items else span.first_item
+        pages = range(self.body[span.start].page, self.body[min(last, len(self.body) - 1)].page + 1)
+        headers = [b for b in self.furniture if b.role == "header" and b.page in pages]
+        for b in title_area + headers:
+            found = meeting_marker(b.text)
+            if found is not None:
+                return ClosedMark(found)
+        return None
+
     # --- items -----------------------------------------------------------------
-    def _item(self, span: _ItemSpan, doc_type: DocumentType, body: str | None, date: str | None) -> Item:
+    def _item(
+        self,
+        span: _ItemSpan,
+        doc_type: DocumentType,
+        body: str | None,
+        date: str | None,
+        closed_meeting: ClosedMark | None = None,
+    ) -> Item:
         heading = self.body[span.cand.index]
         title = span.cand.title
         blocks = [j for j in range(span.start, span.end) if j not in self.skip]
         blocks, title = self._title_continuation(blocks, title, heading)
         case_numbers: list[CaseNumber] = []
-        closed = span.closed_group or bool(_CLOSED_TITLE_RE.search(title))
+        lines = self._item_lines(blocks)
+        text_lines = [b for b in lines if not case_number_line(b.text)]
+        verdict = judge_item(title, [b.text for b in text_lines], span.closed_part or closed_meeting)
+        markers = {id(text_lines[k]) for k in verdict.marker_lines}
         rest: list[Block] = []
         leading = True
-        for b in self._item_lines(blocks):
+        for b in lines:
             numbers = case_number_line(b.text) if leading or _CASE_LABEL_RE.match(b.text) else None
             if numbers is None and _CASE_LABEL_RE.match(b.text):
                 # "Sagsnr.: 13/1234   Sagsbehandler: Anne Hansen": the number, then other fields
@@ -635,10 +677,8 @@ class _Parser:
             if numbers:
                 case_numbers.extend(n for n in numbers if n not in case_numbers)
                 continue
-            status = b.text.strip().lower().rstrip(".")
-            if leading and (_CLOSED_LINE_RE.match(b.text.strip()) or status in ("lukket", "åben", "åbent")):
-                closed = closed or status.startswith("lukket")
-                continue
+            if id(b) in markers:
+                continue  # "Punktet er lukket", "Åben/Lukket: Lukket": a marker, not section text
             if leading and _EMPTY_CASE_LABEL_RE.match(b.text):
                 continue  # "Sagsnr.:" with no number
             leading = leading and b.in_table
@@ -651,7 +691,9 @@ class _Parser:
             number=span.cand.number,
             title=title,
             case_numbers=tuple(case_numbers),
-            closed=closed,
+            closed=verdict.mark is not None,
+            closed_reason=verdict.mark.reason if verdict.mark else None,
+            closed_review=bool(verdict.mark and verdict.mark.review),
             sections=tuple(sections),
             decision=decision(sections, doc_type, body, date),
             attachments=tuple(attachments(sections)),
