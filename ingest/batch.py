@@ -24,11 +24,13 @@ from pathlib import Path
 
 from ingest.archive_lock import ArchiveBusy, archive_lock
 from ingest.catalog import CATALOG_FILE, Catalog, CatalogError, ContentState, FileEntry, FileState
-from ingest.sources import ZIP_SEPARATOR, SourceEntry, SourceReader, Walk
+from ingest.sources import DEFAULT_MAX_MEMBER_MB, ZIP_SEPARATOR, SourceEntry, SourceReader, Walk, ZipLimits
 from ingest.workers import Outcome, Task, WorkerPool
 from parsers import PARSER_VERSION
+from parsers.paths import display_path
 
 __all__ = [
+    "DEFAULT_MAX_MEMBER_MB",
     "DEFAULT_MAX_MEMORY_MB",
     "DEFAULT_TIMEOUT",
     "IngestOptions",
@@ -62,6 +64,10 @@ class IngestOptions:
     reparse: bool = False  # parse every content again, whatever its parser version
     retry_failed: bool = False  # parse all quarantined content again (parser errors are always retried)
     prune: bool = False  # mark paths under the given roots that are gone as removed
+    max_member_mb: float = DEFAULT_MAX_MEMBER_MB  # a zip member that expands to more is quarantined unread
+
+    def zip_limits(self) -> ZipLimits:
+        return ZipLimits(max_member_bytes=int(self.max_member_mb * 1024 * 1024))
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,8 @@ class IngestReport:
     parsed_pages: int = 0
     elapsed: float = 0.0
     quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (path, code, reason without the path)
+    folder_errors: list[tuple[str, str]] = field(default_factory=list)  # (folder, reason): its files are kept as is
+    still_quarantined: int = 0  # present paths in the quarantine after the run (this run's and earlier ones)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -144,8 +152,20 @@ class _Decider:
         return not (self.options.retry_failed or content.error_code == "parser-error")
 
     def unchanged(self, entry: SourceEntry) -> bool:
-        """True when the path is known with the same size/mtime and current content: no need to read it."""
+        """True when the path is known with the same size/mtime and current content: no need to read it.
+
+        An entry that is never read (a FIFO, an unsafe zip member name, a zip bomb) is
+        unchanged when the catalog already holds it with the same problem.
+        """
         st = self.states.get(entry.path)
+        if not entry.readable:
+            return (
+                st is not None
+                and st.status == "present"
+                and st.sha256 is None
+                and st.error_code == entry.problem_code
+                and (st.size, st.mtime, st.crc32) == (entry.size, entry.mtime, entry.crc32)
+            )
         return (
             st is not None
             and st.status == "present"
@@ -161,6 +181,10 @@ class _Decider:
             st = self.states.get(entry.path)
             present = st is not None and st.status == "present"
             same_stat = present and st.size == entry.size and st.mtime == entry.mtime and st.crc32 == entry.crc32
+            if not entry.readable:
+                assert entry.problem is not None
+                yield _Step(entry, "change" if present else "add", "unreadable", None, entry.problem)
+                continue
             if same_stat and st.sha256 is not None:
                 sha: str | None = st.sha256
             else:
@@ -192,10 +216,15 @@ def _under(path: str, roots: Sequence[str]) -> bool:
     )
 
 
-def _gone(states: dict[str, FileState], seen: set[str], roots: Sequence[Path]) -> list[str]:
-    absolute = [os.path.normpath(os.path.abspath(r)) for r in roots]
+def _gone(
+    states: dict[str, FileState], seen: set[str], roots: Sequence[Path], unread_folders: Sequence[str] = ()
+) -> list[str]:
+    """Present paths under ``roots`` that the walk did not see; paths under a folder it could not read are kept."""
+    absolute = [display_path(os.path.normpath(os.path.abspath(r))) for r in roots]
     return sorted(
-        path for path, st in states.items() if st.status == "present" and path not in seen and _under(path, absolute)
+        path
+        for path, st in states.items()
+        if st.status == "present" and path not in seen and _under(path, absolute) and not _under(path, unread_folders)
     )
 
 
@@ -209,6 +238,12 @@ def _run_lock(archive: Path) -> Iterator[None]:
         raise CatalogError(str(e)) from None
 
 
+def _quarantined_paths(catalog: Catalog) -> int:
+    """Present paths whose file could not be read or whose content could not be parsed."""
+    row = catalog.connection.execute("SELECT count(*) FROM file_catalog WHERE status = 'quarantined'").fetchone()
+    return int(row[0])
+
+
 def _load_states(archive: Path) -> tuple[dict[str, FileState], dict[str, ContentState]]:
     if not (archive / CATALOG_FILE).exists():
         return {}, {}
@@ -220,9 +255,10 @@ def plan(archive: Path, roots: Sequence[Path], options: IngestOptions) -> list[P
     """What ``ingest`` would do, without writing anything (hashes only what changed)."""
     states, contents = _load_states(archive)
     decider = _Decider(states, contents, options)
-    entries = list(Walk(roots, exclude=archive))
+    walker = Walk(roots, exclude=archive, limits=options.zip_limits())
+    entries = list(walker)
     actions: list[PlannedAction] = []
-    reader = SourceReader()
+    reader = SourceReader(limits=options.zip_limits())
     try:
         to_check = []
         for entry in entries:
@@ -241,11 +277,14 @@ def plan(archive: Path, roots: Sequence[Path], options: IngestOptions) -> list[P
             actions.append(PlannedAction("skip" if step.label == "unchanged" else step.label, step.entry.path, detail))
     finally:
         reader.close()
+    unread = [folder for folder, _ in walker.folder_errors]
     if options.prune:
         seen = {e.path for e in entries}
-        actions += [PlannedAction("remove", path, "gone from the source") for path in _gone(states, seen, roots)]
+        gone = _gone(states, seen, roots, unread)
+        actions += [PlannedAction("remove", path, "gone from the source") for path in gone]
     order = {e.path: i for i, e in enumerate(entries)}
-    return sorted(actions, key=lambda a: order.get(a.path, len(order)))  # walk order; removals last
+    actions.sort(key=lambda a: order.get(a.path, len(order)))  # walk order; removals last
+    return actions + [PlannedAction("error", folder, reason) for folder, reason in walker.folder_errors]
 
 
 def ingest(
@@ -265,20 +304,23 @@ def ingest(
         report = IngestReport(generation=generation)
         states = catalog.file_states()
         decider = _Decider(states, catalog.content_states(), options)
-        walker = Walk(roots, exclude=archive)
+        limits = options.zip_limits()
+        walker = Walk(roots, exclude=archive, limits=limits)
         entries = list(walker)
         report.scanned = len(entries)
         report.ignored = walker.ignored
+        report.folder_errors = list(walker.folder_errors)
         to_check = [e for e in entries if not decider.unchanged(e)]
         report.unchanged = len(entries) - len(to_check)
         run = _Run(catalog, report, generation, len(to_check), started, progress)
-        reader = SourceReader()
+        reader = SourceReader(limits=limits)
         try:
             with WorkerPool(
                 options.jobs,
                 timeout=options.timeout,
                 max_memory_mb=options.max_memory_mb,
                 scratch=archive / SCRATCH_DIR,
+                limits=limits,
             ) as pool:
                 for outcome in pool.run(run.tasks(decider.steps(to_check, reader))):
                     run.finish(outcome)
@@ -286,9 +328,11 @@ def ingest(
         finally:
             reader.close()
         if options.prune:
-            report.removed = catalog.mark_removed(_gone(states, {e.path for e in entries}, roots), generation)
+            unread = [folder for folder, _ in report.folder_errors]
+            report.removed = catalog.mark_removed(_gone(states, {e.path for e in entries}, roots, unread), generation)
         report.elapsed = time.monotonic() - started
         catalog.finish_run(generation, report.summary())
+        report.still_quarantined = _quarantined_paths(catalog)
     return report
 
 

@@ -9,30 +9,42 @@ Likewise a worker whose resident memory passes ``max_memory_mb`` (checked from
 ``too-large``, so one huge or malicious file cannot take the machine down.
 A worker that dies (out of memory, a crash in a C library) is reported the same
 way with code ``parser-error``. Workers are recycled after ``max_tasks`` files so
-that memory a parser leaks is given back, and they exit on their own when the
-parent process disappears (a killed import leaves no orphans behind).
+that memory a parser leaks is given back.
+
+Workers die with their parent, even in the middle of a file: on Linux the
+kernel sends them SIGKILL when the parent ends (``PR_SET_PDEATHSIG``), elsewhere
+a thread in each worker watches the parent's pid. So a killed import leaves no
+orphan behind that keeps a core busy or holds a deleted scratch file. The pool's
+scratch folder is the caller's (``<archive>/ingest-tmp`` for an import, emptied
+by every run) or ``<tmp>/arkiv-scratch-<pid>-*``, removed by the next pool once
+the process ``<pid>`` is gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from ingest.sources import SourceEntry, SourceReader
+from ingest.sources import MemberTooLarge, SourceEntry, SourceReader, ZipLimits
 from parsers.records import DocumentRecord
 
-__all__ = ["Outcome", "Task", "WorkerPool"]
+__all__ = ["SCRATCH_PREFIX", "Outcome", "Task", "WorkerPool", "remove_stale_scratch"]
 
 _MEMORY_POLL = 0.2  # seconds between memory checks of busy workers
+_PARENT_POLL = 0.5  # seconds between parent checks where the kernel cannot watch for us
+_PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+SCRATCH_PREFIX = "arkiv-scratch-"  # + "<pid>-<random>": a pool's own scratch folder in the temporary directory
 try:
     _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if os.path.exists("/proc/self/statm") else 0
 except (ValueError, OSError, AttributeError):
@@ -79,6 +91,8 @@ def parse_task(task: Task, reader: SourceReader, workdir: Path) -> Outcome:
         local = reader.local_file(entry, workdir)
         record = parse_file(local, display_path=entry.path, sha256=task.sha256)
         return Outcome(task, record, None, None, time.perf_counter() - started)
+    except MemberTooLarge as e:
+        return Outcome(task, None, "too-large", _one_line(str(e)), time.perf_counter() - started)
     except ParseError as e:
         message = _one_line(e.reason)
         if local is not None:
@@ -94,9 +108,38 @@ def parse_task(task: Task, reader: SourceReader, workdir: Path) -> Outcome:
             local.unlink(missing_ok=True)
 
 
-def _worker_main(conn: Connection, parent_pid: int, scratch: str) -> None:
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
+
+
+def die_with_parent(parent_pid: int) -> str:
+    """Make this process end when ``parent_pid`` ends; returns how ("prctl" or "thread").
+
+    Linux: the kernel sends SIGKILL at the parent's death (``PR_SET_PDEATHSIG``);
+    the pid is checked once more afterwards, for a parent that died before the
+    call. Elsewhere, or when prctl is not available, a daemon thread polls.
+    """
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent_pid:
+                    os._exit(1)
+                return "prctl"
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True, name="watch-parent").start()
+    return "thread"
+
+
+def _worker_main(conn: Connection, parent_pid: int, scratch: str, limits: ZipLimits | None = None) -> None:
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    reader = SourceReader()
+    reader = SourceReader(limits=limits)
     try:
         # Inside the pool's scratch folder, which the parent removes even when this worker is killed.
         with tempfile.TemporaryDirectory(prefix="worker-", dir=scratch) as tmp:
@@ -116,9 +159,9 @@ def _worker_main(conn: Connection, parent_pid: int, scratch: str) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx: multiprocessing.context.BaseContext, scratch: str) -> None:
+    def __init__(self, ctx: multiprocessing.context.BaseContext, scratch: str, limits: ZipLimits | None) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, os.getpid(), scratch), daemon=True)
+        self.process = ctx.Process(target=_worker_main, args=(child, os.getpid(), scratch, limits), daemon=True)
         self.process.start()
         child.close()
         self.task: Task | None = None
@@ -145,6 +188,31 @@ class _Worker:
         self.process.join()
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_scratch(parent: Path) -> list[Path]:
+    """Remove the ``arkiv-scratch-<pid>-*`` folders in ``parent`` whose process is gone; returns them."""
+    removed: list[Path] = []
+    try:
+        candidates = sorted(parent.glob(f"{SCRATCH_PREFIX}*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        pid = folder.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def _warm_up() -> None:
     """Import the parsers once in the parent, so that every forked worker starts with them loaded."""
     import importlib
@@ -159,8 +227,9 @@ def _warm_up() -> None:
 class WorkerPool:
     """Run tasks in ``jobs`` worker processes; yield one ``Outcome`` per task, in completion order.
 
-    Zip members are copied to files under ``scratch`` (default: a new temporary
-    folder), which is removed when the pool closes.
+    Zip members are copied to files under ``scratch`` (default: a new
+    ``arkiv-scratch-<pid>-*`` folder in the temporary directory), which is
+    removed when the pool closes; a killed pool's folder goes with the next pool.
     """
 
     def __init__(
@@ -171,8 +240,10 @@ class WorkerPool:
         max_memory_mb: float | None = None,
         max_tasks: int = 200,
         scratch: Path | None = None,
+        limits: ZipLimits | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
+        self.limits = limits
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb if _PAGE_SIZE else None
         self.max_tasks = max_tasks
@@ -183,7 +254,8 @@ class WorkerPool:
         self._workers: list[_Worker] = []
         self._exhausted = False
         if scratch is None:
-            self._scratch = tempfile.mkdtemp(prefix="arkiv-ingest-")
+            remove_stale_scratch(Path(tempfile.gettempdir()))
+            self._scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
         else:  # a folder of the caller's; whatever a killed earlier run left there goes now
             shutil.rmtree(scratch, ignore_errors=True)
             scratch.mkdir(parents=True, exist_ok=True)
@@ -207,7 +279,7 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> None:
         self._workers.remove(worker)
-        self._workers.append(_Worker(self._ctx, self._scratch))
+        self._workers.append(_Worker(self._ctx, self._scratch, self.limits))
 
     def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
         """Feed tasks to idle workers (pulling lazily from ``tasks``) and yield outcomes as they arrive.
@@ -254,7 +326,7 @@ class WorkerPool:
             if idle:
                 worker = idle.pop()
             else:
-                worker = _Worker(self._ctx, self._scratch)
+                worker = _Worker(self._ctx, self._scratch, self.limits)
                 self._workers.append(worker)
             worker.send(task)
 

@@ -14,6 +14,7 @@ import hashlib
 from pathlib import Path
 from typing import BinaryIO
 
+from parsers import paths
 from parsers.errors import ParseError, UnsupportedFormat
 from parsers.records import DocumentRecord, ExtractedDocument, Source
 
@@ -101,14 +102,15 @@ def parse_file(path: str | Path, *, display_path: str | None = None, sha256: str
     """Parse one PDF, DOCX or HTML file into a record. Raises ``ParseError`` on bad input.
 
     ``display_path`` is stored as ``source.path`` (e.g. ``archive.zip!folder/file.pdf``
-    for a zip member extracted to a temporary file).
+    for a zip member extracted to a temporary file); by default the path itself,
+    with bytes that are not UTF-8 written as ``\\xNN`` (``parsers.paths``).
     """
     from parsers.structure import build_record
 
     path = Path(path)
     extracted = extract(path)
     source = Source(
-        path=display_path or str(path),
+        path=display_path or paths.display_path(str(path)),
         sha256=sha256 or sha256_of(path),
         format=extracted.format,
         page_count=extracted.page_count,

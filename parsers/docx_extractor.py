@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers import OLE_MAGIC
-from parsers.errors import CorruptFile, EmptyDocument, ParseError, UnsupportedFormat
+from parsers.errors import CorruptFile, EmptyDocument, ParseError, TooLarge, UnsupportedFormat
 from parsers.records import Block, ExtractedDocument
 
 SUFFIXES = (".docx",)
@@ -591,6 +591,7 @@ def _open(path: Path) -> Any:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
+            _check_expansion(path, zf.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise CorruptFile(str(path), f"not a valid DOCX (damaged or truncated zip archive: {e})") from e
     if not any(re.fullmatch(r"word/document\d*\.xml", n) for n in names):
@@ -603,6 +604,32 @@ def _open(path: Path) -> Any:
         raise UnsupportedFormat(str(path), f"not a Word document ({e})") from e
     except Exception as e:  # lxml syntax errors, missing parts, bad relationships
         raise CorruptFile(str(path), f"not a valid DOCX ({type(e).__name__}: {e})") from e
+
+
+# A DOCX is a zip: its parts are checked before python-docx inflates them (a 1 GB document.xml bomb).
+MAX_PART_BYTES = 256 * 1024 * 1024  # one part, uncompressed
+MAX_TOTAL_BYTES = 512 * 1024 * 1024  # all parts, uncompressed
+MAX_PART_RATIO = 100.0  # uncompressed/compressed, for parts above RATIO_FROM_BYTES
+RATIO_FROM_BYTES = 10 * 1024 * 1024
+
+
+def _check_expansion(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Raise ``TooLarge`` when a part of the DOCX would expand past the limits (from its zip directory)."""
+    mb = 1024 * 1024
+    total = sum(i.file_size for i in infos)
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FROM_BYTES and ratio > MAX_PART_RATIO):
+            raise TooLarge(
+                str(path),
+                f"the DOCX part {info.filename} would expand to {info.file_size / mb:,.0f} MB "
+                f"({ratio:,.0f} times its compressed size): too large or a zip bomb; it was not read",
+            )
+    if total > MAX_TOTAL_BYTES:
+        raise TooLarge(
+            str(path),
+            f"the DOCX would expand to {total / mb:,.0f} MB, more than {MAX_TOTAL_BYTES / mb:,.0f} MB; it was not read",
+        )
 
 
 def _zip_kind(names: set[str]) -> str:

@@ -40,3 +40,7 @@ class NoTextLayer(ParseError):
 
 class ParseTimeout(ParseError):
     code = "timeout"
+
+
+class TooLarge(ParseError):
+    code = "too-large"

@@ -14,6 +14,7 @@ from index.build import update_index
 from index.engine import EngineError
 from ingest import archive_dir
 from ingest.batch import (
+    DEFAULT_MAX_MEMBER_MB,
     DEFAULT_MAX_MEMORY_MB,
     DEFAULT_TIMEOUT,
     IngestOptions,
@@ -104,6 +105,13 @@ def _summary(report: IngestReport, archive: Path) -> str:
     show_default=True,
     help="Megabytes of memory one parser process may use; a file that needs more is stopped and quarantined.",
 )
+@click.option(
+    "--max-member-size",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_MAX_MEMBER_MB,
+    show_default=True,
+    help="Megabytes a zip member may expand to; a larger one (or a zip bomb) is quarantined without extracting it.",
+)
 @click.option("--prune", is_flag=True, help="Mark catalogued files under PATH that are gone as removed.")
 @click.option("--reparse", is_flag=True, help="Parse every file again, even when parsed by this parser version.")
 @click.option(
@@ -118,6 +126,7 @@ def ingest_command(
     jobs: int | None,
     timeout: float,
     max_memory: float,
+    max_member_size: float,
     prune: bool,
     reparse: bool,
     retry_failed: bool,
@@ -130,7 +139,9 @@ def ingest_command(
     PATH is a PDF/DOCX/HTML file, a folder (read recursively) or a .zip (read in
     place). Unchanged files (same size and mtime, or same content) are not
     parsed again; files that cannot be parsed are quarantined with their
-    reason and the import goes on (exit code 3, count on stderr). Safe to
+    reason and the import goes on. Exit code 3 while the quarantine is not
+    empty (new or from earlier runs) or a folder could not be read (its files
+    are kept, never marked removed); the counts are on stderr. Safe to
     stop at any moment: the next run continues where it stopped. The search
     index is then brought up to date (unless --no-index).
 
@@ -148,6 +159,7 @@ def ingest_command(
         reparse=reparse,
         retry_failed=retry_failed,
         prune=prune,
+        max_member_mb=max_member_size,
     )
     if dry_run:
         _dry_run(target, list(paths), options, quiet)
@@ -164,17 +176,33 @@ def ingest_command(
         click.echo(_summary(report, target), err=True)
     if not no_index:
         _update_index(target, quiet)
+    problem = _partial_result(report, target, quiet)
+    if problem:
+        raise ArkivError(problem, ExitCode.PARTIAL)
+
+
+def _partial_result(report: IngestReport, target: Path, quiet: bool) -> str:
+    """Print what went wrong (quarantined files, unread folders); the one-line error for exit code 3, or ""."""
+    for folder, reason in report.folder_errors:
+        click.echo(f"{folder}: {reason}; its files are kept as they were", err=True)
+    for path, code, reason in report.quarantined[: 0 if quiet else _SHOWN_QUARANTINE]:
+        click.echo(f"quarantined [{code}] {path}: {reason}", err=True)
+    more = len(report.quarantined) - (0 if quiet else _SHOWN_QUARANTINE)
+    if more > 0 and not quiet:
+        click.echo(f"... and {more} more", err=True)
+    parts = []
     if report.quarantined:
-        for path, code, reason in report.quarantined[: 0 if quiet else _SHOWN_QUARANTINE]:
-            click.echo(f"quarantined [{code}] {path}: {reason}", err=True)
-        more = len(report.quarantined) - (0 if quiet else _SHOWN_QUARANTINE)
-        if more > 0 and not quiet:
-            click.echo(f"... and {more} more", err=True)
-        raise ArkivError(
+        parts.append(
             f"{len(report.quarantined)} of {report.scanned} files could not be parsed and are quarantined; "
-            f"`arkiv status --archive {target}` lists them with reasons",
-            ExitCode.PARTIAL,
+            f"`arkiv status --archive {target}` lists them with reasons"
         )
+    earlier = report.still_quarantined - len(report.quarantined)
+    if earlier > 0:
+        also = "also " if parts else ""
+        parts.append(f"{also}{earlier} files still quarantined; see `arkiv status --archive {target}`")
+    if report.folder_errors:
+        parts.append(f"{len(report.folder_errors)} folders could not be read")
+    return "; ".join(parts)
 
 
 def _update_index(target: Path, quiet: bool) -> None:
@@ -196,7 +224,7 @@ def _dry_run(target: Path, paths: list[Path], options: IngestOptions, quiet: boo
     counts: dict[str, int] = {}
     for action in actions:
         counts[action.action] = counts.get(action.action, 0) + 1
-        click.echo("\t".join(x for x in (action.action, action.path, action.detail) if x))
+        click.echo("\t".join(x for x in (action.action, action.path, action.detail) if x), err=action.action == "error")
     if not quiet:
         listed = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "nothing"
         click.echo(f"dry run, nothing written: {listed}", err=True)
