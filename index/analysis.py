@@ -70,6 +70,13 @@ What was tried, and why it is this way
 * A global aa→å replacement was rejected: it breaks ``kontraafgift`` and
   ``ekstraarbejde``.
 
+Hostile input
+-------------
+A word is read from at most its first ``MAX_WORD_CHARS`` characters (index and query
+alike): a run of 100,000 letters in a broken PDF is one unsearchable term either way, and
+the cap keeps compound splitting and stemming cheap per word. Caps per field and per term
+are applied in ``index.documents.analysed_fields``.
+
 The lexicon learned from the corpus is stored with the index
 (``lexicon.txt``) so an incremental update analyses new items with the same
 lexicon; a full rebuild learns it again from the whole catalog, which is what
@@ -86,6 +93,7 @@ import snowballstemmer
 
 __all__ = [
     "ANALYSIS_VERSION",
+    "MAX_WORD_CHARS",
     "Analyzer",
     "STOP_WORDS",
     "fold",
@@ -97,6 +105,8 @@ __all__ = [
 ]
 
 ANALYSIS_VERSION = 1
+# Characters of one word that are analysed; longer runs of letters and digits are cut here.
+MAX_WORD_CHARS = 64
 
 STOP_WORDS = frozenset(
     """ad af alle alt anden at blev blive bliver da de dem den denne der deres det dette dig din disse dog du
@@ -227,7 +237,7 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text`` (stop words included)."""
-    return [fold(m.group()) for m in _WORD_RE.finditer(text)]
+    return [fold(m.group()[:MAX_WORD_CHARS]) for m in _WORD_RE.finditer(text)]
 
 
 def stem(word: str) -> str:
@@ -336,6 +346,7 @@ class Analyzer:
 
     def token(self, raw: str) -> tuple[str | None, tuple[str, ...]]:
         """(stem or None for a stop word, stems of its compound parts) of one raw word, cached."""
+        raw = raw[:MAX_WORD_CHARS]
         found = self._token_cache.get(raw)
         if found is None:
             folded = fold(raw)
@@ -363,9 +374,14 @@ class Analyzer:
             parts.extend(pieces)
         return " ".join(main), " ".join(parts)
 
-    def word_matches(self, word: str, stems: frozenset[str] | set[str]) -> bool:
-        """Whether one raw word of a text matches any of the query ``stems`` (for highlighting)."""
+    def word_matches(
+        self, word: str, stems: frozenset[str] | set[str], prefixes: frozenset[str] | set[str] = frozenset()
+    ) -> bool:
+        """Whether one raw word of a text matches any of the query ``stems`` or word ``prefixes``
+        (for highlighting)."""
         whole, pieces = self.token(word)
         if whole is None:
             return False
-        return whole in stems or any(p in stems for p in pieces)
+        if whole in stems or any(p in stems for p in pieces):
+            return True
+        return any(t.startswith(p) for p in prefixes for t in (whole, *pieces))

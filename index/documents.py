@@ -4,6 +4,16 @@
 tested without a catalog. ``analysed_fields`` turns one ``IndexDoc`` into the
 pre-analysed token strings that both engines index (see ``index.analysis``).
 
+Hostile content is capped before it reaches an engine (``analysed_fields``), the same for
+both engines: a field is analysed from at most ``MAX_FIELD_CHARS`` characters, and one term is
+indexed at most ``MAX_TERM_OCCURRENCES`` times per field. whoosh-ng stores the encoded position
+list of a term that occurs in one document only in a record with a 16-bit length: each
+occurrence takes 1-3 bytes (a varint position gap below 2**21), so a term repeated 100,000
+times (or 33,000 times 200 words apart) raised ``struct.error`` at commit and left no index.
+20,000 occurrences take at most 60,004 bytes, below 65,535 with margin, and a field of
+``MAX_FIELD_CHARS`` characters has fewer than 2**21 words, so no gap needs a fourth byte. The
+stored document keeps its full text; only what is searchable is capped.
+
 Amounts and legal references come from ``parsers.nlp.text_facts`` over the item
 text and decision: an item keeps its largest amount (``max_amount``, for range
 filters and the ``amount`` band facet) and the names of the laws it cites
@@ -27,6 +37,8 @@ __all__ = [
     "AMOUNT_BANDS",
     "FACETS",
     "LAW_ALIASES",
+    "MAX_FIELD_CHARS",
+    "MAX_TERM_OCCURRENCES",
     "MULTI_VALUED_FACETS",
     "NO_AMOUNT",
     "IndexDoc",
@@ -35,6 +47,7 @@ __all__ = [
     "analysed_fields",
     "body_key",
     "case_key",
+    "cap_term_occurrences",
     "case_keys",
     "docs_from_record",
     "facet_value",
@@ -77,6 +90,10 @@ LAW_ALIASES: dict[str, str] = {
     "lov om byfornyelse": "byfornyelsesloven",
     "lov om kommunal ejendomsskat": "ejendomsskatteloven",
 }
+
+# Caps on what one document sends to an engine (see the module docstring for the reasons).
+MAX_FIELD_CHARS = 2_000_000
+MAX_TERM_OCCURRENCES = 20_000
 
 _YY_CASE_RE = re.compile(r"^(\d{2})/0*(\d+)(?:-(\d+))?$")
 
@@ -342,12 +359,37 @@ def body_key(body: str | None) -> str:
     return " ".join(fold(w) for w in (body or "").split())
 
 
+def cap_term_occurrences(tokens: str, limit: int | None = None) -> str:
+    """The whitespace-separated ``tokens`` with every occurrence of a term past the first ``limit``
+    (default ``MAX_TERM_OCCURRENCES``) dropped."""
+    limit = MAX_TERM_OCCURRENCES if limit is None else limit
+    seen: dict[str, int] = {}
+    kept: list[str] = []
+    dropped = False
+    for token in tokens.split():
+        n = seen.get(token, 0)
+        if n < limit:
+            kept.append(token)
+            seen[token] = n + 1
+        else:
+            dropped = True
+    return " ".join(kept) if dropped else tokens
+
+
+def _capped_analysis(analyzer: Analyzer, text: str) -> tuple[str, str]:
+    """(main, parts) tokens of at most ``MAX_FIELD_CHARS`` characters, each term at most
+    ``MAX_TERM_OCCURRENCES`` times."""
+    main, parts = analyzer.analyze(text[:MAX_FIELD_CHARS])
+    return cap_term_occurrences(main), cap_term_occurrences(parts)
+
+
 def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
-    """The pre-analysed, whitespace-separated token strings of one document, per indexed field."""
-    title, title_parts = analyzer.analyze(doc.title)
+    """The pre-analysed, whitespace-separated token strings of one document, per indexed field
+    (capped: ``MAX_FIELD_CHARS``, ``MAX_TERM_OCCURRENCES``)."""
+    title, title_parts = _capped_analysis(analyzer, doc.title)
     full = "\n".join([doc.title, doc.text, *doc.attachments, doc.decision])
-    text, text_parts = analyzer.analyze(full)
-    decision, decision_parts = analyzer.analyze(doc.decision)
+    text, text_parts = _capped_analysis(analyzer, full)
+    decision, decision_parts = _capped_analysis(analyzer, doc.decision)
     keys = case_keys(doc.case_numbers)
     return {
         "title": title,
@@ -356,5 +398,5 @@ def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
         "text_parts": text_parts,
         "decision": decision,
         "decision_parts": decision_parts,
-        "case": " ".join(keys),
+        "case": " ".join(keys[:MAX_TERM_OCCURRENCES]),
     }

@@ -8,13 +8,22 @@ once, so both engines present results the same way.
     >>> engine = open_engine("whoosh", Path("arkiv-data/index/whoosh"), create=True)
     >>> engine.add(docs)
     >>> result = engine.search(lower("sygefravær", Filters(year=2021)), limit=10)
+
+One bad document never costs the index: ``add`` analyses each document on its own
+and, when the engine rejects a batch, finds the documents it rejects by halving the
+batch (a few extra commits, only when something failed). Those documents are left
+out and reported (``AddReport.failed``, with a reason); ``index.build`` keeps them in
+``index-failures.json`` beside the index (``write_failures``), which ``arkiv status`` lists.
+Errors of the index as a whole (disk, locks) still stop the write.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import bisect
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from index.analysis import Analyzer, tokenize
@@ -29,18 +38,23 @@ from index.documents import (
     facet_value,
     facet_values,
 )
-from index.query import Lowered
+from index.query import And, Lowered, Node, Nothing, Or, Prefix, Term, check_page
 
 __all__ = [
     "ENGINES",
+    "FAILURES_FILE",
     "SCHEMA_VERSION",
+    "AddReport",
     "Engine",
     "EngineError",
     "Hit",
+    "IndexFailure",
     "SearchResult",
     "index_fields",
     "open_engine",
+    "read_failures",
     "snippet",
+    "write_failures",
 ]
 
 ENGINES = ("whoosh", "tantivy")
@@ -89,6 +103,56 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class IndexFailure:
+    """A document the index left out, and why."""
+
+    id: str
+    sha256: str
+    source_path: str
+    reason: str
+
+    @staticmethod
+    def of(doc: IndexDoc, reason: str) -> IndexFailure:
+        return IndexFailure(doc.id, doc.sha256, doc.source_path, reason)
+
+
+@dataclass(frozen=True)
+class AddReport:
+    """What ``Engine.add`` did: documents written, and documents left out with their reasons."""
+
+    added: int
+    failed: tuple[IndexFailure, ...] = ()
+
+
+FAILURES_FILE = "index-failures.json"
+
+
+def read_failures(directory: Path) -> list[IndexFailure]:
+    """The documents an index left out (``FAILURES_FILE`` in its folder; none when it is missing or unreadable)."""
+    try:
+        rows = json.loads((Path(directory) / FAILURES_FILE).read_text(encoding="utf-8"))
+        return [IndexFailure(**row) for row in rows]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def write_failures(directory: Path, failures: Iterable[IndexFailure]) -> None:
+    """Record the documents an index left out (one per id, by id); no failures: no file."""
+    unique = {f.id: f for f in failures}
+    path = Path(directory) / FAILURES_FILE
+    if not unique:
+        path.unlink(missing_ok=True)
+        return
+    rows = [asdict(unique[key]) for key in sorted(unique)]
+    tmp = path.with_name(FAILURES_FILE + ".tmp")
+    tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+# Errors of the index as a whole: no single document is to blame, so ``add`` does not isolate them.
+_WHOLE_INDEX_ERRORS: tuple[type[BaseException], ...] = (OSError, MemoryError, EngineError)
+
 IndexValue = str | int | tuple[str, ...] | None
 
 
@@ -114,26 +178,48 @@ def index_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, IndexValue]:
     return values
 
 
-def snippet(doc: IndexDoc, stems: set[str], analyzer: Analyzer, width: int = 24) -> str:
+# Characters of one text a snippet is looked for in: a hit shows its first matches, however long the item.
+SNIPPET_SCAN_CHARS = 200_000
+
+
+def _best_window(tokens: list[tuple[str, int, int]], hits: list[int], width: int) -> tuple[int, int]:
+    """(start, number of distinct matched words) of the first window of ``width`` words with the most
+    distinct matched words, each window starting a quarter width before a match (``hits`` ascending)."""
+    start, score = 0, -1
+    for i in hits:
+        begin = max(0, i - width // 4)
+        low = bisect.bisect_left(hits, begin)
+        high = bisect.bisect_left(hits, begin + width)
+        found = len({tokens[j][0].lower() for j in hits[low:high]})
+        if found > score:
+            start, score = begin, found
+    return start, score
+
+
+def snippet(
+    doc: IndexDoc, stems: set[str], analyzer: Analyzer, width: int = 24, prefixes: frozenset[str] = frozenset()
+) -> str:
     """The window of about ``width`` words of the item text with the most query matches,
-    matched words marked as ``**word**``. Without matches: the start of the decision or text."""
-    candidates = [t for t in (doc.text, doc.decision, doc.title) if t]
+    matched words marked as ``**word**``. Without matches: the start of the decision or text.
+    Only the first ``SNIPPET_SCAN_CHARS`` characters of each text are looked at."""
+    candidates = [t[:SNIPPET_SCAN_CHARS] for t in (doc.text, doc.decision, doc.title) if t]
+    longer = {t[:SNIPPET_SCAN_CHARS]: len(t) > SNIPPET_SCAN_CHARS for t in (doc.text, doc.decision, doc.title) if t}
     best: tuple[int, str, list[tuple[str, int, int]], int, set[int]] | None = None
     for text in candidates:
         tokens = tokenize(text)
         if not tokens:
             continue
-        hits = {i for i, (w, _s, _e) in enumerate(tokens) if stems and analyzer.word_matches(w, stems)}
+        matched = sorted(
+            i
+            for i, (w, _s, _e) in enumerate(tokens)
+            if (stems or prefixes) and analyzer.word_matches(w, stems, prefixes)
+        )
+        hits = set(matched)
         if not hits:
             if best is None:
                 best = (0, text, tokens, 0, hits)
             continue
-        start, score = 0, -1
-        for i in sorted(hits):
-            begin = max(0, i - width // 4)
-            found = len({tokens[j][0].lower() for j in hits if begin <= j < begin + width})
-            if found > score:
-                start, score = begin, found
+        start, score = _best_window(tokens, matched, width)
         if best is None or score > best[0]:
             best = (score, text, tokens, start, hits)
         if score > 0:
@@ -152,7 +238,7 @@ def snippet(doc: IndexDoc, stems: set[str], analyzer: Analyzer, width: int = 24)
     out = "".join(pieces)
     out = " ".join(out.split())
     prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(tokens) else ""
+    suffix = " …" if end < len(tokens) or longer.get(text, False) else ""
     return f"{prefix}{out}{suffix}"
 
 
@@ -166,8 +252,13 @@ class Engine(abc.ABC):
         self.analyzer = analyzer
 
     @abc.abstractmethod
-    def add(self, docs: Iterable[IndexDoc]) -> int:
-        """Index documents (replacing any with the same id); returns how many were added."""
+    def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
+        """Write documents given as ``index_fields`` (replacing any with the same id) and commit;
+        on any error write nothing and raise. Returns how many were written."""
+
+    @abc.abstractmethod
+    def _expand(self, field_name: str, prefix: str) -> list[tuple[str, int]]:
+        """Every indexed term of a field that starts with ``prefix``, with its document frequency."""
 
     @abc.abstractmethod
     def delete_sha256s(self, sha256s: Sequence[str]) -> None:
@@ -204,14 +295,78 @@ class Engine(abc.ABC):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def build(self, docs: Iterable[IndexDoc]) -> int:
+    def build(self, docs: Iterable[IndexDoc]) -> AddReport:
         self.clear()
         return self.add(docs)
 
+    def add(self, docs: Iterable[IndexDoc]) -> AddReport:
+        """Index documents (replacing any with the same id). A document that cannot be analysed or
+        that the engine rejects is left out and reported; the others are written."""
+        failed: dict[str, IndexFailure] = {}
+        pending = iter(docs)
+        consumed: list[IndexDoc] = []
+
+        def tracked() -> Iterator[IndexDoc]:
+            for doc in pending:
+                consumed.append(doc)
+                yield doc
+
+        try:
+            added = self._write(self._values(tracked(), failed))
+        except _WHOLE_INDEX_ERRORS:
+            raise
+        except Exception:
+            added = self._isolate([*consumed, *pending], failed)
+        return AddReport(added, tuple(failed.values()))
+
+    def _values(self, docs: Iterable[IndexDoc], failed: dict[str, IndexFailure]) -> Iterator[dict[str, IndexValue]]:
+        for doc in docs:
+            if doc.id in failed:
+                continue
+            try:
+                values = index_fields(doc, self.analyzer)
+            except (RecursionError, ValueError, TypeError, KeyError, IndexError, ArithmeticError) as e:
+                failed[doc.id] = IndexFailure.of(doc, f"cannot analyse it for the index ({type(e).__name__}: {e})")
+                continue
+            yield values
+
+    def _isolate(self, docs: list[IndexDoc], failed: dict[str, IndexFailure]) -> int:
+        """Write ``docs``; when the engine rejects them, write each half on its own, down to the
+        single documents it rejects, which are recorded in ``failed``."""
+        try:
+            return self._write(self._values(docs, failed))
+        except _WHOLE_INDEX_ERRORS:
+            raise
+        except Exception as e:
+            if len(docs) == 1:
+                reason = f"the {self.kind} index rejected it ({type(e).__name__}: {e})"
+                failed[docs[0].id] = IndexFailure.of(docs[0], reason)
+                return 0
+            middle = len(docs) // 2
+            return self._isolate(docs[:middle], failed) + self._isolate(docs[middle:], failed)
+
+    def expand_prefixes(self, node: Node) -> Node:
+        """The query tree with every word prefix (``Prefix`` with a ``limit``) replaced by its most
+        frequent indexed terms (at most ``limit``, ties in alphabetical order), the same on both engines."""
+        if isinstance(node, Prefix) and node.limit is not None:
+            found = sorted(self._expand(node.field, node.prefix), key=lambda tf: (-tf[1], tf[0]))
+            terms = [Term(node.field, term, node.boost) for term, _freq in found[: node.limit]]
+            return Or(tuple(terms)) if terms else Nothing()
+        if isinstance(node, Or):
+            return Or(tuple(self.expand_prefixes(n) for n in node.should))
+        if isinstance(node, And):
+            return And(
+                tuple(self.expand_prefixes(n) for n in node.must), tuple(self.expand_prefixes(n) for n in node.must_not)
+            )
+        return node
+
     def search(self, query: Lowered, limit: int = 10, offset: int = 0, facets: bool = True) -> SearchResult:
-        """Ranked hits of one page with snippets, the total and (optionally) facet counts."""
+        """Ranked hits of one page with snippets, the total and (optionally) facet counts.
+        Raises ``QueryError`` for a page beyond the results that can be paged (``check_page``)."""
+        check_page(limit, offset)
         total, page, counts = self._search(query, limit, offset, facets)
-        hits = [Hit(doc, score, snippet(doc, query.highlight, self.analyzer)) for doc, score in page]
+        prefixes = frozenset(query.prefixes)
+        hits = [Hit(doc, score, snippet(doc, query.highlight, self.analyzer, prefixes=prefixes)) for doc, score in page]
         ordered = {name: _sorted_counts(name, counts.get(name, {})) for name in FACETS} if facets else {}
         return SearchResult(total=total, hits=hits, facets=ordered)
 

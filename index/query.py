@@ -6,6 +6,19 @@ Syntax: words (all must match), ``"phrases"``, ``AND``/``OR``/``NOT`` (upper cas
 ``title``, ``decision``, ``text``, ``case`` and ``body``. ``case:22/231*`` matches by
 prefix. A bare word that looks like a case number (``22/23184``) searches the case
 field. Everything else goes through ``index.analysis`` exactly as the indexed text did.
+
+A word ending in ``*`` (``klima*``) matches every indexed word that starts with it: the
+prefix is folded like any word (lowercase, aa→å) but not stemmed, needs at least
+``MIN_PREFIX_CHARS`` characters, and expands to at most ``MAX_PREFIX_TERMS`` indexed
+terms (the most frequent), so that a short prefix cannot blow up a query. Indexed terms
+are stems, so a prefix longer than a word's stem (``budgettet*``) does not find it.
+
+Limits, the same for both engines, each a usage error naming the limit: a query of at
+most ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_WORDS`` words, nested at most
+``MAX_QUERY_DEPTH`` levels (parentheses and NOT); a page of results ends within the first
+``MAX_RESULT_WINDOW`` (``check_page``). Deeper or longer queries made the parser and the
+engines' query builders fail with ``RecursionError``, and a page far out made tantivy
+try to allocate the whole window and abort the process.
 """
 
 from __future__ import annotations
@@ -13,7 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from index.analysis import STOP_WORDS, stem, words
 from index.documents import amount_number, body_key, case_key, law_key
@@ -21,6 +34,12 @@ from parsers.outcome import LABELS as OUTCOME_LABELS
 
 __all__ = [
     "FIELDS",
+    "MAX_PREFIX_TERMS",
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_DEPTH",
+    "MAX_QUERY_WORDS",
+    "MAX_RESULT_WINDOW",
+    "MIN_PREFIX_CHARS",
     "OUTCOMES",
     "All",
     "And",
@@ -33,12 +52,19 @@ __all__ = [
     "QueryError",
     "Range",
     "Term",
+    "check_page",
     "lower",
     "parse_date",
     "parse_query",
 ]
 
 FIELDS = ("title", "decision", "text", "case", "body")
+MAX_QUERY_CHARS = 4_000
+MAX_QUERY_WORDS = 256  # words, phrases and operators
+MAX_QUERY_DEPTH = 32  # nested parentheses and NOTs
+MAX_RESULT_WINDOW = 10_000  # a page must end within the first this many results
+MIN_PREFIX_CHARS = 3
+MAX_PREFIX_TERMS = 256
 # The outcome filter values: the labels of ``parsers.outcome`` and "unknown" (no decision recorded).
 OUTCOMES = (*OUTCOME_LABELS, "unknown")
 
@@ -112,9 +138,22 @@ def _lex(text: str) -> list[tuple[str, str]]:
 
 class _Parser:
     def __init__(self, text: str) -> None:
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"the query has {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
         self.text = text
         self.tokens = _lex(text)
+        if len(self.tokens) > MAX_QUERY_WORDS:
+            raise QueryError(
+                f"the query has {len(self.tokens)} words, phrases and operators; the limit is {MAX_QUERY_WORDS}"
+            )
         self.pos = 0
+        self.depth = 0
+
+    def enter(self) -> None:
+        """One level deeper (a parenthesis or a NOT); raises past ``MAX_QUERY_DEPTH``."""
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise QueryError(f"the query nests parentheses and NOTs more than {MAX_QUERY_DEPTH} levels deep")
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -156,7 +195,10 @@ class _Parser:
             raise QueryError(f"{self.text!r} ends with an operator: add a word after it")
         if token == ("word", "NOT"):
             self.take()
-            return QNot(self.unary())
+            self.enter()
+            child = self.unary()
+            self.depth -= 1
+            return QNot(child)
         if token[0] == "word" and token[1].startswith("-") and len(token[1]) > 1:
             self.take()
             return QNot(self.word(token[1][1:]))
@@ -167,10 +209,12 @@ class _Parser:
         if kind == "lp":
             if self.peek() is None:
                 raise QueryError(f"unbalanced '(' in {self.text!r}")
+            self.enter()
             node = self.or_expr()
             if self.peek() != ("rp", ")"):
                 raise QueryError(f"unbalanced '(' in {self.text!r}: add the closing ')'")
             self.take()
+            self.depth -= 1
             return node
         if kind == "rp":
             raise QueryError(f"unexpected ')' in {self.text!r}: parentheses do not balance")
@@ -278,8 +322,13 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Prefix:
+    """Terms of ``field`` starting with ``prefix``. ``limit`` None: every such term (case numbers,
+    body filters); a number: a word prefix, expanded by the engine to at most that many terms."""
+
     field: str
     prefix: str
+    boost: float = 1.0
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -320,14 +369,31 @@ _TEXT_FIELDS: dict[str | None, tuple[tuple[str, str, float], ...]] = {
     "text": (("text", "text_parts", 1.0),),
 }
 _PARTS_BOOST = 0.6
+# Marks a word prefix among the highlight stems while lowering (stems never contain "*").
+_PREFIX_MARK = "*"
 
 
 @dataclass
 class Lowered:
-    """The lowered query plus the stems to highlight."""
+    """The lowered query plus the stems and word prefixes to highlight."""
 
     node: Node
     highlight: set[str]
+    prefixes: set[str] = field(default_factory=set)
+
+
+def check_page(limit: int, offset: int) -> None:
+    """Raise ``QueryError`` unless the page of ``limit`` results from ``offset`` is within the first
+    ``MAX_RESULT_WINDOW`` results."""
+    if limit < 1:
+        raise QueryError(f"a page needs a limit of 1 or more results, not {limit}")
+    if offset < 0:
+        raise QueryError(f"a page cannot start before the first result (offset {offset})")
+    if offset + limit > MAX_RESULT_WINDOW:
+        raise QueryError(
+            f"results {offset + 1}-{offset + limit} are past the first {MAX_RESULT_WINDOW} results "
+            "that can be paged through; narrow the query or the filters"
+        )
 
 
 def _case_node(value: str) -> Node:
@@ -347,6 +413,8 @@ def _word_node(text: str, field_name: str | None, highlight: set[str]) -> Node:
         return Prefix("body", body_key(text))
     if field_name is None and _CASE_RE.match(text.rstrip("*")):
         return _case_node(text)
+    if text.endswith("*"):
+        return _prefix_node(text.rstrip("*"), field_name, highlight)
     folded = [w for w in words(text) if w not in STOP_WORDS]
     if not folded:
         return Nothing()
@@ -358,6 +426,24 @@ def _word_node(text: str, field_name: str | None, highlight: set[str]) -> Node:
     for main, parts, boost in _TEXT_FIELDS[field_name]:
         options.append(Term(main, s, boost))
         options.append(Term(parts, s, boost * _PARTS_BOOST))
+    return Or(tuple(options))
+
+
+def _prefix_node(head: str, field_name: str | None, highlight: set[str]) -> Node:
+    """``klima*``: the words starting with the folded (not stemmed) ``head``, whole or as a compound part."""
+    folded = words(head)
+    if len(folded) != 1:
+        raise QueryError(f"{head + '*'!r}: a prefix search is one word followed by *, e.g. klima*")
+    prefix = folded[0]
+    if len(prefix) < MIN_PREFIX_CHARS:
+        raise QueryError(
+            f"{head + '*'!r}: a prefix needs at least {MIN_PREFIX_CHARS} letters or digits before *, e.g. klima*"
+        )
+    highlight.add(prefix + _PREFIX_MARK)
+    options: list[Node] = []
+    for main, parts, boost in _TEXT_FIELDS[field_name]:
+        options.append(Prefix(main, prefix, boost, MAX_PREFIX_TERMS))
+        options.append(Prefix(parts, prefix, boost * _PARTS_BOOST, MAX_PREFIX_TERMS))
     return Or(tuple(options))
 
 
@@ -438,14 +524,16 @@ def _filter_nodes(filters: Filters) -> list[Node]:
 def lower(query: str | Query, filters: Filters | None = None) -> Lowered:
     """The query text (or parsed query) and filters as one engine-neutral tree."""
     parsed = parse_query(query) if isinstance(query, str) else query
-    highlight: set[str] = set()
-    node = _lower(parsed, highlight)
+    marks: set[str] = set()
+    node = _lower(parsed, marks)
+    highlight = {m for m in marks if not m.endswith(_PREFIX_MARK)}
+    prefixes = {m[: -len(_PREFIX_MARK)] for m in marks if m.endswith(_PREFIX_MARK)}
     extra = _filter_nodes(filters or Filters())
     if extra:
         if isinstance(node, Nothing):
-            return Lowered(node, highlight)
+            return Lowered(node, highlight, prefixes)
         if isinstance(node, And):
             node = And(node.must + tuple(extra), node.must_not)
         else:
             node = And((node, *extra))
-    return Lowered(node, highlight)
+    return Lowered(node, highlight, prefixes)

@@ -28,7 +28,7 @@ from index.engine import (
     POSITION_FIELDS,
     Engine,
     EngineError,
-    index_fields,
+    IndexValue,
 )
 from index.query import All, And, Lowered, Node, Nothing, Or, Phrase, Prefix, Range, Term
 
@@ -55,6 +55,24 @@ def schema() -> tantivy.Schema:
     for name in (*EXACT_FIELDS, *MULTI_FIELDS):
         builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw", index_option="basic")
     return builder.build()
+
+
+def _document(values: dict[str, IndexValue]) -> tantivy.Document:
+    """One document's ``index_fields`` as a tantivy document (empty values left out)."""
+    document = tantivy.Document()
+    for name, value in values.items():
+        if value is None or value == "":
+            continue
+        if name == "stored":
+            document.add_bytes(name, str(value).encode("utf-8"))
+        elif isinstance(value, int) and name in INTEGER_FIELDS:
+            document.add_integer(name, value)
+        elif isinstance(value, tuple):
+            for one in value:
+                document.add_text(name, one)
+        else:
+            document.add_text(name, str(value))
+    return document
 
 
 class TantivyEngine(Engine):
@@ -85,7 +103,7 @@ class TantivyEngine(Engine):
             return q if node.boost == 1.0 else Q.boost_query(q, node.boost)
         if isinstance(node, Phrase):
             return Q.phrase_query(schema_, node.field, list(node.terms))
-        if isinstance(node, Prefix):
+        if isinstance(node, Prefix):  # a word prefix is expanded to terms before (``Engine.expand_prefixes``)
             return Q.regex_query(schema_, node.field, re.escape(node.prefix) + ".*")
         if isinstance(node, Range):
             return Q.range_query(schema_, node.field, tantivy.FieldType.Integer, node.low, node.high)
@@ -103,37 +121,26 @@ class TantivyEngine(Engine):
 
     # -- writing ---------------------------------------------------------------
 
-    def add(self, docs: Iterable[IndexDoc]) -> int:
+    def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
         replace = self.count() > 0
         writer = self._ix.writer(heap_size=_HEAP)
         count = 0
         try:
-            for doc in docs:
-                values = index_fields(doc, self.analyzer)
+            for one in values:
                 if replace:
-                    writer.delete_documents_by_term("id", doc.id)
-                document = tantivy.Document()
-                for name, value in values.items():
-                    if value is None or value == "":
-                        continue
-                    if name == "stored":
-                        document.add_bytes(name, str(value).encode("utf-8"))
-                    elif isinstance(value, int) and name in INTEGER_FIELDS:
-                        document.add_integer(name, value)
-                    elif isinstance(value, tuple):
-                        for one in value:
-                            document.add_text(name, one)
-                    else:
-                        document.add_text(name, str(value))
-                writer.add_document(document)
+                    writer.delete_documents_by_term("id", str(one["id"]))
+                writer.add_document(_document(one))
                 count += 1
+            writer.commit()
         except BaseException:
             writer.rollback()
             raise
-        writer.commit()
         writer.wait_merging_threads()
         self._ix.reload()
         return count
+
+    def _expand(self, field_name: str, prefix: str) -> list[tuple[str, int]]:
+        return [(str(term), int(n)) for term, n in self._ix.searcher().terms_with_prefix(field_name, prefix)]
 
     def delete_sha256s(self, sha256s: Sequence[str]) -> None:
         if not sha256s:
@@ -164,7 +171,7 @@ class TantivyEngine(Engine):
     def _search(
         self, lowered: Lowered, limit: int, offset: int, facets: bool
     ) -> tuple[int, list[tuple[IndexDoc, float]], dict[str, dict[str, int]]]:
-        q = self.translate(lowered.node)
+        q = self.translate(self.expand_prefixes(lowered.node))
         searcher = self._ix.searcher()
         result = searcher.search(q, limit=max(limit, 1), count=True, offset=offset)
         page = [(self._load(searcher, address), float(score)) for score, address in result.hits][:limit]
@@ -177,7 +184,7 @@ class TantivyEngine(Engine):
         return int(result.count or 0), page, counts
 
     def all_docs(self, lowered: Lowered) -> list[IndexDoc]:
-        q = self.translate(lowered.node)
+        q = self.translate(self.expand_prefixes(lowered.node))
         searcher = self._ix.searcher()
         total = searcher.search(q, limit=1, count=True).count or 0
         if not total:

@@ -36,7 +36,7 @@ from index.engine import (
     POSITION_FIELDS,
     Engine,
     EngineError,
-    index_fields,
+    IndexValue,
 )
 from index.query import All, And, Lowered, Node, Nothing, Or, Phrase, Prefix, Range, Term
 
@@ -131,7 +131,7 @@ def translate(node: Node) -> query.Query:
         return query.Term(node.field, node.term, boost=node.boost)
     if isinstance(node, Phrase):
         return query.Phrase(node.field, list(node.terms))
-    if isinstance(node, Prefix):
+    if isinstance(node, Prefix):  # a word prefix is expanded to terms before (``Engine.expand_prefixes``)
         return query.Prefix(node.field, node.prefix)
     if isinstance(node, Range):
         return query.NumericRange(node.field, node.low, node.high)
@@ -148,6 +148,17 @@ def translate(node: Node) -> query.Query:
             return query.AndNot(base, query.Or([translate(n) for n in node.must_not]))
         return base
     raise TypeError(f"unknown query node {node!r}")
+
+
+def _abandon(writer: IndexWriter) -> None:
+    """Drop what a failed writer wrote and release the index lock, also when it failed inside ``commit``."""
+    if getattr(writer, "is_closed", False):
+        return
+    try:
+        writer.cancel()
+    except Exception:
+        if not getattr(writer, "is_closed", True):
+            writer._finish()  # releases the lock; cancel fails on a segment whose commit failed half-way
 
 
 class WhooshEngine(Engine):
@@ -169,18 +180,22 @@ class WhooshEngine(Engine):
     def _writer(self) -> IndexWriter:
         return self._ix.writer(timeout=_WRITER_TIMEOUT, limitmb=128)
 
-    def add(self, docs: Iterable[IndexDoc]) -> int:
+    def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
         count = 0
         writer = self._writer()
         try:
-            for doc in docs:
-                writer.update_document(**_whoosh_values(index_fields(doc, self.analyzer)))
+            for one in values:
+                writer.update_document(**_whoosh_values(one))
                 count += 1
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            _abandon(writer)
             raise
-        writer.commit()
         return count
+
+    def _expand(self, field_name: str, prefix: str) -> list[tuple[str, int]]:
+        with self._ix.reader() as reader:
+            return [(term, reader.doc_frequency(field_name, term)) for term in reader.expand_prefix(field_name, prefix)]
 
     def delete_sha256s(self, sha256s: Sequence[str]) -> None:
         if not sha256s:
@@ -203,7 +218,9 @@ class WhooshEngine(Engine):
     def _search(
         self, lowered: Lowered, limit: int, offset: int, facets: bool
     ) -> tuple[int, list[tuple[IndexDoc, float]], dict[str, dict[str, int]]]:
-        q = translate(lowered.node)
+        if self.count() == 0:  # whoosh-ng has no facet columns in an index without documents
+            return 0, [], {facet: {} for facet in FACET_FIELDS} if facets else {}
+        q = translate(self.expand_prefixes(lowered.node))
         with self._ix.searcher() as searcher:
             results = searcher.search(q, limit=offset + limit)
             page = [(IndexDoc.from_stored(hit["stored"]), float(hit.score or 0.0)) for hit in results[offset:]]
@@ -229,7 +246,7 @@ class WhooshEngine(Engine):
         return total, page, counts
 
     def all_docs(self, lowered: Lowered) -> list[IndexDoc]:
-        q = translate(lowered.node)
+        q = translate(self.expand_prefixes(lowered.node))
         with self._ix.searcher() as searcher:
             return [IndexDoc.from_stored(searcher.stored_fields(d)["stored"]) for d in searcher.docs_for_query(q)]
 
