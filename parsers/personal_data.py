@@ -72,13 +72,15 @@ _CPR_LABEL = r"(?:cpr|cpr[-.]?nr|cpr-?nummer|personnummer|personnr)\.?\s*:?\s*"
 CPR_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212\u00ad\ufe63\uff0d"
 # narrow spaces that may stand around such a dash: no-break, figure, thin, hair, narrow no-break
 CPR_NARROW_SPACES = "\u00a0\u2007\u2009\u200a\u202f"
-_DASH = f"[{CPR_DASHES}]"
+_DASHES_IN_CLASS = re.escape(CPR_DASHES)  # "-" escaped, so it never forms a range
+_DASH = f"[{_DASHES_IN_CLASS}]"
 _NARROW = f"[{CPR_NARROW_SPACES}]"
+# "_" separates like a space, so file names ("klage_010190-1234.pdf") are searched too
 _CPR_RE = re.compile(
-    rf"(?<![\w/,+{CPR_DASHES}])(?<!\d\.)(?P<date>\d{{6}})"
+    rf"(?<![^\W_])(?<![/,+{_DASHES_IN_CLASS}])(?<!\d\.)(?P<date>\d{{6}})"
     rf"(?:(?P<dash>{_NARROW}?{_DASH}{_NARROW}?)"
-    rf"|(?P<space>(?<=\d)(?: {{1,2}}{_DASH} {{1,2}}|[ {CPR_NARROW_SPACES}])(?=\d{{4}}\b)))?"
-    rf"(?P<serial>\d{{4}})(?![\w/]|[.,{CPR_DASHES}]\d)"
+    rf"|(?P<space>(?<=\d)(?: {{1,2}}{_DASH} {{1,2}}|[ {CPR_NARROW_SPACES}])(?=\d{{4}}(?![^\W_]))))?"
+    rf"(?P<serial>\d{{4}})(?![^\W_]|/|[.,{_DASHES_IN_CLASS}]\d)"
 )
 _CPR_LABEL_BEFORE_RE = re.compile(_CPR_LABEL + r"$", re.IGNORECASE)
 # labels of other ten-digit numbers

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
@@ -14,6 +15,12 @@ from click.testing import CliRunner
 
 from index.aktindsigt import (
     CLOSED_STATUS,
+    OPEN_STATUS,
+    REVIEW_STATUS,
+    SOURCE_COPIED_UNREDACTED,
+    SOURCE_NOT_COPIED,
+    SOURCE_WITHHELD_CLOSED,
+    SOURCE_WITHHELD_CPR,
     AktHit,
     AktindsigtError,
     build_package,
@@ -21,6 +28,7 @@ from index.aktindsigt import (
     hits_for_cases,
     read_source,
     sort_hits,
+    source_holds_cpr,
 )
 from parsers.records import (
     CaseNumber,
@@ -222,6 +230,133 @@ def test_redaction_masks_texts_and_logs(stored: list[Stored], tmp_path: Path) ->
     assert "Redaktioner" in pd.ExcelFile(out / "aktliste.xlsx").sheet_names
 
 
+def _review_record(tmp_path: Path) -> Stored:
+    """A meeting with an item closed by a printed marker and one withheld for review, and an open item."""
+    path = tmp_path / "src" / "udvalg_010203-1234.docx"
+    path.parent.mkdir(exist_ok=True)
+    document = docx.Document()
+    document.add_paragraph("Udvalget")
+    document.save(str(path))
+    items = (
+        _item(1, "Åbent punkt", "22/23184", "Intet personligt her."),
+        replace(
+            _item(2, "Personalesag 010203\u20131234", "22/23184", SECRET, closed=True),
+            closed_reason="Punktet er lukket",
+        ),
+        replace(
+            _item(3, "Orientering", "22/23184", "Fortroligt: " + SECRET, closed=True),
+            closed_reason="Fortroligt",
+            closed_review=True,
+        ),
+    )
+    record = _record("e" * 64, str(path), "2023-05-01", "Udvalget", items)
+    return Stored(record.source.sha256, (str(path),), record)
+
+
+def test_closed_and_review_items_are_withheld_with_their_reason(tmp_path: Path) -> None:
+    stored = _review_record(tmp_path)
+    out = tmp_path / "p"
+    summary = build_package(hits_for_cases([stored], ["22/23184"]), out, searched="x")
+    sheet = pd.read_csv(out / "aktliste.csv", dtype=str, keep_default_na=False)
+    assert sheet["Status"].tolist() == [OPEN_STATUS, CLOSED_STATUS, REVIEW_STATUS]
+    assert sheet["Lukket-markering"].tolist() == ["", "Punktet er lukket", "Fortroligt"]
+    # a withheld item keeps its title on the aktliste, with CPR numbers masked even without --redact
+    assert sheet["Titel"].tolist()[1] == "Personalesag 010203-XXXX"
+    flags = pd.read_csv(out / "flag.csv", dtype=str, keep_default_na=False)
+    review = flags[flags["Type"] == "til vurdering"]
+    assert review["Akt nr."].tolist() == ["3"] and "Fortroligt" in review["Værdi"].iloc[0]
+    assert "til vurdering" in sheet["Flag"][2]
+    assert (summary.included, summary.closed_withheld, summary.review_withheld) == (1, 1, 1)
+    assert sheet["Kildefil status"].tolist() == [SOURCE_WITHHELD_CLOSED] * 3
+    assert "Tilbageholdt – til vurdering: 1" in (out / "summary.txt").read_text(encoding="utf-8")
+    everything = _all_package_text(out)
+    assert SECRET not in everything and "1234" not in everything.replace("udvalg_010203-1234", "")
+    assert len(list((out / "texts").iterdir())) == 1
+
+    build_package(hits_for_cases([stored], ["22/23184"]), tmp_path / "all", searched="x", include_closed=True)
+    assert SECRET in _all_package_text(tmp_path / "all")
+    flags = pd.read_csv(tmp_path / "all" / "flag.csv", dtype=str)
+    assert flags[flags["Type"] == "til vurdering"]["Akt nr."].tolist() == ["3"]
+
+
+def test_non_meeting_document_with_a_marker_is_withheld_for_review(tmp_path: Path) -> None:
+    source = tmp_path / "notat.docx"
+    docx.Document().save(str(source))
+    record = DocumentRecord(
+        source=Source(path=str(source), sha256="f" * 64, format="docx", page_count=1, parser_version="test"),
+        kind="other",
+        title="Notat om sag 22/23184",
+        text="Notat om sag 22/23184\nFORTROLIGT\n" + SECRET,
+    )
+    stored = Stored(record.source.sha256, (str(source),), record)
+    hits = hits_for_cases([stored], ["22/23184"])
+    summary = build_package(hits, tmp_path / "p", searched="x")
+    sheet = pd.read_csv(tmp_path / "p" / "aktliste.csv", dtype=str, keep_default_na=False)
+    assert sheet["Status"].tolist() == [REVIEW_STATUS] and sheet["Lukket-markering"].tolist() == ["FORTROLIGT"]
+    assert sheet["Kildefil status"].tolist() == [SOURCE_WITHHELD_CLOSED]
+    assert (summary.review_withheld, summary.sources_copied) == (1, 0)
+    assert SECRET not in _all_package_text(tmp_path / "p")
+
+
+def test_redact_masks_cpr_in_every_field_and_file_name(tmp_path: Path) -> None:
+    stored = _review_record(tmp_path)
+    clean = tmp_path / "src" / "ren_fil.docx"
+    docx.Document().save(str(clean))
+    open_item = _item(7, "Klage fra 010203\u22121234", "22/23184", "Borger 010203\u00ad1234 og e-mail a@b.dk.")
+    other = _record("9" * 64, str(clean), "2023-06-01", "Udvalget", (open_item,))
+    out = tmp_path / "p"
+    summary = build_package(
+        hits_for_cases([stored, Stored(other.source.sha256, (str(clean),), other)], ["22/23184"]),
+        out,
+        searched="sagsnr. 22/23184 010203-1234",
+        redact=True,
+    )
+    everything = _all_package_text(out) + "\n".join(str(f.relative_to(out)) for f in out.rglob("*"))
+    assert not re.search(r"010203\D{0,3}1234", everything)
+    sheet = pd.read_csv(out / "aktliste.csv", dtype=str, keep_default_na=False)
+    assert sheet["Titel"].tolist()[-1] == "Klage fra 010203-XXXX"
+    assert sheet["Tekstfil"].tolist()[-1] == "texts/0004_klage_fra_010203-xxxx.txt"
+    assert sheet["Kildefil"].tolist()[0].endswith("udvalg_010203-XXXX.docx")
+    # the record of the clean file names a CPR number: withheld; nothing is copied unredacted
+    assert sheet["Kildefil status"].tolist()[-1] == SOURCE_WITHHELD_CPR
+    assert summary.sources_withheld_cpr == 1 and summary.redactions == 2
+    assert "010203-XXXX" in (out / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_redact_copies_clean_sources_and_says_they_are_unredacted(stored: list[Stored], tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    summary = build_package(hits_for_cases(stored[1:], ["22/23184"]), out, searched="x", redact=True)
+    sheet = pd.read_csv(out / "aktliste.csv", dtype=str, keep_default_na=False)
+    assert sheet["Kildefil status"].tolist() == [SOURCE_COPIED_UNREDACTED] * 2
+    assert all("kildefil kopieret – ikke redigeret" in f for f in sheet["Flag"])
+    assert summary.sources_copied == 2 and summary.to_dict()["sources_redacted"] is False
+    assert "er originaler og er ikke redigeret" in (out / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_redact_withholds_a_source_whose_running_header_holds_a_cpr(stored: list[Stored], tmp_path: Path) -> None:
+    path = Path(stored[1].paths[0])
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Vedr. 010190\u20131234"
+    document.add_paragraph("Referat")
+    document.save(str(path))
+    out = tmp_path / "p"
+    summary = build_package(hits_for_cases(stored[1:2], ["22/23184"]), out, searched="x", redact=True)
+    assert (summary.sources_copied, summary.sources_withheld_cpr) == (0, 1)
+    assert list((out / "sources").iterdir()) == []
+    assert source_holds_cpr(path.read_bytes(), ".docx") is True
+    assert source_holds_cpr(b"%PDF-1.4 broken", ".pdf") is None  # unreadable: withheld as unchecked
+
+
+def test_no_sources_writes_no_source_folder(stored: list[Stored], tmp_path: Path) -> None:
+    out = tmp_path / "p"
+    summary = build_package(hits_for_cases(stored, ["22/23184"]), out, searched="x", copy_sources=False)
+    assert not (out / "sources").exists()
+    sheet = pd.read_csv(out / "aktliste.csv", dtype=str, keep_default_na=False)
+    assert set(sheet["Kildefil status"]) == {SOURCE_NOT_COPIED} and set(sheet["Pakkefil"]) == {""}
+    assert summary.sources_not_copied == 3 and summary.sources_copied == 0
+    assert "ikke kopieret (--no-sources): 3" in (out / "summary.txt").read_text(encoding="utf-8")
+
+
 def test_output_folder_must_be_new(stored: list[Stored], tmp_path: Path) -> None:
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "x.txt").write_text("x")
@@ -344,6 +479,9 @@ def test_cli_query_mode(archive: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     sheet = pd.read_excel(out / "aktliste.xlsx", sheet_name="Aktliste", dtype=str)
     assert sheet["Titel"].tolist() == ["Udmøntning af sygefraværspulje"]
+    nothing = _run("zyxwvutsrq", "--archive", str(archive), "--out", str(tmp_path / "none"))
+    assert nothing.exit_code == 1 and "nothing matches the query «zyxwvutsrq»" in nothing.stderr
+    assert not (tmp_path / "none").exists()
 
 
 @pytest.mark.parametrize(
@@ -359,6 +497,34 @@ def test_cli_usage_errors(args: list[str], code: int, message: str, tmp_path: Pa
     result = _run(*args, "--archive", str(tmp_path))
     assert result.exit_code == code
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--case", "99/999", "--case", "98/1"], "case 99/999, 98/1"),
+        (["--case", "22/23184", "--to", "2000-01-01"], "case 22/23184 between … and 2000-01-01"),
+    ],
+)
+def test_cli_nothing_matched_exits_1_without_a_package(
+    archive: Path, tmp_path: Path, args: list[str], named: str
+) -> None:
+    out = tmp_path / "akt"
+    result = _run(*args, "--archive", str(archive), "--out", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"Error: nothing matches {named}; no package written to {out}"]
+    assert not out.exists()
+
+
+def test_cli_no_sources_and_redact(archive: Path, tmp_path: Path) -> None:
+    out = tmp_path / "akt"
+    result = _run("--case", "22/23184", "--redact", "--no-sources", "--json", "--archive", str(archive),
+                  "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert (summary["sources_not_copied"], summary["sources_copied"], summary["redact"]) == (2, 0, True)
+    assert not (out / "sources").exists()
+    assert "1234" not in _all_package_text(out)
 
 
 def test_cli_missing_catalog(tmp_path: Path) -> None:

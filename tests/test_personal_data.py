@@ -26,6 +26,8 @@ def kinds(text: str) -> list[tuple[str, str]]:
         ("Personnummer: 311299 1234", "311299 1234"),  # a space only after a CPR label
         ("Født 290200-4123 (skudår 2000)", "290200-4123"),
         ("Barnet (150315-5021) er visiteret.", "150315-5021"),
+        ("klage_150315-5021_bilag.pdf", "150315-5021"),  # a file name: "_" separates
+        ("CPR:150315-5021", "150315-5021"),  # a label without a space
     ],
 )
 def test_cpr_found(text: str, value: str) -> None:
