@@ -101,7 +101,7 @@ MARKERS: tuple[Marker, ...] = (
     Marker(
         "line",
         _rx(rf"^{_CLOSED_WORD}(?:\s+punkt)?\s*,?\s*(?:jf\.?|jævnfør|i henhold til|efter)\s+{_LAW}"),
-        "Lukket jf. § 10",
+        "Lukket jf. styrelseslovens § 10",
     ),
     Marker(
         "line",

@@ -88,6 +88,8 @@ _META_START_RE = re.compile(
     re.IGNORECASE,
 )
 _MOEDE_TITLE_RE = re.compile(r"\w{2,}møde\b|^møde\b", re.IGNORECASE)
+# "Lukket dagsorden - Udvalget - 2. maj 2017": the part word before the document type
+_PART_WORD_RE = re.compile(r"^(?:lukket|lukkede|åben|åbent|åbne)\s+", re.IGNORECASE)
 
 # --- categories (closed and open parts are decided in parsers.confidentiality) ----------------
 _CATEGORY_PREFIX_RE = re.compile(r"^kategori\s*[-–:]\s*", re.IGNORECASE)
@@ -280,7 +282,10 @@ class _Parser:
         # a running header that opens with the document type and dates it ("Dagsorden - Udvalget - 2. maj 2017")
         # titles a document whose items start on page 1 without a front page
         if any(
-            b.role == "header" and DOC_TYPE_RE.match(b.text.strip()) and find_dates(b.text) and words(b.text) <= 14
+            b.role == "header"
+            and DOC_TYPE_RE.match(_PART_WORD_RE.sub("", b.text.strip()))
+            and find_dates(b.text)
+            and words(b.text) <= 14
             for b in self.furniture[:10]
         ):
             score += 2
