@@ -666,6 +666,26 @@ class Catalog:
             )
         self._changed = False
 
+    def rebuild_normalized(self) -> int:
+        """Write the normalized rows of every live parsed content again from its record JSON; returns how many.
+
+        Also sets ``live`` from the present paths (what ``arkiv doctor --repair``
+        needs after salvaging ``contents`` and ``files`` from a damaged catalog).
+        """
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE contents SET live = EXISTS (SELECT 1 FROM files f "
+                "WHERE f.sha256 = contents.sha256 AND f.status = 'present')"
+            )
+            for table in _NORMALIZED_TABLES:
+                conn.execute(f"DELETE FROM {table}")
+            rows = conn.execute(
+                "SELECT sha256, record_json FROM contents WHERE live = 1 AND record_json IS NOT NULL ORDER BY sha256"
+            ).fetchall()
+            for sha, record_json in rows:
+                self._materialize(sha, record_from_json(record_json))
+        return len(rows)
+
     # -- internals -------------------------------------------------------------
 
     def _put_paths(self, sha256: str, files: Sequence[FileEntry], generation: int) -> None:

@@ -1,28 +1,50 @@
-"""The ``--archive`` option and opening an archive's catalog, shared by the commands."""
+"""The ``--archive`` and ``--wait`` options, opening an archive's catalog and taking its write lock."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ingest.catalog import CATALOG_FILE, Catalog, CatalogError
+from ingest.archive_lock import ArchiveBusy, archive_lock
+from ingest.catalog import CATALOG_FILE, Catalog, CatalogError, has_index
 from search_cli.app import ArkivError
 
 ARCHIVE_HELP = "Archive directory holding the catalog and index (default: $ARKIV_HOME, else ./arkiv-data)."
+WAIT_HELP = "When another command is writing into the archive, wait up to this many seconds for it (default: 0)."
 
 
 def archive_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--archive", "archive", type=click.Path(file_okay=False), default=None, help=ARCHIVE_HELP)(fn)
 
 
-def open_existing_catalog(archive: Path) -> Catalog:
-    """The archive's catalog, or a one-line error telling how to create it."""
-    if not (archive / CATALOG_FILE).exists():
+def wait_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--wait", "wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help=WAIT_HELP)(
+        fn
+    )
+
+
+def open_existing_catalog(archive: Path, *, verify: bool = False) -> Catalog:
+    """The archive's catalog, or a one-line error naming the file, the reason and the fix.
+
+    ``verify``: also ``PRAGMA quick_check`` (writers, before they change anything).
+    """
+    if not (archive / CATALOG_FILE).exists() and not has_index(archive):
         raise ArkivError(f"{archive}: no catalog here; run `arkiv ingest PATH --archive {archive}` first")
     try:
-        return Catalog.open(archive)
+        return Catalog.open(archive, verify=verify)
     except CatalogError as e:
         raise ArkivError(str(e)) from e
+
+
+@contextmanager
+def writer_lock(archive: Path, command: str, wait: float = 0.0) -> Iterator[None]:
+    """Hold the archive's write lock for the whole command; a busy archive is a one-line error (exit 1)."""
+    try:
+        with archive_lock(archive, command, wait=wait):
+            yield
+    except ArchiveBusy as e:
+        raise ArkivError(str(e)) from None

@@ -37,7 +37,7 @@ from search_cli.app import (
     output_options,
     show_progress,
 )
-from search_cli.archive_options import archive_option, open_existing_catalog
+from search_cli.archive_options import archive_option, open_existing_catalog, writer_lock
 
 _SHOWN_QUARANTINE = 10
 
@@ -208,8 +208,9 @@ def _partial_result(report: IngestReport, target: Path, quiet: bool) -> str:
 def _update_index(target: Path, quiet: bool) -> None:
     """Keep every index of the archive (or the default one) in step with the catalog."""
     try:
-        reports = update_index(target)
-    except EngineError as e:
+        with writer_lock(target, "arkiv ingest"):
+            reports = update_index(target)
+    except (EngineError, CatalogError) as e:
         raise ArkivError(f"{target}: the catalog is updated but the index is not: {e}; run `arkiv index`") from e
     if not quiet:
         for r in reports:

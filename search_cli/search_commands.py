@@ -22,9 +22,9 @@ from index.documents import FACETS, IndexDoc
 from index.engine import ENGINES, Engine, EngineError
 from index.query import OUTCOMES, Filters, QueryError, lower
 from ingest import archive_dir
-from ingest.catalog import CATALOG_FILE
+from ingest.catalog import CatalogError
 from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_options, show_progress
-from search_cli.archive_options import archive_option
+from search_cli.archive_options import archive_option, open_existing_catalog, wait_option, writer_lock
 
 _HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source")
 
@@ -146,30 +146,35 @@ def _row(doc: IndexDoc) -> dict[str, Any]:
 @cli.command("index")
 @archive_option
 @click.option("--engine", type=click.Choice(ENGINES), default=None, help="Engine (default: existing ones, or whoosh).")
-@click.option("--rebuild", is_flag=True, help="Delete the index and build it again from the catalog.")
+@click.option(
+    "--rebuild", is_flag=True, help="Build the index again from the catalog, beside the old one, and swap it in."
+)
+@wait_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
-def index_command(archive: str | None, engine: str | None, rebuild: bool, quiet: bool) -> None:
+def index_command(archive: str | None, engine: str | None, rebuild: bool, wait: float, quiet: bool) -> None:
     """Build or update the search index of the archive from its catalog.
 
     Incremental: only what changed in the catalog since the last run is
     indexed. The index lives in ARCHIVE/index/ENGINE/ and can be deleted and
-    rebuilt at any time.
+    rebuilt at any time. A rebuild checks the catalog first and replaces the
+    old index only when the new one is complete; searches keep working
+    meanwhile. Holds the archive lock (one writer at a time).
 
     Example:
 
         arkiv index --archive arkiv-data --engine tantivy
     """
     target = archive_dir(archive)
-    if not (target / CATALOG_FILE).exists():
-        raise ArkivError(f"{target}: no catalog here; run `arkiv ingest PATH --archive {target}` first")
+    open_existing_catalog(target, verify=True).close()
     bar = _Counter(quiet)
     try:
-        if rebuild:
-            engines = [engine] if engine else (existing_engines(target) or [DEFAULT_ENGINE])
-            reports = [build_index(target, name, progress=bar) for name in engines]
-        else:
-            reports = update_index(target, engine, progress=bar)
-    except EngineError as e:
+        with writer_lock(target, "arkiv index" + (" --rebuild" if rebuild else ""), wait):
+            if rebuild:
+                engines = [engine] if engine else (existing_engines(target) or [DEFAULT_ENGINE])
+                reports = [build_index(target, name, progress=bar) for name in engines]
+            else:
+                reports = update_index(target, engine, progress=bar)
+    except (EngineError, CatalogError) as e:
         raise ArkivError(str(e)) from e
     finally:
         bar.end()
