@@ -156,6 +156,13 @@ _WHOLE_INDEX_ERRORS: tuple[type[BaseException], ...] = (OSError, MemoryError, En
 IndexValue = str | int | tuple[str, ...] | None
 
 
+def _error_text(error: BaseException) -> str:
+    """``struct.error: ...``: the exception's module-qualified name (unless built in) and message."""
+    kind = type(error)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return f"{name}: {error}"
+
+
 def index_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, IndexValue]:
     """Every indexed value of one document, by field name (the same for both engines).
     ``MULTI_FIELDS`` hold a tuple of values; integer fields are None when the document has no value."""
@@ -326,7 +333,7 @@ class Engine(abc.ABC):
             try:
                 values = index_fields(doc, self.analyzer)
             except (RecursionError, ValueError, TypeError, KeyError, IndexError, ArithmeticError) as e:
-                failed[doc.id] = IndexFailure.of(doc, f"cannot analyse it for the index ({type(e).__name__}: {e})")
+                failed[doc.id] = IndexFailure.of(doc, f"cannot analyse it for the index ({_error_text(e)})")
                 continue
             yield values
 
@@ -339,7 +346,7 @@ class Engine(abc.ABC):
             raise
         except Exception as e:
             if len(docs) == 1:
-                reason = f"the {self.kind} index rejected it ({type(e).__name__}: {e})"
+                reason = f"the {self.kind} index rejected it ({_error_text(e)})"
                 failed[docs[0].id] = IndexFailure.of(docs[0], reason)
                 return 0
             middle = len(docs) // 2

@@ -150,6 +150,10 @@ def translate(node: Node) -> query.Query:
     raise TypeError(f"unknown query node {node!r}")
 
 
+def _text(term: bytes | str) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 def _abandon(writer: IndexWriter) -> None:
     """Drop what a failed writer wrote and release the index lock, also when it failed inside ``commit``."""
     if getattr(writer, "is_closed", False):
@@ -195,7 +199,8 @@ class WhooshEngine(Engine):
 
     def _expand(self, field_name: str, prefix: str) -> list[tuple[str, int]]:
         with self._ix.reader() as reader:
-            return [(term, reader.doc_frequency(field_name, term)) for term in reader.expand_prefix(field_name, prefix)]
+            terms = reader.expand_prefix(field_name, prefix)
+            return [(_text(term), reader.doc_frequency(field_name, term)) for term in terms]
 
     def delete_sha256s(self, sha256s: Sequence[str]) -> None:
         if not sha256s:

@@ -20,12 +20,13 @@ from index.build import (
 )
 from index.documents import FACETS, IndexDoc
 from index.engine import ENGINES, Engine, EngineError
-from index.query import OUTCOMES, Filters, QueryError, lower
+from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError, check_page, lower
 from ingest import archive_dir
 from ingest.catalog import CatalogError
 from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_options, show_progress
 from search_cli.archive_options import archive_option, open_existing_catalog, wait_option, writer_lock
 
+MAX_PAGE_LIMIT = 1000  # hits on one page of `arkiv search`
 _HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source")
 
 
@@ -221,8 +222,14 @@ class _Counter:
 @cli.command("search")
 @click.argument("query")
 @_filter_options
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page of hits.")
+@click.option("--limit", type=int, default=10, show_default=True, help=f"Hits per page (1-{MAX_PAGE_LIMIT}).")
+@click.option(
+    "--page",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help=f"Page of hits (pages reach the first {MAX_RESULT_WINDOW} hits).",
+)
 @archive_option
 @_engine_option
 @output_options
@@ -233,7 +240,8 @@ def search_command(
 
     QUERY: words (all must match), "phrases", AND/OR/NOT, -word, and
     field:value for title, decision, text, case and body (case:22/23* by
-    prefix). Danish stemming and compounds apply: sygefravær also finds
+    prefix), klima* for words that start with klima (3+ letters before *).
+    Danish stemming and compounds apply: sygefravær also finds
     sygefraværspulje, Aabenraa finds Åbenrå. Put -- before a query that
     starts with "-".
 
@@ -246,8 +254,11 @@ def search_command(
 
         arkiv search 'anlæg' --outcome godkendt --law styrelsesloven --min-amount 1000000
     """
+    if not 1 <= limit <= MAX_PAGE_LIMIT:
+        raise UsageProblem(f"--limit {limit} is out of range; give 1 to {MAX_PAGE_LIMIT} hits per page")
     try:
         lowered = lower(query, _filters(kwargs))
+        check_page(limit, (page - 1) * limit)
     except QueryError as e:
         raise UsageProblem(str(e)) from e
     eng = _open(archive, engine)
