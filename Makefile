@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ARCHIVE ?= demo-archive
+FUZZ_SECONDS ?= 120
 
-.PHONY: setup demo test lint eval bench clean
+.PHONY: setup demo test lint fuzz eval bench clean
 
 $(BIN)/arkiv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,13 +25,20 @@ demo: setup
 	$(BIN)/arkiv eval corpus/sample
 	$(BIN)/arkiv search sygefravær --archive $(ARCHIVE) --limit 5
 
+# CI runs this: the suite with derandomized property tests, then about two minutes of fuzzing.
 test: setup lint
-	$(BIN)/pytest
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# Coverage-guided fuzzing of the PDF, DOCX, HTML and zip entry points (`make fuzz FUZZ_SECONDS=3600`);
+# a crashing input is saved under fuzz/crashes/ and the target fails.
+fuzz: setup
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
 
 eval: setup
 	$(BIN)/arkiv eval corpus/sample --min-score 0.98
