@@ -6,16 +6,19 @@ found in and, when the caller knows it, the page.
 
 CPR numbers
     ``ddmmyy-xxxx`` or ``ddmmyyxxxx``; the dash may be any printed dash
-    (hyphen, non-breaking hyphen, figure/en/em dash, minus sign, soft hyphen:
-    ``CPR_DASHES``), with a no-break or thin space on either side. The six first digits must be a real
+    (hyphen, non-breaking hyphen, figure/en/em dash, minus sign, soft hyphen,
+    or the replacement mark a PDF shows for a dash it cannot map:
+    ``CPR_DASHES``), with one space (ordinary, no-break or thin) on either
+    side: "010190 – 1234". "_" counts as a separator, so CPR numbers in
+    file names are found ("klage_010190-1234.pdf"). The six first digits must be a real
     date, with the century taken from the 7th digit (the CPR office's rules;
     29 February only in leap years). Not CPR numbers: phone numbers
     ("43 68 68 68", "+45 12345678"), case numbers ("22/23184",
     "20/057417-5"), KLE numbers, amounts ("1.250.000"), dates
     ("11-09-2023") and production-unit/EAN/account numbers when the label in
     front says so ("P-nr. 1003388394"). After a "CPR"/"personnummer" label a
-    space (of any width) or a dash between ordinary spaces may separate the
-    two parts ("CPR 010190 1234", "CPR 010190 – 1234").
+    space (of any width) alone or a dash between two spaces on each side may
+    separate the two parts ("CPR 010190 1234", "CPR 010190  –  1234").
 
 Phone numbers
     Danish eight-digit numbers that start with 2-9: in pairs "43 68 68 68",
@@ -68,17 +71,18 @@ class Redaction:
 
 _CPR_LABEL = r"(?:cpr|cpr[-.]?nr|cpr-?nummer|personnummer|personnr)\.?\s*:?\s*"
 # every dash a word processor or PDF may print between the two parts: hyphen-minus, hyphen, non-breaking
-# hyphen, figure dash, en dash, em dash, minus sign, soft hyphen, small and full-width hyphen-minus
-CPR_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212\u00ad\ufe63\uff0d"
-# narrow spaces that may stand around such a dash: no-break, figure, thin, hair, narrow no-break
+# hyphen, figure dash, en dash, em dash, minus sign, soft hyphen, small and full-width hyphen-minus, and
+# what a PDF's text layer shows for a dash its font has no glyph for (replacement character, black square)
+CPR_DASHES = "-\u2010\u2011\u2012\u2013\u2014\u2212\u00ad\ufe63\uff0d\ufffd\u25a0"
+# spaces that may stand around such a dash, one on each side: no-break, figure, thin, hair, narrow no-break
+# (text extraction turns these into ordinary spaces, so one ordinary space is allowed too)
 CPR_NARROW_SPACES = "\u00a0\u2007\u2009\u200a\u202f"
 _DASHES_IN_CLASS = re.escape(CPR_DASHES)  # "-" escaped, so it never forms a range
 _DASH = f"[{_DASHES_IN_CLASS}]"
-_NARROW = f"[{CPR_NARROW_SPACES}]"
 # "_" separates like a space, so file names ("klage_010190-1234.pdf") are searched too
 _CPR_RE = re.compile(
     rf"(?<![^\W_])(?<![/,+{_DASHES_IN_CLASS}])(?<!\d\.)(?P<date>\d{{6}})"
-    rf"(?:(?P<dash>{_NARROW}?{_DASH}{_NARROW}?)"
+    rf"(?:(?P<dash>[ {CPR_NARROW_SPACES}]?{_DASH}[ {CPR_NARROW_SPACES}]?)"
     rf"|(?P<space>(?<=\d)(?: {{1,2}}{_DASH} {{1,2}}|[ {CPR_NARROW_SPACES}])(?=\d{{4}}(?![^\W_]))))?"
     rf"(?P<serial>\d{{4}})(?![^\W_]|/|[.,{_DASHES_IN_CLASS}]\d)"
 )

@@ -69,6 +69,9 @@ CPR_DASH_VARIANTS = [
     ("thin spaces around en dash", "010203\u2009\u2013\u20091234"),
     ("no-break spaces around hyphen", "010203\u00a0-\u00a01234"),
     ("narrow no-break spaces around minus", "010203\u202f\u2212\u202f1234"),
+    ("spaces around en dash", "010203 \u2013 1234"),  # thin spaces after text extraction
+    ("PDF replacement character", "010203\ufffd1234"),
+    ("PDF missing-glyph square", "010203\u25a01234"),
 ]
 
 
@@ -88,7 +91,7 @@ def test_cpr_dash_variants_are_found_and_redacted(name: str, cpr: str) -> None:
     [
         ("CPR 010203\u00a01234", "010203\u00a01234"),  # a no-break space after a label
         ("CPR-nr.: 010203\u20091234", "010203\u20091234"),  # a thin space after a label
-        ("Personnummer 010203 \u2013 1234", "010203 \u2013 1234"),  # a spaced en dash after a label
+        ("Personnummer 010203  \u2013  1234", "010203  \u2013  1234"),  # two spaces each side after a label
     ],
 )
 def test_cpr_spaced_forms_after_a_label(text: str, value: str) -> None:
@@ -99,7 +102,7 @@ def test_cpr_spaced_forms_after_a_label(text: str, value: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "010203 \u2013 1234 uden etiket",  # a dash between ordinary spaces is too loose without a label
+        "010203  \u2013  1234 uden etiket",  # a dash between double spaces is too loose without a label
         "010203\u00a01234 uden etiket",  # a no-break space alone, likewise
         "Sagsnr. 20/057417\u20135",  # a case number with an en dash suffix
         "Perioden 2021\u20132022",  # a year range
