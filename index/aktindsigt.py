@@ -7,6 +7,7 @@
     aktliste.csv    the "Aktliste" sheet as CSV
     flag.csv        the "Flag" sheet as CSV
     sources/        each source file once, named "<first akt nr>_<file name>" so they sort by akt nr.
+                    (not written with ``copy_sources=False``, ``arkiv aktindsigt --no-sources``)
     texts/          each included item's extracted text, "<akt nr>_<title>.txt"
     redactions.csv  with ``redact``: every masked CPR number (file, position, replacement)
     summary.txt     what was searched, when, how many hits, how many flagged
@@ -15,16 +16,34 @@
 Rules (never silent removal):
 
 * Closed items ("lukket punkt") are listed with status "undtaget – lukket
-  punkt"; their text is not written and no finding from it is listed unless
-  ``include_closed``. A source file that holds the text of a closed item is
-  not copied either (its row says so), because the file would carry the
-  closed text out of the package.
+  punkt" and the marker as printed (``Item.closed_reason``) in the column
+  "Lukket-markering". Items closed only because a marker is uncertain
+  (``Item.closed_review``), and whole non-meeting documents with a
+  confidentiality marker in their text ("Fortroligt", "Lukket møde", ...),
+  are listed as "tilbageholdt – til vurdering" with a row in the flag list
+  saying why. Neither kind has its text written nor any finding from its text
+  listed unless ``include_closed``. A source file that holds the text of such
+  an item is not copied either (its row says so), because the file would
+  carry the closed text out of the package.
+* The title of a withheld item stays on the aktliste, since the list must
+  identify every akt, but with CPR numbers masked even without ``redact``:
+  a personnel case may carry a person's number in its title.
 * Findings (CPR numbers, e-mail addresses, phone numbers, names from the
   document's own structure and the meeting's participants) are listed with
   the item's pages and the line/column in the item's text file; CPR numbers
   are shown masked in the lists.
-* ``redact`` masks CPR numbers (``ddmmyy-XXXX``) in the written texts and logs
-  each one; source files are copied untouched.
+* ``redact`` masks CPR numbers (``ddmmyy-XXXX``, any printed dash) in every
+  string and file name that leaves: texts, text and source file names, every
+  cell of the aktliste, flag and redaction lists (CSV and XLSX), and the
+  summary (including the search itself). Source files are never redacted, so
+  with ``redact`` a source file is withheld when a CPR number is found in its
+  stored record, its path, or the file read again (every extracted line with
+  running headers and footers, the raw bytes, every XML part of a DOCX, PDF
+  metadata); a file that cannot be read again is withheld as unchecked.
+  Copied source files are marked "kopieret – ikke redigeret" in the column
+  "Kildefil status" and the summary says they are unredacted originals.
+* The column "Kildefil status" says for every row what happened to its
+  source file (copied, withheld and why, not copied, unreadable).
 
 Hits come from the caller: ``hits_for_cases`` matches case numbers in stored
 records (the normalization of ``index.documents.case_key``), the command line
