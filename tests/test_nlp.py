@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
 import pytest
 
-from parsers.nlp import entities_from_doc, extract_entities, get_nlp, law_name, parse_amount, pipeline_name
+from parsers.nlp import (
+    Entity,
+    entities_from_doc,
+    extract_entities,
+    get_nlp,
+    law_name,
+    parse_amount,
+    pipeline_name,
+    resolve_overlaps,
+)
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 
@@ -124,3 +134,38 @@ def test_text_facts_for_facets() -> None:
     assert facts.law_refs == ("§ 17, stk. 4 styrelsesloven", "offentlighedsloven")
     assert facts.laws == ("styrelsesloven", "offentlighedsloven")
     assert text_facts("Intet her.") == type(facts)((), (), ())
+
+
+def _reference_overlaps(ordered: list[Entity]) -> list[Entity]:
+    """The simple quadratic rule: keep an entity when it overlaps no entity kept before it."""
+    kept: list[Entity] = []
+    for e in ordered:
+        if not any(e.start < k.end and k.start < e.end for k in kept):
+            kept.append(e)
+    return kept
+
+
+def test_linear_overlap_resolution_equals_the_simple_rule_on_random_spans() -> None:
+    rng = random.Random(8)
+    for _ in range(500):
+        length = rng.randint(1, 120)
+        spans = []
+        for _ in range(rng.randint(0, 40)):
+            start = rng.randrange(length)
+            end = rng.randint(start + 1, min(length, start + rng.choice((1, 3, 10, 60))))
+            spans.append(Entity(rng.choice(("AMOUNT", "DATE", "CPR")), "x", start, end))
+        assert resolve_overlaps(spans, length) == _reference_overlaps(spans)
+
+
+def test_entity_extraction_grows_linearly_with_the_number_of_entities() -> None:
+    rows = [f"Post {i}: {1000 + i}.500 kr. vedr. sag 22/{10000 + i} bevilget 11-09-2023." for i in range(20_000)]
+    small, large = "\n".join(rows[:2_000]), "\n".join(rows)
+    extract_entities(small)
+    started = time.perf_counter()
+    extract_entities(small)
+    small_s = time.perf_counter() - started
+    started = time.perf_counter()
+    found = extract_entities(large)
+    large_s = time.perf_counter() - started
+    assert len(found) == 40_000
+    assert large_s < 30 * small_s + 0.5  # ten times the entities; the quadratic check took over 100 times
