@@ -10,7 +10,9 @@ Fix-ups:
 - ``page-furniture``: "Side 2 af 3", "28. juli 2020 / Side 2 af 3", "- 2 -"
   and bare page numbers that the extractor did not mark as header/footer.
 - ``running-lines``: a line that repeats on most pages at the top or bottom
-  is a running header/footer even when the extractor left it as body text.
+  is a running header/footer even when the extractor left it as body text;
+  only page numbers and dates may differ between the pages (an item heading
+  or a "Sagsnr." line opening every page differs by its number: content).
 - ``outline-subitems``: SBSYS outline agendas number items "1 First Agenda"
   with sub-points "1.1 Status"; the sub-points are headings inside the item.
 """
@@ -23,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from parsers.furniture import running_shape
 from parsers.records import Block
 
 log = logging.getLogger(__name__)
@@ -95,8 +98,10 @@ def _running_lines(blocks: Sequence[Block]) -> set[str]:
     pages = len(first)
     if pages < 3:
         return set()
-    counts = Counter(list(first.values()) + list(last.values()))
-    return {text for text, n in counts.items() if text and n >= max(3, pages * 0.6) and len(text) < 120}
+    last_page = max(first)
+    edges = [t for t in list(first.values()) + list(last.values()) if t and len(t) < 120]
+    counts = Counter(running_shape(t, last_page) for t in edges)
+    return {t for t in edges if counts[running_shape(t, last_page)] >= max(3, pages * 0.6)}
 
 
 def select_fixups(blocks: Sequence[Block]) -> tuple[list[Block], Layout]:
