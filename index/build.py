@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from index.analysis import ANALYSIS_VERSION, Analyzer, learn_lexicon
 from index.documents import IndexDoc, docs_from_record
-from index.engine import ENGINES, SCHEMA_VERSION, Engine, EngineError, open_engine
+from index.engine import ENGINES, SCHEMA_VERSION, Engine, EngineError, open_engine, read_failures, write_failures
 
 if TYPE_CHECKING:
     from ingest.catalog import StoredRecord
@@ -199,12 +199,13 @@ def _build_into(
     (building / LEXICON_FILE).write_text("\n".join(sorted(analyzer.lexicon)) + "\n", encoding="utf-8")
     eng = open_engine(engine, building, analyzer, create=True)
     try:
-        added = eng.add(_counting(docs, progress))
+        report = eng.add(_counting(docs, progress))
         total = eng.count()
     finally:
         eng.close()
+    write_failures(building, report.failed)
     _write_state(building, generation, total)
-    return added, total
+    return report.added, total
 
 
 def _swap_in(directory: Path, built: Path) -> None:
@@ -319,8 +320,12 @@ def _update_engines(archive_dir: Path, engine: str | None, progress: Progress | 
         with open_engine(name, directory, _load_analyzer(directory)) as eng:
             added = 0
             if generation > since:
-                eng.delete_sha256s(sorted(set(removed) | {s.sha256 for s in changed}))
-                added = eng.add(_counting(list(_docs(changed)), progress))
+                dropped = set(removed) | {s.sha256 for s in changed}
+                eng.delete_sha256s(sorted(dropped))
+                report = eng.add(_counting(list(_docs(changed)), progress))
+                added = report.added
+                kept = [f for f in read_failures(directory) if f.sha256 not in dropped]
+                write_failures(directory, [*kept, *report.failed])
             total = eng.count()
         _write_state(directory, generation, total)
         seconds = time.perf_counter() - started

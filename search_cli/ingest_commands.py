@@ -279,12 +279,33 @@ def status_command(archive: str | None, years: str | None, output: OutputOptions
         report = catalog_status(catalog, span)
     finally:
         catalog.close()
+    left_out = _index_failure_rows(archive_dir(archive))
     if output.json:
-        output.emit_rows([], (), payload=report.as_dict())
+        output.emit_rows([], (), payload={**report.as_dict(), "index_failures": left_out})
     elif output.csv:
-        output.emit_rows(_long_rows(report), ("section", "name", "count", "path", "code", "detail"))
+        rows = _long_rows(report) + [
+            {"section": "index_failures", "name": r["engine"], "path": r["path"], "code": r["id"]}
+            | {"detail": r["reason"]}
+            for r in left_out
+        ]
+        output.emit_rows(rows, ("section", "name", "count", "path", "code", "detail"))
     else:
         click.echo(_status_text(report))
+        if left_out:
+            click.echo(f"\nLeft out of the search index ({len(left_out)})")
+            click.echo(format_table(left_out, ("engine", "path", "id", "reason")))
+
+
+def _index_failure_rows(target: Path) -> list[dict[str, str]]:
+    """The documents each search index left out (``index-failures.json``), with the reason."""
+    from index.build import existing_engines, index_dir
+    from index.engine import read_failures
+
+    return [
+        {"engine": engine, "path": f.source_path, "id": f.id, "reason": f.reason}
+        for engine in existing_engines(target)
+        for f in read_failures(index_dir(target, engine))
+    ]
 
 
 def _long_rows(report: StatusReport) -> list[dict[str, Any]]:

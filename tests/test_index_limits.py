@@ -140,10 +140,6 @@ def test_a_document_that_cannot_be_analysed_is_left_out_and_reported(kind, tmp_p
         assert _ids(eng, "budget") == {"a", "b"}
 
 
-def _record(key: str, text: str) -> DocumentRecord:
-    return docs_record(key, text)
-
-
 def docs_record(key: str, text: str) -> DocumentRecord:
     from parsers.records import Source
 
@@ -166,6 +162,13 @@ def test_build_and_update_record_the_documents_left_out(tmp_path, monkeypatch):
     assert report.total == 1
     failures = read_failures(index_dir(tmp_path, "whoosh"))
     assert [(f.sha256, f.source_path) for f in failures] == [("b" * 64, "/arkiv/b.pdf")]
+    result = run("status", "--archive", str(tmp_path), "--json")
+    assert result.exit_code == 0, result.output
+    (listed,) = json.loads(result.output)["index_failures"]
+    assert (listed["engine"], listed["path"]) == ("whoosh", "/arkiv/b.pdf")
+    assert "struct.error" in listed["reason"]
+    text = run("status", "--archive", str(tmp_path)).output
+    assert "Left out of the search index (1)" in text
     _catalog_run(tmp_path, [docs_record("c", "budget igen")])  # a later run does not fail because of it
     (report,) = update_index(tmp_path, "whoosh")
     assert report.total == 2
