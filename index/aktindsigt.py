@@ -65,6 +65,7 @@ from typing import Protocol
 
 from index.documents import case_key
 from parsers.casenumbers import find_case_numbers
+from parsers.paths import read_display_path
 from parsers.personal_data import Finding, Redaction, find_personal_data, mask_cpr, redact_cpr
 from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
 
@@ -340,12 +341,7 @@ def sort_hits(hits: Iterable[AktHit]) -> list[AktHit]:
 def read_source(path: str) -> bytes:
     """The bytes of a catalog path: a plain file, or ``archive.zip!member`` read from the zip."""
     try:
-        if "!" in path:
-            container, member = path.split("!", 1)
-            if Path(container).is_file():
-                with zipfile.ZipFile(container) as zf:
-                    return zf.read(member)
-        return Path(path).read_bytes()
+        return read_display_path(path)  # also names that are not UTF-8 and repeated members ("a.pdf#2")
     except (OSError, KeyError, zipfile.BadZipFile) as e:
         raise AktindsigtError(f"{path}: cannot read source file ({e})") from e
 

@@ -10,14 +10,19 @@ on disk, so the exact bytes can be opened again.
 Only bytes 0x80-0xff are ever escaped (ASCII is always valid UTF-8). A real
 name that is valid UTF-8 and literally contains a backslash, an ``x`` and two
 such hex digits is ambiguous; ``disk_path`` then prefers the name that exists.
+
+A catalog path may also name a zip member (``/d/b.zip!folder/a.pdf``); the
+second member of the same name in one zip is ``/d/b.zip!folder/a.pdf#2``.
+``read_display_path`` reads the bytes of any of these forms.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import zipfile
 
-__all__ = ["disk_path", "display_path", "has_undecodable"]
+__all__ = ["disk_path", "display_path", "has_undecodable", "read_display_path"]
 
 _ESCAPE = re.compile(r"\\x([89a-f][0-9a-f])")
 
@@ -42,3 +47,32 @@ def disk_path(display: str) -> str:
     if raw == display or os.path.lexists(raw) or not os.path.lexists(display):
         return raw
     return display
+
+
+_NTH = re.compile(r"(.*)#([2-9]|[1-9][0-9]+)")
+
+
+def _member_bytes(zf: zipfile.ZipFile, member: str) -> bytes:
+    """A member's bytes by name, or by ``name#n`` for the n-th member of that name."""
+    infos = [i for i in zf.infolist() if i.filename == member]
+    if infos:
+        return zf.read(infos[0])
+    nth = _NTH.fullmatch(member)
+    if nth is not None:
+        same = [i for i in zf.infolist() if i.filename == nth[1]]
+        if len(same) >= int(nth[2]):
+            return zf.read(same[int(nth[2]) - 1])
+    raise KeyError(f"there is no member named {member!r} in the archive")
+
+
+def read_display_path(display: str, separator: str = "!") -> bytes:
+    """The bytes of a catalog path: a plain file or a zip member (raises OSError, KeyError, zipfile.BadZipFile)."""
+    at = display.find(separator)
+    while at != -1:
+        container = disk_path(display[:at])
+        if os.path.isfile(container):
+            with zipfile.ZipFile(container) as zf:
+                return _member_bytes(zf, display[at + 1 :])
+        at = display.find(separator, at + 1)
+    with open(disk_path(display), "rb") as f:
+        return f.read()

@@ -23,7 +23,7 @@ import pytest
 from fixtures.make_files import make_long_pdf, make_meeting_docx, make_meeting_pdf
 
 from ingest.sources import MemberTooLarge, SourceReader, Walk, ZipLimits
-from parsers.paths import disk_path, display_path
+from parsers.paths import disk_path, display_path, read_display_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ARKIV = [sys.executable, "-c", "from search_cli.cli import main; main()"]
@@ -444,3 +444,31 @@ def test_display_path_round_trip_for_every_byte():
         assert disk_path(shown) == raw or shown == raw
     assert display_path("/x/møde.pdf") == "/x/møde.pdf"
     assert disk_path("/x/møde.pdf") == "/x/møde.pdf"
+
+
+def test_catalog_paths_read_back_their_exact_bytes(tmp_path: Path):
+    """What aktindsigt copies: plain files and zip members by their catalog path, whatever their names."""
+    raw_dir = os.fsencode(tmp_path)
+    with open(raw_dir + b"/m\xf8de.pdf", "wb") as f:
+        f.write(b"plain bytes")
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(tmp_path / "p.zip", "w") as zf:
+        zf.writestr("a.pdf", b"first")
+        zf.writestr("a.pdf", b"second")
+        zf.writestr("b#2.pdf", b"a literal hash")
+    os.rename(tmp_path / "p.zip", raw_dir + b"/p\xe6kke.zip")
+    entries = {e.path: e for e in Walk([tmp_path])}
+    assert sorted(entries) == [
+        f"{tmp_path}/m\\xf8de.pdf",
+        f"{tmp_path}/p\\xe6kke.zip!a.pdf",
+        f"{tmp_path}/p\\xe6kke.zip!a.pdf#2",
+        f"{tmp_path}/p\\xe6kke.zip!b#2.pdf",
+    ]
+    expected = [b"plain bytes", b"first", b"second", b"a literal hash"]
+    assert [read_display_path(p) for p in sorted(entries)] == expected
+    reader = SourceReader()
+    try:
+        assert [reader.sha256(entries[p]) for p in sorted(entries)] == [_sha(b) for b in expected]
+    finally:
+        reader.close()
+    with pytest.raises(KeyError):
+        read_display_path(f"{tmp_path}/p\\xe6kke.zip!a.pdf#3")
