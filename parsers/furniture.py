@@ -48,9 +48,10 @@ _PAGE_NUMBER_AT_END = re.compile(
 )
 _PAGE_X_OF_Y = re.compile(r"\b(?:side|page)\s+\d{1,4}\s*(?:af|of|/)\s*\d{1,4}\b", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-# page counters inside a line: "Side 3", "Side 3 af 8", "3 af 8", "- 3 -", a number after a tab or "|" at the end
+# page counters inside a line: "Side 3"/"Side 3 af 8" at the end or before a separator (not "se side 3."),
+# "3 af 8", "- 3 -", a number after a tab or "|" at the end
 _PAGE_COUNTER = re.compile(
-    r"\b(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|of|ud af|/)\s*\d{1,4})?"
+    r"\b(?:side|page|s\.)\s*\d{1,4}(?:\s*(?:af|of|ud af|/)\s*\d{1,4})?(?=\s*(?:$|[\t|–—-]))"
     r"|\b\d{1,4}\s+(?:af|of)\s+\d{1,4}\b"
     r"|[-–—]\s*\d{1,4}\s*[-–—]"
     r"|(?:\t|\|)\s*\d{1,4}\s*$|^\s*\d{1,4}\s*(?:\t|\|)",
