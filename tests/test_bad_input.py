@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,3 +94,13 @@ def test_real_bad_files(name: str, words: tuple[str, ...]) -> None:
         pytest.skip(f"{path} is not available")
     exit_code, stdout, stderr = _run_parse(path)
     _assert_one_line_error(path, exit_code, stdout, stderr, words)
+
+
+def test_non_regular_files_are_refused_without_opening_them(tmp_path: Path) -> None:
+    fifo = tmp_path / "dagsorden.pdf"
+    os.mkfifo(fifo)
+    cases = ((fifo, "a FIFO (named pipe)"), (tmp_path, "a folder"), (Path("/dev/null"), "a character device"))
+    for path, what in cases:
+        exit_code, stdout, stderr = _run_parse(path)
+        _assert_one_line_error(path, exit_code, stdout, stderr, (f"not a regular file ({what})",))
+        assert exit_code == 1
