@@ -8,7 +8,10 @@ Suspicious output is a parse that succeeded but looks wrong to a person:
   as ``years``, else 1970 to next year);
 * ``date-not-in-path``: the path names one or more years (a folder ``2021/``
   or ``..._2021-03-10.pdf``) and the meeting's year is more than one year away
-  from all of them.
+  from all of them;
+* ``unreadable-pages``: pages the extractor could not read while it read the
+  rest (a damaged content stream): the parse is partial and their text is
+  missing (problem ``W005`` of the record).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.catalog import Catalog
+from parsers.pdf_extractor import PAGE_ERROR
 
 __all__ = ["StatusReport", "catalog_status"]
 
@@ -143,5 +147,12 @@ def _suspicious(catalog: Catalog, years: tuple[int, int]) -> list[dict[str, Any]
                 found.append(
                     {"path": path, "code": "date-not-in-path", "problem": f"{what} but the path names {listed}"}
                 )
+    unreadable = conn.execute(
+        "SELECT sha256, group_concat(page, ', ') FROM "
+        "(SELECT DISTINCT sha256, page FROM problems WHERE code = ? ORDER BY sha256, page) GROUP BY sha256",
+        (PAGE_ERROR,),
+    ).fetchall()
+    for sha, pages in unreadable:
+        add(sha, "unreadable-pages", f"page {pages} could not be read; the text there is missing or incomplete")
     found.sort(key=lambda r: (r["path"], r["code"]))
     return found

@@ -31,7 +31,12 @@ pdfplumber): ``top``/``bottom`` are the font box (baseline + descent, one em
 high), ``x0``/``x1`` the advance box.
 
 Errors: sources raise ``parsers.errors`` exceptions (``EncryptedFile``,
-``CorruptFile``) and never let a third-party exception escape.
+``CorruptFile``) for a file that cannot be opened and never let a third-party
+exception escape. A single page that cannot be read is no reason to lose the
+others: it comes as a ``PageChars`` without characters and with ``error`` set.
+Neither pdfium nor pdfminer reports a page whose compressed content stream is
+damaged (both draw what they can and say nothing), so ``damaged_pages`` checks
+the content streams of every page itself (about 0.5 ms a page).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +86,7 @@ class PageChars:
     width: float
     height: float
     chars: list[Char]
+    error: str | None = None  # why the page could not be read; None: read
 
 
 class CharSource(Protocol):
@@ -129,6 +136,12 @@ class PlumberChars:
             # (upstream #1339); each page is closed here and the file handle by ``with``.
             for number, page in enumerate(page_objects, start=1):
                 try:
+                    width, height = float(page.width), float(page.height)
+                except Exception as e:
+                    page.close()
+                    yield PageChars(number, 0.0, 0.0, [], f"the page cannot be read ({_describe(e)})")
+                    continue
+                try:
                     chars = [
                         Char(
                             _cid_text(c["text"]),
@@ -143,9 +156,9 @@ class PlumberChars:
                         for c in page.chars
                         if c["text"] and not c["text"].isspace() and c.get("upright", True)
                     ]
-                    width, height = float(page.width), float(page.height)
                 except Exception as e:
-                    raise CorruptFile(str(path), f"not a valid PDF (page {number}: {_describe(e)})") from e
+                    yield PageChars(number, width, height, [], f"the page's text cannot be read ({_describe(e)})")
+                    continue
                 finally:
                     page.close()
                 yield PageChars(number, width, height, chars)
@@ -247,7 +260,9 @@ class PdfiumChars:
                 try:
                     page = doc[index]
                 except Exception as e:
-                    raise CorruptFile(str(path), f"not a valid PDF (page {index + 1} cannot be read)") from e
+                    yield PageChars(index + 1, 0.0, 0.0, [], f"the page cannot be loaded ({_describe(e)})")
+                    continue
+                width, height = 0.0, 0.0
                 try:
                     width, height = page.get_size()
                     textpage = page.get_textpage()
@@ -255,10 +270,10 @@ class PdfiumChars:
                         chars = _page_chars(fx, textpage, height)
                     finally:
                         textpage.close()
-                except ParseError:
-                    raise
                 except Exception as e:
-                    raise CorruptFile(str(path), f"not a valid PDF (page {index + 1}: {_describe(e)})") from e
+                    error = f"the page's text cannot be read ({_describe(e)})"
+                    yield PageChars(index + 1, float(width), float(height), [], error)
+                    continue
                 finally:
                     page.close()
                 yield PageChars(index + 1, float(width), float(height), chars)
@@ -377,6 +392,75 @@ def _describe(e: BaseException) -> str:
         return _describe(inner)
     text = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
+# ---------------------------------------------------------------------------
+# Damaged content streams
+# ---------------------------------------------------------------------------
+
+_FLATE = {"FlateDecode", "Fl"}
+_ASCII85 = {"ASCII85Decode", "A85"}
+_ASCIIHEX = {"ASCIIHexDecode", "AHx"}
+
+
+def damaged_pages(path: Path) -> dict[int, str]:
+    """{page number: reason} for pages whose content stream cannot be decoded (a damaged
+    Flate stream, one cut short, a /Contents entry that is no stream). Pages with filters other
+    than Flate/ASCII85/ASCIIHex are not checked. A file pdfminer cannot open gives {}: the char
+    source reports that."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+
+    found: dict[int, str] = {}
+    try:
+        with open(path, "rb") as fh:
+            document = PDFDocument(PDFParser(fh))
+            for number, page in enumerate(PDFPage.create_pages(document), start=1):
+                reason = _contents_problem(page.contents)
+                if reason is not None:
+                    found[number] = reason
+    except Exception:  # pdfminer raises many unrelated types for broken files
+        return found
+    return found
+
+
+def _contents_problem(contents: list[Any]) -> str | None:
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    for ref in contents:
+        stream = resolve1(ref)
+        if not isinstance(stream, PDFStream):
+            return "its content stream is missing or not a stream"
+        reason = _stream_problem(stream)
+        if reason is not None:
+            return reason
+    return None
+
+
+def _stream_problem(stream: Any) -> str | None:
+    from pdfminer.ascii85 import ascii85decode, asciihexdecode
+
+    data = stream.get_rawdata()
+    if data is None:
+        return None
+    for kind, _params in stream.get_filters():
+        name = getattr(kind, "name", str(kind))
+        if name in _ASCII85:
+            data = ascii85decode(data)
+        elif name in _ASCIIHEX:
+            data = asciihexdecode(data)
+        elif name in _FLATE:
+            inflater = zlib.decompressobj()
+            try:
+                data = inflater.decompress(data)
+            except zlib.error as e:
+                return f"its compressed content stream is damaged ({e})"
+            if not inflater.eof:
+                return "its compressed content stream is cut short"
+        else:
+            return None
+    return None
 
 
 SOURCES: dict[str, type[PlumberChars] | type[PdfiumChars]] = {"pdfium": PdfiumChars, "pdfplumber": PlumberChars}

@@ -16,8 +16,11 @@ Then running headers/footers are marked across pages (``parsers.furniture``),
 and the body font size is the most common size weighted by characters.
 
 Bad input raises ``parsers.errors`` exceptions: ``CorruptFile`` (not a PDF,
-truncated), ``EncryptedFile`` (needs a password), ``EmptyDocument`` (no pages),
-``NoTextLayer`` (no text on any page: a scan).
+truncated, no page readable), ``EncryptedFile`` (needs a password),
+``EmptyDocument`` (no pages), ``NoTextLayer`` (no text on any page: a scan).
+A page that cannot be read, or whose content stream is damaged, while others
+can is a ``Problem`` ``W005`` with its page number in
+``ExtractedDocument.problems``; the text of the other pages is kept.
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ from pathlib import Path
 
 from parsers.errors import CorruptFile, EmptyDocument, NoTextLayer, ParseError
 from parsers.furniture import PlacedLine, classify
-from parsers.pdf_chars import Char, CharSource, PageChars, char_source
-from parsers.records import Block, ExtractedDocument
+from parsers.pdf_chars import Char, CharSource, PageChars, char_source, damaged_pages
+from parsers.records import Block, ExtractedDocument, Problem
 
 SUFFIXES = (".pdf",)
 
@@ -46,6 +49,7 @@ DUPLICATE_OVERLAP = 0.5
 LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb06": "st"}
 )
+PAGE_ERROR = "W005"  # problem code: a page whose text could not be read (all or part of it)
 EOF_WINDOW = 4096  # bytes at the end of the file (after padding) searched for %%EOF
 TAIL_READ = 1 << 20  # bytes read from the end to skip NUL/whitespace padding
 
@@ -72,11 +76,19 @@ def extract(path: Path, source: CharSource | None = None) -> ExtractedDocument:
     source = source or char_source()
     lines: list[Line] = []
     page_count = 0
+    errors: dict[int, str] = {}
     for page in source.pages(path):
         page_count = page.number
+        if page.error is not None:
+            errors[page.number] = page.error
         lines.extend(page_lines(page))
     if page_count == 0:
         raise EmptyDocument(str(path), "the PDF has no pages")
+    for number, reason in damaged_pages(path).items():
+        errors.setdefault(number, reason)
+    if not lines and errors:
+        first = min(errors)
+        raise CorruptFile(str(path), f"not a valid PDF (no page can be read; page {first}: {errors[first]})")
     if not lines:
         raise NoTextLayer(
             str(path),
@@ -87,6 +99,10 @@ def extract(path: Path, source: CharSource | None = None) -> ExtractedDocument:
         page_count=page_count,
         blocks=tuple(_blocks(lines)),
         body_font_size=_body_font_size(lines),
+        problems=tuple(
+            Problem(PAGE_ERROR, f"page {n} of {page_count}: {reason}; its text is missing or incomplete", n)
+            for n, reason in sorted(errors.items())
+        ),
     )
 
 

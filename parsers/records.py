@@ -86,6 +86,8 @@ class ExtractedDocument:
     page_count: int  # PDF: pages; DOCX: explicit page breaks + 1
     blocks: tuple[Block, ...]
     body_font_size: float | None = None  # most common font size in the body; None: unknown
+    # parts that could not be read while the rest could (a page with a damaged content stream)
+    problems: tuple[Problem, ...] = ()
 
 
 # ---------------------------------------------------------------------------

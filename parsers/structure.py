@@ -98,8 +98,9 @@ _CATEGORY_PREFIX_RE = re.compile(r"^kategori\s*[-–:]\s*", re.IGNORECASE)
 # the address fields of a paper appended to an item (an "Indstilling" to the rådmand)
 _PAPER_FIELD_RE = re.compile(r"^(til|fra|dato|kopi til|cc|emne)\s*:", re.IGNORECASE)
 # problem codes: W001 no items in a meeting-like document, W002 a number going backwards (kept as
-# text), W003 no meeting date, W004 an item without a title
-_PARTIAL_CODES = {"W001", "W003", "W004"}
+# text), W003 no meeting date, W004 an item without a title, W005 a page (or part) the extractor
+# could not read while the rest could
+_PARTIAL_CODES = {"W001", "W003", "W004", "W005"}
 _EMPTY_CASE_LABEL_RE = re.compile(r"^\s*(?:sags?\s*nr|sagsnummer|j\s*\.?\s*nr)\.?\s*:?\s*$", re.IGNORECASE)
 _CASE_LABEL_RE = re.compile(r"^\s*(?:sags?\s*nr|sagsnummer|j\s*\.?\s*nr|journal\s*nr|journalnummer)", re.IGNORECASE)
 
@@ -187,7 +188,7 @@ class _Parser:
         self.furniture: list[Block] = [b for b in blocks if b.role != "body"]
         self.body_size = extracted.body_font_size or self._median_size()
         self.stats: LineStats = measure(self.body, self.body_size)
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = list(extracted.problems)
         self.toc_titles: list[str] = []
         self.skip: set[int] = set()  # block indexes of TOC / short agenda lists
         # "Præsentation:" on a line of its own in several items is a heading of the layout
@@ -254,6 +255,8 @@ class _Parser:
 
     def _other(self, status: Status = "ok") -> DocumentRecord:
         text = "\n".join(paragraphs(self.body, self.stats))
+        if any(p.code in _PARTIAL_CODES for p in self.problems):
+            status = "partial"
         return DocumentRecord(
             source=self.source,
             kind="other",
