@@ -36,7 +36,8 @@ exception escape. A single page that cannot be read is no reason to lose the
 others: it comes as a ``PageChars`` without characters and with ``error`` set.
 Neither pdfium nor pdfminer reports a page whose compressed content stream is
 damaged (both draw what they can and say nothing), so ``damaged_pages`` checks
-the content streams of every page itself (about 0.5 ms a page).
+the content streams of every page itself (about 1 ms a page, a tenth of the
+extraction time of a dense 100-page agenda).
 """
 
 from __future__ import annotations
