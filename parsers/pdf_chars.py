@@ -402,11 +402,18 @@ def _describe(e: BaseException) -> str:
 _FLATE = {"FlateDecode", "Fl"}
 _ASCII85 = {"ASCII85Decode", "A85"}
 _ASCIIHEX = {"ASCIIHexDecode", "AHx"}
+# any content stream that draws something has operators; a stream this long without one is garbage
+_MIN_GARBAGE = 64
+_OPERATOR_RE = re.compile(
+    rb"(?:^|[\s\])>])(?:q|Q|cm|BT|ET|Tj|TJ|Tf|Td|TD|Tm|T\*|re|f\*?|F|S|s|m|l|c|v|y|h|n|W\*?|B\*?|b\*?|Do|gs|"
+    rb"cs|CS|sc|SC|scn|SCN|rg|RG|g|G|k|K|w|J|j|d|i|M|ri|sh|BI|BDC|BMC|EMC|MP|DP|d0|d1)(?=[\s\[(/<]|$)"
+)
 
 
 def damaged_pages(path: Path) -> dict[int, str]:
     """{page number: reason} for pages whose content stream cannot be decoded (a damaged
-    Flate stream, one cut short, a /Contents entry that is no stream). Pages with filters other
+    Flate stream, one cut short, a /Contents entry that is no stream) or is garbage (no
+    drawing operator in 64 bytes or more). Pages with filters other
     than Flate/ASCII85/ASCIIHex are not checked. A file pdfminer cannot open gives {}: the char
     source reports that."""
     from pdfminer.pdfdocument import PDFDocument
@@ -461,6 +468,8 @@ def _stream_problem(stream: Any) -> str | None:
                 return "its compressed content stream is cut short"
         else:
             return None
+    if len(data) >= _MIN_GARBAGE and not _OPERATOR_RE.search(data):
+        return "its content stream holds no drawing operators (garbage)"
     return None
 
 

@@ -19,12 +19,12 @@ from search_cli.cli import cli
 PAGES = 6
 
 
-def _agenda_pdf(path: Path) -> Path:
+def _agenda_pdf(path: Path, compressed: bool = True) -> Path:
     """Six pages, one item per page; content streams compressed (ASCII85 + Flate, reportlab's default)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    c = canvas.Canvas(str(path), pagesize=A4, pageCompression=1)
+    c = canvas.Canvas(str(path), pagesize=A4, pageCompression=1 if compressed else 0)
     for page in range(1, PAGES + 1):
         y = 800.0
 
@@ -72,6 +72,20 @@ def _damage_stream(path: Path, page: int) -> Path:
     return path
 
 
+def _garbage_stream(path: Path, page: int) -> Path:
+    """Replace an uncompressed page content stream by punctuation garbage of the same length."""
+    path = _agenda_pdf(path, compressed=False)
+    data = bytearray(path.read_bytes())
+    obj = re.search(rb"\n%d 0 obj" % _content_object(path, page), data)
+    assert obj is not None
+    body = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL).search(data, obj.end())
+    assert body is not None
+    start, end = body.span(1)
+    data[start:end] = bytes(b"()<>[]{}/%"[k % 10] for k in range(end - start))
+    path.write_bytes(bytes(data))
+    return path
+
+
 def _contents_not_a_stream(path: Path, page: int) -> Path:
     """Point a page's /Contents at the document catalog (object 1): no content stream at all."""
     data = path.read_bytes()
@@ -89,7 +103,11 @@ def char_source(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     return str(request.param)
 
 
-@pytest.mark.parametrize("damage", [_damage_stream, _contents_not_a_stream], ids=["damaged-flate", "not-a-stream"])
+@pytest.mark.parametrize(
+    "damage",
+    [_damage_stream, _contents_not_a_stream, _garbage_stream],
+    ids=["damaged-flate", "not-a-stream", "garbage"],
+)
 def test_a_damaged_page_is_recorded_and_the_good_pages_are_kept(damage, char_source: str, tmp_path: Path) -> None:
     path = damage(_agenda_pdf(tmp_path / "dagsorden.pdf"), 3)
     record = parse_file(path)
