@@ -88,6 +88,9 @@ _META_START_RE = re.compile(
     re.IGNORECASE,
 )
 _MOEDE_TITLE_RE = re.compile(r"\w{2,}møde\b|^møde\b", re.IGNORECASE)
+_TITLE_WITH_LABEL_RE = re.compile(
+    r"^(?:dagsorden|referat|beslutningsprotokol)\s*[-–,]\s*(?:mødedato|dato|mødetid)\s*:", re.IGNORECASE
+)
 # "Lukket dagsorden - Udvalget - 2. maj 2017": the part word before the document type
 _PART_WORD_RE = re.compile(r"^(?:lukket|lukkede|åben|åbent|åbne)\s+", re.IGNORECASE)
 
@@ -276,6 +279,8 @@ class _Parser:
             text = b.text.strip()
             if words(text) <= 12 and DOC_TYPE_RE.search(text) and not META_LABEL_RE.match(text):
                 score += 2
+            elif _TITLE_WITH_LABEL_RE.match(text):
+                score += 2  # "Referat - Mødedato: 11. september 2023"
             m = _META_START_RE.match(text)
             if m:
                 labels.add(m.group(1).lower())
@@ -593,18 +598,35 @@ class _Parser:
             stop = accepted[k + 1].index if k + 1 < len(accepted) else end
             span = _ItemSpan(c, c.index + 1, stop, category, part)
             meeting.items.append(span)
-            # a closed part opened anywhere in this span ("Lukket dagsorden") goes on until an open part
+            # a closed part opened anywhere in this span ("Lukket dagsorden") goes on until an open part;
+            # "Lukket møde" right under the item's heading marks that item only
+            own = self._own_marker_line(c.index, stop)
             for j in range(c.index + 1, stop):
-                if j not in self.skip:
+                if j not in self.skip and j != own:
                     part = _part_after(self.body[j].text, part)
             # a category heading closing this span applies to the next item
             tail = stop
-            while tail - 1 > c.index and (tail - 1 in self.skip or _is_category(self.body[tail - 1].text)):
+            while (
+                tail - 1 > c.index
+                and tail - 1 != own
+                and (tail - 1 in self.skip or _is_category(self.body[tail - 1].text))
+            ):
                 tail -= 1
             for j in range(tail, stop):
                 if j not in self.skip:
                     category = _category(self.body[j].text)
                     self.skip.add(j)
+
+    def _own_marker_line(self, heading: int, stop: int) -> int | None:
+        """The first line under an item heading when it is a part word that is no group heading
+        ("Lukket møde" under "5. Erstatningssag"): a marker of that item, not a part of the document."""
+        j = heading + 1
+        while j < stop and j in self.skip:
+            j += 1
+        if j >= stop:
+            return None
+        text = self.body[j].text
+        return j if part_marker(text) is not None and not CATEGORY_RE.match(text.strip()) else None
 
     # --- meeting metadata ---------------------------------------------------
     def _meeting(self, span: _MeetingSpan) -> Meeting:

@@ -437,3 +437,19 @@ def test_real_edoc_agenda_closed_part() -> None:
     (meeting,) = record.meetings
     assert [(i.closed, i.closed_reason) for i in meeting.items] == [(False, None)] * 4 + [(True, "Lukket")] * 2
     assert [i.category for i in meeting.items][4:] == ["Lukkede sager"] * 2
+
+
+def test_a_part_word_right_under_an_item_heading_marks_that_item_only() -> None:
+    meeting = _parse_lines(
+        [
+            "**Referat**",
+            "**Økonomiudvalget**",
+            "Mødedato: 7. marts 2024",
+            "**1. Erstatningssag**",
+            "Lukket møde",
+            "**2. Eventuelt**",
+            "Intet.",
+        ]
+    )
+    assert _verdicts(meeting.items) == [(1, True, "Lukket møde", False), (2, False, None, False)]
+    assert meeting.items[0].text == ""

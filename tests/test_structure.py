@@ -630,3 +630,14 @@ def test_generated_docx_end_to_end(tmp_path: Path) -> None:
     assert first.decision is not None and first.decision.text == "Godkendt."
     assert [a.title for a in first.attachments] == ["Kortbilag", "Notat om trafiksikkerhed"]
     assert closed.closed and closed.decision is None
+
+
+def test_document_type_and_date_label_on_one_title_line() -> None:
+    """ "Referat - Mødedato: 11. september 2023" under the body's name titles a meeting."""
+    record = parse_text(
+        "**Byrådet**\nReferat - Mødedato: 11. september 2023\n\n**1. Anlægsbevilling**\nGodkendt.\n\n"
+        "**2. Eventuelt**\nIntet."
+    )
+    assert record.kind == "meeting"
+    (meeting,) = record.meetings
+    assert (meeting.body, meeting.date, [i.number for i in meeting.items]) == ("Byrådet", "2023-09-11", [1, 2])
