@@ -39,6 +39,8 @@ def _item(item: c.ItemData, pages: tuple[int, ...]) -> Item:
         attachments=tuple(Attachment(title=a) for a in item.attachments),
         pages=pages,
         category=item.category,
+        # the generator marks a closed item by its group ("Lukkede punkter") or by its title ("Lukket punkt")
+        closed_reason=(item.category or item.title) if item.closed else None,
     )
 
 
