@@ -30,8 +30,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.analysis import ANALYSIS_VERSION, Analyzer, learn_lexicon
+from index.budget import AnalysisTimeout, time_budget
 from index.documents import IndexDoc, docs_from_record
-from index.engine import ENGINES, SCHEMA_VERSION, Engine, EngineError, open_engine, read_failures, write_failures
+from index.engine import (
+    ENGINES,
+    SCHEMA_VERSION,
+    Engine,
+    EngineError,
+    IndexFailure,
+    open_engine,
+    read_failures,
+    write_failures,
+)
+from parsers.records import document_key
 
 if TYPE_CHECKING:
     from ingest.catalog import StoredRecord
@@ -147,9 +158,22 @@ def _open_current(directory: Path, engine: str) -> Engine:
     return open_engine(engine, resolved, _load_analyzer(resolved))
 
 
-def _docs(stored: Iterable[StoredRecord]) -> Iterator[IndexDoc]:
+def _docs(stored: Iterable[StoredRecord], doc_seconds: float | None, failed: list[IndexFailure]) -> Iterator[IndexDoc]:
+    """The index documents of the stored records; a record whose documents take longer than
+    ``doc_seconds`` to make is left out and added to ``failed``."""
     for s in stored:
-        yield from docs_from_record(s.record, s.sha256, s.paths[0] if s.paths else None)
+        path = s.paths[0] if s.paths else None
+        try:
+            with time_budget(doc_seconds):
+                docs = docs_from_record(s.record, s.sha256, path)
+        except AnalysisTimeout as e:
+            failed.append(
+                IndexFailure(
+                    document_key(s.sha256), s.sha256, path or s.record.source.path, f"left out of the index: {e}"
+                )
+            )
+            continue
+        yield from docs
 
 
 def analyzer_for(docs: list[IndexDoc]) -> Analyzer:
@@ -157,11 +181,18 @@ def analyzer_for(docs: list[IndexDoc]) -> Analyzer:
     return Analyzer(learn_lexicon(f"{d.title}\n{d.text}\n{d.decision}" for d in docs))
 
 
-def build_index(archive_dir: Path, engine: str = DEFAULT_ENGINE, *, progress: Progress | None = None) -> IndexReport:
+def build_index(
+    archive_dir: Path,
+    engine: str = DEFAULT_ENGINE,
+    *,
+    progress: Progress | None = None,
+    doc_seconds: float | None = None,
+) -> IndexReport:
     """Build the engine's index of the archive from scratch, beside the working one, and swap it in.
 
     The catalog is checked first (``CatalogError`` when damaged); the old index
-    stays untouched and usable unless the new one is complete.
+    stays untouched and usable unless the new one is complete. ``doc_seconds`` bounds the
+    analysis of one document (``index.budget``); a document past it is left out and reported.
     """
     from ingest.archive_lock import archive_lock
     from ingest.catalog import Catalog
@@ -172,13 +203,14 @@ def build_index(archive_dir: Path, engine: str = DEFAULT_ENGINE, *, progress: Pr
         catalog = Catalog.open(Path(archive_dir), verify=True)
         try:
             generation = catalog.generation()
-            docs = list(_docs(catalog.iter_records()))
+            failed: list[IndexFailure] = []
+            docs = list(_docs(catalog.iter_records(), doc_seconds, failed))
         finally:
             catalog.close()
         stamp = f"{time.time_ns():x}"
         building = directory.parent / f".{engine}{BUILDING_MARK}{stamp}"
         try:
-            added, total = _build_into(building, engine, docs, generation, progress)
+            added, total = _build_into(building, engine, docs, generation, progress, failed, doc_seconds)
             built = building.rename(directory.parent / f"{engine}.{stamp}")
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
@@ -188,7 +220,13 @@ def build_index(archive_dir: Path, engine: str = DEFAULT_ENGINE, *, progress: Pr
 
 
 def _build_into(
-    building: Path, engine: str, docs: list[IndexDoc], generation: int, progress: Progress | None
+    building: Path,
+    engine: str,
+    docs: list[IndexDoc],
+    generation: int,
+    progress: Progress | None,
+    failed: list[IndexFailure],
+    doc_seconds: float | None,
 ) -> tuple[int, int]:
     """Write a complete index (lexicon, engine files, state) into the new folder ``building``."""
     try:
@@ -198,12 +236,13 @@ def _build_into(
     analyzer = analyzer_for(docs)
     (building / LEXICON_FILE).write_text("\n".join(sorted(analyzer.lexicon)) + "\n", encoding="utf-8")
     eng = open_engine(engine, building, analyzer, create=True)
+    eng.doc_seconds = doc_seconds
     try:
         report = eng.add(_counting(docs, progress))
         total = eng.count()
     finally:
         eng.close()
-    write_failures(building, report.failed)
+    write_failures(building, [*failed, *report.failed])
     _write_state(building, generation, total)
     return report.added, total
 
@@ -288,44 +327,53 @@ def _changes(archive_dir: Path, since: int) -> tuple[int, list[str], list[Stored
 
 
 def update_index(
-    archive_dir: Path, engine: str | None = None, *, progress: Progress | None = None
+    archive_dir: Path,
+    engine: str | None = None,
+    *,
+    progress: Progress | None = None,
+    doc_seconds: float | None = None,
 ) -> list[IndexReport]:
     """Bring the archive's indexes up to date with its catalog (what ``arkiv ingest`` calls).
 
     ``engine`` None: every index that exists, or the default engine's when none does.
     An index that is missing, of an older analysis or schema version, or ahead of the catalog
-    (the catalog was recreated) is rebuilt.
+    (the catalog was recreated) is rebuilt. ``doc_seconds`` bounds the analysis of one
+    document, as in ``build_index``.
     """
     from ingest.archive_lock import archive_lock
 
     with archive_lock(Path(archive_dir), "arkiv index"):
-        return _update_engines(archive_dir, engine, progress)
+        return _update_engines(archive_dir, engine, progress, doc_seconds)
 
 
-def _update_engines(archive_dir: Path, engine: str | None, progress: Progress | None) -> list[IndexReport]:
+def _update_engines(
+    archive_dir: Path, engine: str | None, progress: Progress | None, doc_seconds: float | None
+) -> list[IndexReport]:
     engines = [engine] if engine else (existing_engines(archive_dir) or [DEFAULT_ENGINE])
     reports: list[IndexReport] = []
     for name in engines:
         directory = index_dir(archive_dir, name)
         state = _read_state(directory)
         if state is None or not _current(state):
-            reports.append(build_index(archive_dir, name, progress=progress))
+            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds))
             continue
         started = time.perf_counter()
         since = int(state["generation"])
         generation, removed, changed = _changes(archive_dir, since)
         if generation < since:
-            reports.append(build_index(archive_dir, name, progress=progress))
+            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds))
             continue
         with open_engine(name, directory, _load_analyzer(directory)) as eng:
+            eng.doc_seconds = doc_seconds
             added = 0
             if generation > since:
                 dropped = set(removed) | {s.sha256 for s in changed}
                 eng.delete_sha256s(sorted(dropped))
-                report = eng.add(_counting(list(_docs(changed)), progress))
+                failed: list[IndexFailure] = []
+                report = eng.add(_counting(list(_docs(changed, doc_seconds, failed)), progress))
                 added = report.added
                 kept = [f for f in read_failures(directory) if f.sha256 not in dropped]
-                write_failures(directory, [*kept, *report.failed])
+                write_failures(directory, [*kept, *failed, *report.failed])
             total = eng.count()
         _write_state(directory, generation, total)
         seconds = time.perf_counter() - started

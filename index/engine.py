@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from index.analysis import Analyzer, tokenize
+from index.budget import AnalysisTimeout, time_budget
 from index.documents import (
     AMOUNT_BANDS,
     FACETS,
@@ -257,6 +258,7 @@ class Engine(abc.ABC):
     def __init__(self, directory: Path, analyzer: Analyzer) -> None:
         self.directory = directory
         self.analyzer = analyzer
+        self.doc_seconds: float | None = None  # time budget for analysing one document; None: unbounded
 
     @abc.abstractmethod
     def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
@@ -331,7 +333,11 @@ class Engine(abc.ABC):
             if doc.id in failed:
                 continue
             try:
-                values = index_fields(doc, self.analyzer)
+                with time_budget(self.doc_seconds):
+                    values = index_fields(doc, self.analyzer)
+            except AnalysisTimeout as e:
+                failed[doc.id] = IndexFailure.of(doc, f"left out of the index: {e}")
+                continue
             except (RecursionError, ValueError, TypeError, KeyError, IndexError, ArithmeticError) as e:
                 failed[doc.id] = IndexFailure.of(doc, f"cannot analyse it for the index ({_error_text(e)})")
                 continue
