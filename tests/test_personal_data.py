@@ -270,3 +270,22 @@ def test_redaction_leaves_no_cpr_behind(parts: list[str]) -> None:
     assert find_personal_data(redacted, kinds=("cpr",)) == []
     assert len(log) == len(find_personal_data(text, kinds=("cpr",)))
     assert sum(1 for p in parts if p[:1].isdigit() and len(p.replace("-", "")) == 10) == len(log)
+
+
+def test_span_overlap_check_agrees_with_the_pairwise_rule():
+    import random
+
+    from parsers.personal_data import _Spans
+
+    rng = random.Random(8)
+    for _ in range(200):
+        spans = _Spans()
+        taken: list[tuple[int, int]] = []
+        for _ in range(60):
+            start = rng.randrange(0, 200)
+            end = start + rng.randrange(1, 12)  # findings are never empty
+            expected = not any(start < e and s < end for s, e in taken)
+            if expected:
+                taken.append((start, end))
+            assert spans.take(start, end) == expected
+
