@@ -52,7 +52,9 @@ def main() -> None:
         indexing = _seconds(lambda record=record: [analysed_fields(d, analyzer) for d in docs_from_record(record)])
         ratios = ("", "", "")
         if previous is not None:
-            ratios = tuple(f"{now / before:.1f}" for now, before in zip((extract, personal, indexing), previous[1:], strict=True))
+            ratios = tuple(
+                f"{now / before:.1f}" for now, before in zip((extract, personal, indexing), previous[1:], strict=True)
+            )
         print(
             f"{size:>9} {found:>7} {extract:>10.3f} {ratios[0]:>6} {personal:>10.3f} {ratios[1]:>6}"
             f" {indexing:>8.3f} {ratios[2]:>6}"
