@@ -10,17 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 from ingest.sources import SourceEntry, SourceReader, Walk
 from parsers import parse_file
-from parsers.errors import ParseError
+from parsers.errors import ZIP_READ_ERRORS, ParseError
 
-# What ``ingest.batch`` treats as an unreadable zip member when hashing it (``Batch.steps``): such a
-# member is recorded with the reason, so these are handled errors, not crashes.
-ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (OSError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError)
+# ``ZIP_READ_ERRORS`` is what ``ingest.batch`` treats as an unreadable zip member when hashing it: such
+# a member is recorded with the reason, so these are handled errors, not crashes.
 
 _WORKDIR = Path(os.environ.get("ARKIV_FUZZ_WORKDIR") or tempfile.mkdtemp(prefix="arkiv-fuzz-"))
 

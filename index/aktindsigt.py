@@ -65,6 +65,7 @@ from typing import Protocol
 
 from index.documents import case_key
 from parsers.casenumbers import find_case_numbers
+from parsers.errors import ZIP_READ_ERRORS
 from parsers.paths import read_display_path
 from parsers.personal_data import Finding, Redaction, find_personal_data, mask_cpr, redact_cpr
 from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
@@ -338,11 +339,14 @@ def sort_hits(hits: Iterable[AktHit]) -> list[AktHit]:
 # ---------------------------------------------------------------------------
 
 
+_SOURCE_READ_ERRORS: tuple[type[BaseException], ...] = (KeyError, *ZIP_READ_ERRORS)  # KeyError: a member gone
+
+
 def read_source(path: str) -> bytes:
     """The bytes of a catalog path: a plain file, or ``archive.zip!member`` read from the zip."""
     try:
         return read_display_path(path)  # also names that are not UTF-8 and repeated members ("a.pdf#2")
-    except (OSError, KeyError, zipfile.BadZipFile) as e:
+    except _SOURCE_READ_ERRORS as e:
         raise AktindsigtError(f"{path}: cannot read source file ({e})") from e
 
 

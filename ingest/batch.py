@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from ingest.catalog import CATALOG_FILE, Catalog, CatalogError, ContentState, Fi
 from ingest.sources import DEFAULT_MAX_MEMBER_MB, ZIP_SEPARATOR, SourceEntry, SourceReader, Walk, ZipLimits
 from ingest.workers import Outcome, Task, WorkerPool
 from parsers import PARSER_VERSION
+from parsers.errors import ZIP_READ_ERRORS
 from parsers.paths import display_path
 
 __all__ = [
@@ -190,7 +190,7 @@ class _Decider:
             else:
                 try:
                     sha = reader.sha256(entry)
-                except (OSError, zipfile.BadZipFile, EOFError, RuntimeError, ValueError) as e:
+                except ZIP_READ_ERRORS as e:
                     label = "change" if present else "add"
                     reason = entry.problem or f"cannot read the file ({e})"
                     yield _Step(entry, label, "unreadable", None, reason)

@@ -46,6 +46,7 @@ from typing import IO, BinaryIO, cast
 
 from ingest.catalog import FileEntry
 from parsers import sha256_of_stream
+from parsers.errors import ZIP_READ_ERRORS
 from parsers.paths import display_path
 
 __all__ = [
@@ -260,7 +261,7 @@ class Walk:
             reason = f"not a readable zip file (a member name is marked UTF-8 but is not: {e.reason})"
             yield _plain(path, st.st_size, st.st_mtime, problem_code="corrupt", problem=reason)
             return
-        except (zipfile.BadZipFile, OSError, ValueError) as e:
+        except ZIP_READ_ERRORS as e:
             reason = f"not a readable zip file ({e})"
             yield _plain(path, st.st_size, st.st_mtime, problem_code="corrupt", problem=reason)
             return

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers import OLE_MAGIC
-from parsers.errors import CorruptFile, EmptyDocument, ParseError, TooLarge, UnsupportedFormat
+from parsers.errors import ZIP_READ_ERRORS, CorruptFile, EmptyDocument, ParseError, TooLarge, UnsupportedFormat
 from parsers.records import Block, ExtractedDocument
 
 SUFFIXES = (".docx",)
@@ -592,7 +592,7 @@ def _open(path: Path) -> Any:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
             _check_expansion(path, zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except ZIP_READ_ERRORS as e:
         raise CorruptFile(str(path), f"not a valid DOCX (damaged or truncated zip archive: {e})") from e
     if not any(re.fullmatch(r"word/document\d*\.xml", n) for n in names):
         raise UnsupportedFormat(str(path), f"not a Word document: {_zip_kind(names)} without word/document.xml")

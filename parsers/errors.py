@@ -6,6 +6,25 @@ command line can print it as is and the catalog can store it.
 
 from __future__ import annotations
 
+import lzma
+import zipfile
+import zlib
+
+# What reading a zip archive or one of its members may raise on damaged or hostile input: a damaged
+# directory or member (BadZipFile, EOFError, zlib.error, LZMAError), an unsupported zip version or
+# compression method (NotImplementedError), a bad password (RuntimeError), a bad header field
+# (ValueError, UnicodeDecodeError), a read failure (OSError). Callers turn them into one-line reasons.
+ZIP_READ_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    zipfile.BadZipFile,
+    EOFError,
+    RuntimeError,
+    ValueError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
+
 
 class ParseError(Exception):
     """A file could not be parsed. ``code`` is stable and short (used by the catalog)."""

@@ -307,8 +307,9 @@ class _BlockReader(HTMLParser):
 
     def close(self) -> None:
         super().close()
+        self._skip.clear()  # a skipped element (script, style, ...) left open at the end of the page ends here
         self._flush()
-        while self._rows:
+        while self._rows:  # each call pops one open row
             self.handle_endtag("tr")
 
 

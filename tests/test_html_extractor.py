@@ -312,3 +312,14 @@ def test_paragraph_text_survives_escaping_and_whitespace(tmp_path_factory: pytes
             extract(page)
     else:
         assert [b.text for b in extract(page).blocks] == [normalized]
+
+
+def test_a_page_ending_inside_a_skipped_element_in_an_open_table_ends(tmp_path: Path) -> None:
+    # found by the fuzzer: an open table row and a skipped element left open at the end looped forever
+    page = tmp_path / "afbrudt.html"
+    page.write_bytes(
+        b'<html><body><table><tr><td><span>5.</span></td>html>\n<html lang="da"><head>'
+        b'<meta charset="utf-8"><ti/pre></body></html>\n'
+    )
+    extracted = extract(page)
+    assert "5." in [b.text for b in extracted.blocks]

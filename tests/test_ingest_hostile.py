@@ -472,3 +472,65 @@ def test_catalog_paths_read_back_their_exact_bytes(tmp_path: Path):
         reader.close()
     with pytest.raises(KeyError):
         read_display_path(f"{tmp_path}/p\\xe6kke.zip!a.pdf#3")
+
+
+def _u16(data: bytes, at: int) -> int:
+    return int.from_bytes(data[at : at + 2], "little")
+
+
+def _damage_member_data(path: Path, member: str) -> None:
+    """Make a deflated member's first block header invalid (block type 3: zlib.error on reading); the
+    zip's directory stays intact."""
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(member)
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + _u16(data, info.header_offset + 26) + _u16(data, info.header_offset + 28)
+    data[start : start + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+
+
+def _require_zip_version(path: Path, member: str, version: int = 235) -> None:
+    """Mark a member in the central directory as needing zip ``version`` (23.5) to extract."""
+    data = bytearray(path.read_bytes())
+    offset = data.find(b"PK\x01\x02")
+    while offset >= 0:
+        name = bytes(data[offset + 46 : offset + 46 + _u16(data, offset + 28)])
+        if name == member.encode():
+            data[offset + 6 : offset + 8] = version.to_bytes(2, "little")
+        offset = data.find(b"PK\x01\x02", offset + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_damaged_member_data_and_unsupported_zip_versions_are_quarantined(tmp_path: Path):
+    # found by the fuzzer: zlib.error while hashing a member stopped the whole import, and a zip
+    # (or DOCX) needing a newer zip version raised NotImplementedError
+    src = tmp_path / "src"
+    src.mkdir()
+    good = make_meeting_pdf(tmp_path / "god.pdf", pages=2)
+    with zipfile.ZipFile(src / "skadet.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(good, "skadet.pdf")
+        zf.write(good, "god.pdf")
+    _damage_member_data(src / "skadet.zip", "skadet.pdf")
+    with zipfile.ZipFile(src / "ny-version.zip", "w") as zf:
+        zf.write(good, "ny.pdf")
+    _require_zip_version(src / "ny-version.zip", "ny.pdf")
+    docx_path = make_meeting_docx(src / "ny-version.docx")
+    _require_zip_version(docx_path, "word/document.xml")
+    archive = tmp_path / "arkiv"
+    tmp = tmp_path / "tmp"
+
+    run = _arkiv(tmp, "ingest", str(src), "--archive", str(archive), "--no-index")
+    assert run.returncode == 3, run.stderr
+    assert "Traceback" not in run.stderr
+    files = _files(archive)
+    assert files[f"{src}/skadet.zip!god.pdf"][2] is None  # its sibling is imported
+    status, _sha256, code = files[f"{src}/skadet.zip!skadet.pdf"]
+    assert status == "present" and code is not None
+    assert files[f"{src}/ny-version.zip"][2] == "corrupt"
+    assert "zip file version 23.5" in run.stderr
+    assert files[f"{src}/ny-version.docx"][2] == "corrupt"
+    assert list(tmp.iterdir()) == []
+
+    parsed = _arkiv(tmp, "parse", str(docx_path))
+    assert parsed.returncode == 1
+    assert parsed.stderr.count("\n") == 1 and "not a valid DOCX" in parsed.stderr
