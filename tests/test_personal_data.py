@@ -288,4 +288,3 @@ def test_span_overlap_check_agrees_with_the_pairwise_rule():
             if expected:
                 taken.append((start, end))
             assert spans.take(start, end) == expected
-
