@@ -65,6 +65,7 @@ class IngestOptions:
     retry_failed: bool = False  # parse all quarantined content again (parser errors are always retried)
     prune: bool = False  # mark paths under the given roots that are gone as removed
     max_member_mb: float = DEFAULT_MAX_MEMBER_MB  # a zip member that expands to more is quarantined unread
+    lock_wait: float = 0.0  # seconds to wait for another writer to release the archive; 0: fail at once
 
     def zip_limits(self) -> ZipLimits:
         return ZipLimits(max_member_bytes=int(self.max_member_mb * 1024 * 1024))
@@ -229,10 +230,10 @@ def _gone(
 
 
 @contextmanager
-def _run_lock(archive: Path) -> Iterator[None]:
+def _run_lock(archive: Path, wait: float = 0.0) -> Iterator[None]:
     """One writer at a time per archive: the archive lock (``ingest.archive_lock``), as "arkiv ingest"."""
     try:
-        with archive_lock(archive, "arkiv ingest"):
+        with archive_lock(archive, "arkiv ingest", wait=wait):
             yield
     except ArchiveBusy as e:
         raise CatalogError(str(e)) from None
@@ -299,7 +300,7 @@ def ingest(
         archive.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise CatalogError(f"{archive}: cannot create the archive directory ({e.strerror or e})") from e
-    with _run_lock(archive), Catalog.open(archive, verify=True) as catalog:
+    with _run_lock(archive, options.lock_wait), Catalog.open(archive, verify=True) as catalog:
         generation = catalog.begin_run()
         report = IngestReport(generation=generation)
         states = catalog.file_states()

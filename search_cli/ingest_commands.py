@@ -37,7 +37,7 @@ from search_cli.app import (
     output_options,
     show_progress,
 )
-from search_cli.archive_options import archive_option, open_existing_catalog, writer_lock
+from search_cli.archive_options import archive_option, open_existing_catalog, wait_option, writer_lock
 
 _SHOWN_QUARANTINE = 10
 
@@ -119,6 +119,7 @@ def _summary(report: IngestReport, archive: Path) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="List what would be added, changed, reparsed, skipped; write nothing.")
 @click.option("--no-index", is_flag=True, help="Do not bring the search index up to date after the import.")
+@wait_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary (errors and the failure count only).")
 def ingest_command(
     paths: tuple[Path, ...],
@@ -132,6 +133,7 @@ def ingest_command(
     retry_failed: bool,
     dry_run: bool,
     no_index: bool,
+    wait: float,
     quiet: bool,
 ) -> None:
     """Import files, folders and zip files into the archive's catalog.
@@ -160,6 +162,7 @@ def ingest_command(
         retry_failed=retry_failed,
         prune=prune,
         max_member_mb=max_member_size,
+        lock_wait=wait,
     )
     if dry_run:
         _dry_run(target, list(paths), options, quiet)
@@ -175,7 +178,7 @@ def ingest_command(
     if not quiet:
         click.echo(_summary(report, target), err=True)
     if not no_index:
-        _update_index(target, quiet, timeout)
+        _update_index(target, quiet, timeout, wait)
     problem = _partial_result(report, target, quiet)
     if problem:
         raise ArkivError(problem, ExitCode.PARTIAL)
@@ -205,11 +208,11 @@ def _partial_result(report: IngestReport, target: Path, quiet: bool) -> str:
     return "; ".join(parts)
 
 
-def _update_index(target: Path, quiet: bool, doc_seconds: float | None) -> None:
+def _update_index(target: Path, quiet: bool, doc_seconds: float | None, wait: float) -> None:
     """Keep every index of the archive (or the default one) in step with the catalog; the index
     work of one document is bounded by ``doc_seconds`` (the per-file ``--timeout``)."""
     try:
-        with writer_lock(target, "arkiv ingest"):
+        with writer_lock(target, "arkiv ingest", wait):
             reports = update_index(target, doc_seconds=doc_seconds)
     except (EngineError, CatalogError) as e:
         raise ArkivError(f"{target}: the catalog is updated but the index is not: {e}; run `arkiv index`") from e

@@ -217,6 +217,8 @@ def test_a_lock_held_by_a_killed_process_does_not_block_the_next_writer(built: t
     assert busy.returncode == 1 and f"arkiv ingest (pid {holder.pid}) has held it since" in busy.stderr
     waited = arkiv("index", "--archive", str(archive), "--wait", "0.5")
     assert waited.returncode == 1 and "(waited 0.5 s)" in waited.stderr
+    waited = arkiv("ingest", str(src), "--archive", str(archive), "--wait", "0.5")
+    assert waited.returncode == 1 and "(waited 0.5 s)" in waited.stderr
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
     assert f"{holder.pid}\t" in (archive / "archive.lock").read_text(encoding="utf-8")  # left behind
