@@ -65,6 +65,7 @@ from typing import Protocol
 
 from index.documents import case_key
 from parsers.casenumbers import find_case_numbers
+from parsers.confidentiality import document_marker
 from parsers.errors import ZIP_READ_ERRORS
 from parsers.paths import read_display_path
 from parsers.personal_data import Finding, Redaction, find_personal_data, mask_cpr, redact_cpr
@@ -119,20 +120,6 @@ AKTLISTE_COLUMNS = (
 )
 FLAG_COLUMNS = ("Akt nr.", "Id", "Type", "Værdi", "Sider", "Linje", "Kolonne", "Tekstfil")
 REDACTION_COLUMNS = ("Akt nr.", "Tekstfil", "Linje", "Kolonne", "Start", "Slut", "Erstattet med", "Sider")
-
-
-# markers that make a whole non-meeting document a case for review: it may hold closed text
-_DOCUMENT_MARKER_RE = re.compile(
-    r"(?<!\w)(?:fortrolig\w*|lukket punkt|punktet er lukket|lukket møde|lukkede punkter|lukket dagsorden"
-    r"|lukket referat|ikke offentlig\w*|undtaget fra (?:aktindsigt|offentlighed\w*))(?!\w)",
-    re.IGNORECASE,
-)
-
-
-def document_marker(text: str) -> str:
-    """The first confidentiality marker in a document's text, as printed ("Fortroligt"); "" when none."""
-    m = _DOCUMENT_MARKER_RE.search(text)
-    return m.group(0) if m else ""
 
 
 class AktindsigtError(Exception):

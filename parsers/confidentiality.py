@@ -18,6 +18,10 @@ them are in ``MARKERS`` below, each with the scope it applies to:
   "Lukket referat", "Lukkede punkter", "Lukket del"): every later item is
   closed until an open part ("Åben dagsorden", "Åbne punkter") starts again.
 
+``document_marker`` is the broader test for a whole non-meeting document (a
+memo, a bilag): a confidentiality word anywhere in it ("Fortroligt", "Ikke
+offentligt") is enough for an aktindsigt package to withhold it for review.
+
 ``OPEN_MARKERS`` are the explicit opposites ("Åbent punkt", "Åben",
 "Status: Åben", "Offentlig: Ja").
 
@@ -264,6 +268,21 @@ class ItemClosure:
 
     mark: ClosedMark | None
     marker_lines: frozenset[int]
+
+
+# a confidentiality word anywhere in a non-meeting document (a memo, a bilag): the document may hold
+# closed text, so an aktindsigt package withholds it for review; broader than the item markers on purpose
+_DOCUMENT_MARKER_RE = re.compile(
+    r"(?<!\w)(?:fortrolig\w*|lukket punkt|punktet er lukket|lukket møde|lukkede punkter|lukket dagsorden"
+    r"|lukket referat|ikke offentlig\w*|undtaget fra (?:aktindsigt|offentlighed\w*))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def document_marker(text: str) -> str:
+    """The first confidentiality marker in a whole document's text, as printed ("Fortroligt"); "" when none."""
+    m = _DOCUMENT_MARKER_RE.search(text)
+    return m.group(0) if m else ""
 
 
 def judge_item(title: str, lines: Sequence[str], inherited: ClosedMark | None) -> ItemClosure:
