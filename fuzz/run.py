@@ -49,11 +49,14 @@ class TargetResult:
         return self.exit_code != 0 or bool(self.artifacts)
 
 
-def _fuzzer_command(target: str, seconds: int, timeout: int, rss_limit_mb: int, new_inputs: Path) -> list[str]:
+def _fuzzer_command(
+    target: str, seconds: int, timeout: int, rss_limit_mb: int, new_inputs: Path, seed: int | None
+) -> list[str]:
     return [
         sys.executable,
         str(FUZZ / "harness.py"),
         target,
+        *([f"-seed={seed}"] if seed is not None else []),
         f"-max_total_time={seconds}",
         f"-timeout={timeout}",
         f"-rss_limit_mb={rss_limit_mb}",
@@ -64,7 +67,9 @@ def _fuzzer_command(target: str, seconds: int, timeout: int, rss_limit_mb: int, 
     ]
 
 
-def run_target(target: str, seconds: int, timeout: int, rss_limit_mb: int, update_corpus: bool) -> TargetResult:
+def run_target(
+    target: str, seconds: int, timeout: int, rss_limit_mb: int, update_corpus: bool, seed: int | None = None
+) -> TargetResult:
     """One fuzzer process for ``target``; libFuzzer itself enforces the time, per-input timeout and memory."""
     CRASHES.mkdir(exist_ok=True)
     before = set(CRASHES.glob(f"{target}-*"))
@@ -75,7 +80,7 @@ def run_target(target: str, seconds: int, timeout: int, rss_limit_mb: int, updat
         workdir = Path(scratch) / "work"
         workdir.mkdir()
         env = {**os.environ, "ARKIV_FUZZ_WORKDIR": str(workdir), "PYTHONPATH": str(ROOT)}
-        command = _fuzzer_command(target, seconds, timeout, rss_limit_mb, new_inputs)
+        command = _fuzzer_command(target, seconds, timeout, rss_limit_mb, new_inputs, seed)
         try:
             proc = subprocess.run(
                 command, cwd=ROOT, env=env, capture_output=True, text=True, errors="replace", timeout=seconds + 120
@@ -119,12 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=20, help="seconds one input may take")
     parser.add_argument("--rss-limit-mb", type=int, default=1024, help="memory limit of the fuzzer process")
     parser.add_argument("--update-corpus", action="store_true", help="write new interesting inputs to fuzz/corpus")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="the fuzzer's random seed (repeatable runs, as in make test)"
+    )
     args = parser.parse_args(argv)
     targets = args.target or list(TARGETS)
     each = max(args.seconds // len(targets), 1)
     crashed = False
     for target in targets:
-        result = run_target(target, each, args.timeout, args.rss_limit_mb, args.update_corpus)
+        result = run_target(target, each, args.timeout, args.rss_limit_mb, args.update_corpus, args.seed)
         print(_report(result), flush=True)
         crashed = crashed or result.crashed
     return 1 if crashed else 0

@@ -287,12 +287,21 @@ def walk(roots: Sequence[Path], *, exclude: Path | None = None) -> Iterator[Sour
     return iter(Walk(roots, exclude=exclude))
 
 
+def _member_mtime(info: zipfile.ZipInfo) -> float:
+    """The member's modification time from its DOS date; 0.0 when the date is impossible (month 0 or 13,
+    day 0, hour 25: damaged or hostile directories hold them), so the crc32 alone tells a change."""
+    try:
+        return float(calendar.timegm((*info.date_time, 0, 0, 0)))
+    except (ValueError, OverflowError):
+        return 0.0
+
+
 def _member_entry(
     container: SourceEntry, info: zipfile.ZipInfo, index: int, nth: int, limits: ZipLimits
 ) -> SourceEntry:
     """A zip member's entry; the second member of the same name is ``zip!name#2``, and so on."""
     display = f"{container.path}{ZIP_SEPARATOR}{info.filename}" + (f"#{nth}" if nth > 1 else "")
-    size, mtime = info.file_size, float(calendar.timegm((*info.date_time, 0, 0, 0)))
+    size, mtime = info.file_size, _member_mtime(info)
     entry = SourceEntry(
         display,
         size,

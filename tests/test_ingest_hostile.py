@@ -534,3 +534,26 @@ def test_damaged_member_data_and_unsupported_zip_versions_are_quarantined(tmp_pa
     parsed = _arkiv(tmp, "parse", str(docx_path))
     assert parsed.returncode == 1
     assert parsed.stderr.count("\n") == 1 and "not a valid DOCX" in parsed.stderr
+
+
+def test_a_member_with_an_impossible_date_is_imported(tmp_path: Path):
+    # found by the fuzzer: month 13 in a member's DOS date stopped the walk of every file
+    src = tmp_path / "src"
+    src.mkdir()
+    good = make_meeting_pdf(tmp_path / "god.pdf", pages=2)
+    with zipfile.ZipFile(src / "dato.zip", "w") as zf:
+        zf.write(good, "god.pdf")
+        zf.write(good, "ogsaa-god.pdf")
+    data = bytearray((src / "dato.zip").read_bytes())
+    offset = data.find(b"PK\x01\x02")
+    dos_date = ((2024 - 1980) << 9) | (13 << 5) | 1  # month 13
+    data[offset + 14 : offset + 16] = dos_date.to_bytes(2, "little")
+    (src / "dato.zip").write_bytes(bytes(data))
+    archive = tmp_path / "arkiv"
+
+    run = _arkiv(tmp_path / "tmp", "ingest", str(src), "--archive", str(archive), "--no-index")
+    assert run.returncode == 0, run.stderr
+    files = _files(archive)
+    assert files[f"{src}/dato.zip!god.pdf"][2] is None and files[f"{src}/dato.zip!ogsaa-god.pdf"][2] is None
+    rerun = _arkiv(tmp_path / "tmp", "ingest", str(src), "--archive", str(archive), "--no-index")
+    assert rerun.returncode == 0 and "unchanged" in rerun.stderr
