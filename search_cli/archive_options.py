@@ -1,4 +1,4 @@
-"""The ``--archive`` and ``--wait`` options, opening an archive's catalog and taking its write lock."""
+"""The ``--archive``, ``--wait`` and per-file limit options, opening an archive's catalog and taking its write lock."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ def archive_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def wait_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--wait", "wait", type=click.FloatRange(min=0), default=0.0, metavar="SECONDS", help=WAIT_HELP)(
         fn
+    )
+
+
+def limit_option(flag: str, default: float, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A positive bound on the work of one file (``--timeout``, ``--max-memory``, ...), default shown."""
+    return click.option(
+        flag, type=click.FloatRange(min=0, min_open=True), default=default, show_default=True, help=help
     )
 
 

@@ -37,7 +37,7 @@ from search_cli.app import (
     output_options,
     show_progress,
 )
-from search_cli.archive_options import archive_option, open_existing_catalog, wait_option, writer_lock
+from search_cli.archive_options import archive_option, limit_option, open_existing_catalog, wait_option, writer_lock
 
 _SHOWN_QUARANTINE = 10
 
@@ -91,26 +91,20 @@ def _summary(report: IngestReport, archive: Path) -> str:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @archive_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
-@click.option(
+@limit_option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds one file may take; a file that takes longer is stopped and quarantined.",
+    DEFAULT_TIMEOUT,
+    "Seconds one file may take; a file that takes longer is stopped and quarantined.",
 )
-@click.option(
+@limit_option(
     "--max-memory",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_MEMORY_MB,
-    show_default=True,
-    help="Megabytes of memory one parser process may use; a file that needs more is stopped and quarantined.",
+    DEFAULT_MAX_MEMORY_MB,
+    "Megabytes of memory one parser process may use; a file that needs more is stopped and quarantined.",
 )
-@click.option(
+@limit_option(
     "--max-member-size",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_MEMBER_MB,
-    show_default=True,
-    help="Megabytes a zip member may expand to; a larger one (or a zip bomb) is quarantined without extracting it.",
+    DEFAULT_MAX_MEMBER_MB,
+    "Megabytes a zip member may expand to; a larger one (or a zip bomb) is quarantined without extracting it.",
 )
 @click.option("--prune", is_flag=True, help="Mark catalogued files under PATH that are gone as removed.")
 @click.option("--reparse", is_flag=True, help="Parse every file again, even when parsed by this parser version.")

@@ -21,6 +21,7 @@ from parsers.paths import display_path
 from parsers.records import DocumentRecord
 from parsers.serialize import record_to_json
 from search_cli.app import ArkivError, cli
+from search_cli.archive_options import limit_option
 
 
 def _parse_bounded(file: Path, timeout: float, max_memory_mb: float) -> DocumentRecord:
@@ -49,19 +50,15 @@ def _parse_bounded(file: Path, timeout: float, max_memory_mb: float) -> Document
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the full record as JSON (the stable contract).")
-@click.option(
+@limit_option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds the file may take; parsing is stopped after that (exit code 1).",
+    DEFAULT_TIMEOUT,
+    "Seconds the file may take; parsing is stopped after that (exit code 1).",
 )
-@click.option(
+@limit_option(
     "--max-memory",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_MAX_MEMORY_MB,
-    show_default=True,
-    help="Megabytes of memory the parser may use; parsing is stopped above that (exit code 1).",
+    DEFAULT_MAX_MEMORY_MB,
+    "Megabytes of memory the parser may use; parsing is stopped above that (exit code 1).",
 )
 def parse(file: Path, as_json: bool, timeout: float, max_memory: float) -> None:
     """Parse one agenda or minutes file (PDF, DOCX or HTML) into a normalized record.
