@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -145,6 +146,15 @@ def aktindsigt_command(
         what = f"case {', '.join(cases)}" if cases else f"the query «{query}»"
         dates = f" between {iso_from or '…'} and {iso_to or '…'}" if iso_from or iso_to else ""
         raise ArkivError(f"nothing matches {what}{dates}; no package written to {out}")
+    write = functools.partial(
+        build_package,
+        hits,
+        Path(out),
+        searched=searched,
+        include_closed=include_closed,
+        redact=redact,
+        copy_sources=not no_sources,
+    )
     try:
         if show_progress(quiet) and len(hits) > 1:
             with click.progressbar(length=len(hits), label="Writing package", file=sys.stderr) as bar:
@@ -152,24 +162,9 @@ def aktindsigt_command(
                 def advance(done: int, total: int) -> None:
                     bar.update(done - bar.pos)
 
-                summary = build_package(
-                    hits,
-                    Path(out),
-                    searched=searched,
-                    include_closed=include_closed,
-                    redact=redact,
-                    copy_sources=not no_sources,
-                    progress=advance,
-                )
+                summary = write(progress=advance)
         else:
-            summary = build_package(
-                hits,
-                Path(out),
-                searched=searched,
-                include_closed=include_closed,
-                redact=redact,
-                copy_sources=not no_sources,
-            )
+            summary = write()
     except AktindsigtError as e:
         raise ArkivError(str(e)) from e
     if as_json:

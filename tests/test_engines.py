@@ -400,22 +400,6 @@ def test_amount_and_law_facets_count_the_whole_result_set(facts_engines):
         assert filtered.facets["amount"] == {"over 10 mio. kr.": 1}
 
 
-@pytest.fixture(scope="module")
-def gold_engines(tmp_path_factory):
-    gold = sorted(SAMPLE.rglob("*.gold.json"))
-    if not gold:
-        pytest.skip("no gold records in corpus/sample")
-    docs = [d for f in gold for d in docs_from_record(record_from_json(f.read_text(encoding="utf-8")))]
-    engines = {}
-    for kind in ENGINES:
-        eng = open_engine(kind, tmp_path_factory.mktemp(f"gold-{kind}"), Analyzer(), create=True)
-        eng.build(docs)
-        engines[kind] = eng
-    yield docs, engines
-    for eng in engines.values():
-        eng.close()
-
-
 def _expected(docs: list[IndexDoc], filters: Filters) -> set[str]:
     """The ids the filters select, computed from the documents without an index."""
     selected = set()

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
-from test_engines import SAMPLE, records
+from test_engines import records
 
 import index.documents as documents
 from index.analysis import Analyzer
@@ -32,7 +32,6 @@ from index.query import (
 )
 from ingest.catalog import Catalog, FileEntry
 from parsers.records import DocumentRecord
-from parsers.serialize import record_from_json
 from search_cli.cli import cli
 
 ENGINES = ("whoosh", "tantivy")
@@ -328,28 +327,12 @@ def test_commands_without_an_index_say_what_to_do(tmp_path):
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def sample_engines(tmp_path_factory):
-    gold = sorted(SAMPLE.rglob("*.gold.json"))
-    if not gold:
-        pytest.skip("no gold records in corpus/sample")
-    docs = [d for f in gold for d in docs_from_record(record_from_json(f.read_text(encoding="utf-8")))]
-    engines = {}
-    for kind in ENGINES:
-        eng = open_engine(kind, tmp_path_factory.mktemp(f"prefix-{kind}"), Analyzer(), create=True)
-        eng.build(docs)
-        engines[kind] = eng
-    yield docs, engines
-    for eng in engines.values():
-        eng.close()
-
-
 def _all_ids(eng: Engine, query: str) -> set[str]:
     return {d.id for d in eng.all_docs(lower(query))}
 
 
-def test_prefix_of_a_word_finds_what_the_word_finds(sample_engines):
-    _docs, engines = sample_engines
+def test_prefix_of_a_word_finds_what_the_word_finds(gold_engines):
+    _docs, engines = gold_engines
     for eng in engines.values():
         whole = _all_ids(eng, "sygefravær")
         assert whole
@@ -358,8 +341,8 @@ def test_prefix_of_a_word_finds_what_the_word_finds(sample_engines):
     assert _all_ids(engines["whoosh"], "sygefr*") == _all_ids(engines["tantivy"], "sygefr*")
 
 
-def test_klima_prefix_finds_the_klima_compounds_on_both_engines(sample_engines):
-    docs, engines = sample_engines
+def test_klima_prefix_finds_the_klima_compounds_on_both_engines(gold_engines):
+    docs, engines = gold_engines
     expected = {d.id for d in docs if any(w.lower().startswith("klima") for w in f"{d.title} {d.text}".split())}
     assert expected
     for eng in engines.values():
@@ -370,8 +353,8 @@ def test_klima_prefix_finds_the_klima_compounds_on_both_engines(sample_engines):
         assert all("**" in h.snippet for h in result.hits)
 
 
-def test_prefix_expansion_is_capped_the_same_on_both_engines(sample_engines):
-    _docs, engines = sample_engines
+def test_prefix_expansion_is_capped_the_same_on_both_engines(gold_engines):
+    _docs, engines = gold_engines
     node = Prefix("text", "s", 1.0, 3)
     expanded = {kind: eng.expand_prefixes(node) for kind, eng in engines.items()}
     assert len(expanded["whoosh"].should) == 3
