@@ -132,7 +132,31 @@ class Decision:
 
 @dataclass(frozen=True)
 class Attachment:
-    title: str
+    title: str  # the title as printed, without the fields below
+    number: int | None = None  # running number printed before the title ("2 Åben Notat ..."); None: none printed
+    access: str | None = None  # access word as printed ("Åben", "Lukket"); None: none printed
+    document_number: str | None = None  # document number of the case system ("123456/13"); None: none printed
+    date: str | None = None  # ISO date printed in the bilag line ("14.03.2013"); None: none printed
+    # the access word withholds the bilag from the public ("Lukket", "Fortrolig", "Ikke offentlig")
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        _check_date("Attachment.date", self.date)
+        if self.number is not None and self.number < 0:
+            raise ValueError(f"Attachment.number must be >= 0, got {self.number!r}")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """An earlier treatment of the item's case, as printed inside the item ("Sagsforløb")."""
+
+    body: str | None  # the body that treated the case, normalized as Meeting.body; None: not printed
+    date: str | None  # ISO date of that meeting; None: not printed
+    number: int | None  # the item number at that meeting ("Punktnummer: 7"); None: not printed
+    text: str  # what was decided or noted then
+
+    def __post_init__(self) -> None:
+        _check_date("HistoryEntry.date", self.date)
 
 
 @dataclass(frozen=True)
@@ -152,6 +176,8 @@ class Item:
     # closed only because a marker is uncertain ("fortrolig" in the text, a damaged closed part): a person
     # decides before release; always False for an open item
     closed_review: bool = False
+    # earlier treatments of the case printed inside the item, oldest first; their lines are not section text
+    history: tuple[HistoryEntry, ...] = ()
 
     def __post_init__(self) -> None:
         if self.number < 0:

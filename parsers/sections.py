@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from parsers.bodies import find_body
 from parsers.casenumbers import case_number_line
 from parsers.danish_dates import find_dates, parse_date
 from parsers.paragraphs import LineStats, bullet_text, join_line, paragraphs
-from parsers.records import Attachment, Block, Decision, DocumentType, Item, Section
+from parsers.records import Attachment, Block, Decision, DocumentType, HistoryEntry, Item, Section
 
 SECTION_WORDS = (
     "baggrund",
@@ -132,9 +133,51 @@ _DECISION_NOTE_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"\S+")
+_SENTENCE_END_RE = re.compile(r"[.!?:;]\"?\)?$")
 _CAPS_HEADING_RE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ/,\- ]*[A-ZÆØÅ]$")
 _FILE_END_RE = re.compile(r"\.[A-Za-z0-9]{2,5}\)?$")  # "... notat.pdf": a complete file name
 _BILAG_ENTRY_RE = re.compile(r"^bilag\s*\d", re.IGNORECASE)
+# FirstAgenda prints the paper an item comes from in capitals: "INDSTILLING FRA MAGISTRATSAFDELINGEN FOR ...",
+# "BESLUTNINGSFORSLAG FRA SOCIALISTISK FOLKEPARTI": a heading of any length
+_FROM_HEADING_RE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ\-]+ FRA [A-ZÆØÅ0-9][A-ZÆØÅ0-9 ,.&/()\-]*$")
+# the signature page after the last item ("Underskriftsside" and the members' names): not item text
+_SIGNATURE_RE = re.compile(r"^(?:underskriftsside|underskriftsblad|underskrifter|underskrift)\s*:?$", re.IGNORECASE)
+
+# --- vendor quirks of bilag lists ---------------------------------------------------------------------
+# FirstAgenda: one title per line after "Bilag" ("Indstilling", "Bilag 1: Beslutningsforslag",
+# "Meningstilkendegivelse ... (påført 27.08.2025)"); the title is kept as printed, the date it was added
+# ("påført", "opdateret") goes to ``Attachment.date`` as well.
+_ADDED_DATE_RE = re.compile(r"\((?:påført|opdateret|tilføjet)\s+(\d{1,2}[.-]\d{1,2}[.-]\d{4})\)\s*$", re.IGNORECASE)
+# Acadre: a running number, an access word, the title, the document date and the document number
+# ("2 Åben Notat om fritidstilbud 14.03.2013 123456/13"), printed as a table row or a line.
+_ACCESS_WORDS = ("ikke offentlig", "fortrolig", "offentlig", "lukket", "åben", "åbent")
+_CLOSED_ACCESS = ("ikke offentlig", "fortrolig", "lukket")
+_ACADRE_BILAG_RE = re.compile(
+    r"^(?P<number>\d{1,3})[.)]?\s+(?P<access>" + "|".join(_ACCESS_WORDS) + r")\b[\s:.-]*(?P<title>\S.*?)"
+    r"(?:\s+(?P<date>\d{1,2}[.-]\d{1,2}[.-]\d{4}))?(?:\s+(?P<docno>\d{2,}/\d{2,4}|\d{4,}))?$",
+    re.IGNORECASE,
+)
+# the column heads of a bilag table ("Nr.  Åben/Lukket  Titel  Dato  Dok.nr.")
+_BILAG_TABLE_HEAD_RE = re.compile(
+    r"^(?:nr\.?|bilagsnr\.?|løbenr\.?)\s+(?:åben/lukket|adgang|status|titel|bilag)\b", re.IGNORECASE
+)
+
+# --- vendor quirks of case history -------------------------------------------------------------------
+# FirstAgenda ("Sagsforløb"): "Udvalg: Magistraten" / "Dato: 02-06-2025" / "Punktnummer: 7" / what was decided.
+# Older Aarhus prints ("Sagens forløb"): "19-08-2019 Magistraten" over what was decided.
+_HISTORY_LABEL_RE = re.compile(r"^(udvalg|dato|punktnummer|punkt nr\.?|pkt\.?)\s*:\s*(.*)$", re.IGNORECASE)
+_HISTORY_HEADING_RE = re.compile(
+    r"^(?:sagsforløb|sagens forløb|tidligere beslutninger|tidligere behandling|tidligere politisk behandling"
+    r"|politisk behandling|behandlingsforløb)$",
+    re.IGNORECASE,
+)
+_DATED_BODY_RE = re.compile(r"^(\d{1,2}[.-]\d{1,2}[.-]\d{4})\s+(\S.{0,80})$")
+# lines of a decision that a paragraph break would otherwise cut off: what happens to the case next
+_DECISION_FOLLOW_RE = re.compile(
+    r"\b(?:sagen (?:bedes|blev|sendes|oversendes|tilbagesendes|udsættes)|tilbagesend\w*|fremsendes|oversendes"
+    r"|henvis\w*|vedtog|vedtaget|udsat\w*|byrådsgruppe|kunne (?:ikke )?tiltræde)\b",
+    re.IGNORECASE,
+)
 
 
 def words(text: str) -> int:
@@ -191,6 +234,8 @@ class SectionSplitter:
         is_styled = styled(b, self.body_size)
         if SUBITEM_RE.match(text) and self.outline_subitems:
             return bare, None
+        if _FROM_HEADING_RE.match(bare):
+            return bare, None
         m = _LABEL_LINE_RE.match(text)
         if m and not re.search(r"\d", m.group(1)):
             label = m.group(1).strip()
@@ -221,8 +266,12 @@ class SectionSplitter:
         current: tuple[str | None, list[Block]] | None = None
         heading_block: Block | None = None
         for b in lines:
+            if _SIGNATURE_RE.match(" ".join(b.text.split())):
+                break  # the signature page after the last item: the members' names are no item text
             in_decision = bool(current and current[0] and DECISION_RE.search(current[0]))
             head = self.heading(b, in_decision)
+            if head is not None and current is not None and _is_bilag(current[0]) and not self._ends_bilag(b):
+                head = None  # "Indstilling" in a bilag list is an attachment, not a heading
             if head is not None:
                 heading, inline = head
                 if inline and current is not None and current[0] and not current[1] and heading_block is not None:
@@ -241,42 +290,102 @@ class SectionSplitter:
         result = [Section(heading=h, text="\n".join(self._paragraphs(h, bl))) for h, bl in sections]
         return split_leading_decision(result)
 
+    def _ends_bilag(self, b: Block) -> bool:
+        """A heading that ends a bilag list: styled, a "Label:" line, a decision heading or capitals.
+        A plain section word ("Indstilling") in the list is the title of an attachment."""
+        text = " ".join(b.text.split())
+        bare = text.rstrip(":").strip()
+        if b.list_label is not None or bullet_text(b) is not None or b.in_table:
+            return False
+        label = _LABEL_LINE_RE.match(text)
+        if label and SECTION_RE.fullmatch(label.group(1).strip()):
+            return True  # "Beslutning: Godkendt." after the list
+        return bool(
+            styled(b, self.body_size)
+            or (text.endswith(":") and words(bare) <= 5)
+            or _DECISION_HEADING_RE.match(bare)
+            or _CAPS_HEADING_RE.match(bare)
+            or _FROM_HEADING_RE.match(bare)
+        )
+
     def _paragraphs(self, heading: str | None, blocks: Sequence[Block]) -> list[str]:
-        if heading is None or not heading.lower().startswith("bilag"):
+        if not _is_bilag(heading):
             return paragraphs(blocks, self.stats)
-        # a Bilag list has one attachment per line; only a line that fills the width wraps
+        # a Bilag list has one attachment per line; a line continues the one before when that line fills
+        # the width, or when it cannot start an entry (lower case, "(påført ...)", an Acadre row without
+        # its number)
         entries: list[str] = []
         prev: Block | None = None
+        acadre = False
         for b in blocks:
+            text = " ".join(b.text.replace("\t", " ").split())
+            if _BILAG_TABLE_HEAD_RE.match(text):
+                prev = None
+                continue
+            starts_entry = bool(
+                b.list_label or bullet_text(b) or _BILAG_ENTRY_RE.match(text) or _ACADRE_BILAG_RE.match(text)
+            )
             wrapped = (
                 prev is not None
-                and self.stats.line_mode
-                and prev.page == b.page
-                and len(prev.text) >= 0.85 * self.stats.full_line
-                and not _FILE_END_RE.search(prev.text)
-                and not (b.text[:1].isdigit() or b.list_label or bullet_text(b) or _BILAG_ENTRY_RE.match(b.text))
+                and entries
+                and not starts_entry
+                and (
+                    text[:1].islower()
+                    or text.startswith("(")
+                    or (acadre and not text[:1].isdigit())
+                    or (
+                        self.stats.line_mode
+                        and prev.page == b.page
+                        and len(prev.text) >= 0.85 * self.stats.full_line
+                        and not _FILE_END_RE.search(prev.text)
+                        and not text[:1].isdigit()
+                    )
+                )
             )
-            if wrapped and entries:
-                entries[-1] = join_line(entries[-1], b.text)
+            if wrapped:
+                entries[-1] = _join_bilag_line(entries[-1], text)
             else:
-                entries.extend(paragraphs([b], self.stats))
+                acadre = bool(_ACADRE_BILAG_RE.match(text))
+                entries.append(text if b.in_table else (paragraphs([b], self.stats) or [text])[0])
             prev = b
         return entries
+
+
+def _is_bilag(heading: str | None) -> bool:
+    return bool(heading) and str(heading).lower().startswith("bilag")
+
+
+def _join_bilag_line(entry: str, line: str) -> str:
+    """A wrapped bilag title: an Acadre row keeps its date and document number at the end."""
+    m = _ACADRE_BILAG_RE.match(entry)
+    if m and (m.group("date") or m.group("docno")):
+        tail = entry[m.end("title") :]
+        return join_line(entry[: m.end("title")], line) + tail
+    return join_line(entry, line)
 
 
 def split_leading_decision(sections: list[Section]) -> list[Section]:
     """FirstAgenda prints the decision first ("Beslutninger"), then the case text without a heading.
 
-    The decision keeps its first paragraph and the notes that belong to a decision
-    (who left, how they voted); the paragraphs after that open an untitled section.
+    The decision keeps its first paragraph and the lines that belong to a decision
+    (who left, how they voted, where the case goes next, a sentence that runs on); the paragraphs
+    after that open an untitled section. A heading "INDSTILLING FRA ..." or "BESLUTNINGSFORSLAG
+    FRA ..." right after the decision ends it there: everything before it is the decision.
     """
     if len(sections) < 2 or not sections[0].heading or not DECISION_RE.search(sections[0].heading):
         return sections
     if not any(s.heading for s in sections[1:]):
         return sections
+    if sections[1].heading and _FROM_HEADING_RE.match(sections[1].heading):
+        return sections  # "INDSTILLING FRA ..." ends the decision: every line up to it is the decision
     paras = sections[0].text.split("\n")
     keep = 1
-    while keep < len(paras) and _DECISION_NOTE_RE.search(paras[keep]):
+    while keep < len(paras) and (
+        _DECISION_NOTE_RE.search(paras[keep])
+        or _DECISION_FOLLOW_RE.search(paras[keep])
+        or paras[keep][:1].islower()
+        or not _SENTENCE_END_RE.search(paras[keep - 1])
+    ):
         keep += 1
     if keep >= len(paras):
         return sections
@@ -291,16 +400,147 @@ def attachments(sections: Sequence[Section]) -> list[Attachment]:
     """One attachment per line of the Bilag section(s); "Ingen" gives none."""
     found: list[Attachment] = []
     for s in sections:
-        if s.heading is None or not s.heading.lower().startswith("bilag"):
+        if not _is_bilag(s.heading):
             continue
         for line in s.text.split("\n"):
-            line = line.strip()
+            line = " ".join(line.split())
             if not line or _ATTACHMENT_NONE_RE.match(line):
                 continue
-            title = _ATTACHMENT_PREFIX_RE.sub("", line).strip()
-            if title:
-                found.append(Attachment(title=title))
+            attachment = attachment_line(line)
+            if attachment is not None:
+                found.append(attachment)
     return found
+
+
+def attachment_line(line: str) -> Attachment | None:
+    """One bilag line as an attachment: an Acadre row gives its number, access word, date and
+    document number fields; other lines keep their title as printed (a "(påført dd.mm.yyyy)" date
+    is read into ``date`` too)."""
+    m = _ACADRE_BILAG_RE.match(line)
+    if m and m.group("title").strip():
+        access = m.group("access")
+        return Attachment(
+            title=m.group("title").strip(),
+            number=int(m.group("number")),
+            access=access,
+            document_number=m.group("docno"),
+            date=parse_date(m.group("date")) if m.group("date") else None,
+            closed=access.lower() in _CLOSED_ACCESS,
+        )
+    title = _ATTACHMENT_PREFIX_RE.sub("", line).strip()
+    if not title:
+        return None
+    added = _ADDED_DATE_RE.search(title)
+    return Attachment(title=title, date=parse_date(added.group(1)) if added else None)
+
+
+def case_history(sections: Sequence[Section]) -> tuple[list[Section], list[HistoryEntry]]:
+    """The earlier treatments of the case printed in the item, and the sections without their lines.
+
+    FirstAgenda prints each treatment as "Udvalg: X", "Dato: dd-mm-yyyy", "Punktnummer: N" and what was
+    decided, up to the next "Udvalg:" or heading; the labels may stand as sections of their own or
+    as lines inside another section. Under a "Sagsforløb"/"Sagens forløb" heading a line
+    "19-08-2019 Magistraten" opens a treatment too. A history heading left without text is dropped.
+    """
+    tokens = _history_tokens(sections)
+    kept: list[tuple[str | None, list[str]]] = []
+    history: list[HistoryEntry] = []
+    heading: str | None = None
+    k = 0
+    while k < len(tokens):
+        token = tokens[k]
+        if token.kind == "heading":
+            heading = token.label
+            kept.append((token.label, []))
+            k += 1
+            continue
+        line = token.text.strip()
+        if token.kind == "para" and _HISTORY_HEADING_RE.match(line) and _history_entry(tokens, k + 1, line):
+            heading = line  # "Sagsforløb" printed as a plain line over the treatments
+            k += 1
+            continue
+        entry = _history_entry(tokens, k, heading)
+        if entry is not None:
+            found, k = entry
+            history.append(found)
+            continue
+        if token.kind == "label" and token.own_section:
+            kept.append((token.label, [token.text] if token.text else []))
+        else:
+            if not kept:
+                kept.append((None, []))
+            kept[-1][1].append(token.text if token.kind == "para" else f"{token.label}: {token.text}")
+        k += 1
+    if not history:
+        return list(sections), []
+    result = [
+        Section(h, "\n".join(lines))
+        for h, lines in kept
+        if lines or (h is not None and not _HISTORY_HEADING_RE.match(h))
+    ]
+    return result, history
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "heading" (a section starts), "label" (a history label: Udvalg, Dato, Punktnummer) or "para"
+    label: str | None  # the heading or label as printed
+    text: str = ""
+    own_section: bool = False  # a label that stood as a section heading ("Udvalg" with text "Magistraten")
+
+    @property
+    def key(self) -> str:
+        return (self.label or "").lower()
+
+
+def _history_tokens(sections: Sequence[Section]) -> list[_Token]:
+    """The sections as a flat run of headings, history labels and paragraphs."""
+    tokens: list[_Token] = []
+    for s in sections:
+        paras = s.text.split("\n") if s.text else []
+        if s.heading and _HISTORY_LABEL_RE.match(f"{s.heading}: "):
+            tokens.append(_Token("label", s.heading, paras[0] if paras else "", own_section=True))
+            paras = paras[1:]
+        else:
+            tokens.append(_Token("heading", s.heading))
+        for p in paras:
+            m = _HISTORY_LABEL_RE.match(p.strip())
+            tokens.append(_Token("label", m.group(1), m.group(2).strip()) if m else _Token("para", None, p))
+    return tokens
+
+
+def _history_entry(tokens: Sequence[_Token], k: int, heading: str | None) -> tuple[HistoryEntry, int] | None:
+    """The treatment starting at token k and the index after it, or None when none starts there."""
+    if k >= len(tokens):
+        return None
+    first = tokens[k]
+    dated_lines = bool(heading and _HISTORY_HEADING_RE.match(heading))
+    number: int | None = None
+    if first.kind == "label" and first.key == "udvalg":
+        if k + 1 >= len(tokens) or tokens[k + 1].kind != "label" or tokens[k + 1].key != "dato":
+            return None
+        body, date = first.text, parse_date(tokens[k + 1].text)
+        k += 2
+        if k < len(tokens) and tokens[k].kind == "label" and tokens[k].key not in ("udvalg", "dato"):
+            digits = re.match(r"\d{1,3}", tokens[k].text)
+            number = int(digits.group(0)) if digits else None
+            k += 1
+        dated_lines = False
+    else:
+        m = _DATED_BODY_RE.match(first.text.strip()) if first.kind == "para" and dated_lines else None
+        if m is None:
+            return None
+        date, body = parse_date(m.group(1)), m.group(2).strip()
+        k += 1
+    lines: list[str] = []
+    while k < len(tokens) and tokens[k].kind == "para":
+        line = tokens[k].text.strip()
+        if dated_lines and _DATED_BODY_RE.match(line):
+            break
+        lines.append(line)
+        k += 1
+    named, _ = find_body(body)
+    return HistoryEntry(body=named or body or None, date=date, number=number, text="\n".join(lines)), k
 
 
 def decision(

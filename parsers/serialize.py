@@ -12,6 +12,7 @@ from parsers.records import (
     CaseNumber,
     Decision,
     DocumentRecord,
+    HistoryEntry,
     Item,
     Meeting,
     Problem,
@@ -42,6 +43,17 @@ def _case_numbers(rows: list[dict[str, Any]]) -> tuple[CaseNumber, ...]:
     return tuple(CaseNumber(raw=r["raw"], normalized=r["normalized"]) for r in rows)
 
 
+def _attachment(d: dict[str, Any]) -> Attachment:
+    return Attachment(
+        title=d["title"],
+        number=d.get("number"),
+        access=d.get("access"),
+        document_number=d.get("document_number"),
+        date=d.get("date"),
+        closed=d.get("closed", False),
+    )
+
+
 def _item(d: dict[str, Any]) -> Item:
     decision = d.get("decision")
     return Item(
@@ -51,11 +63,14 @@ def _item(d: dict[str, Any]) -> Item:
         closed=d.get("closed", False),
         sections=tuple(Section(heading=s.get("heading"), text=s["text"]) for s in d.get("sections", [])),
         decision=Decision(**decision) if decision else None,
-        attachments=tuple(Attachment(title=a["title"]) for a in d.get("attachments", [])),
+        attachments=tuple(_attachment(a) for a in d.get("attachments", [])),
         pages=tuple(d.get("pages", [])),
         category=d.get("category"),
         closed_reason=d.get("closed_reason"),
         closed_review=d.get("closed_review", False),
+        history=tuple(
+            HistoryEntry(h.get("body"), h.get("date"), h.get("number"), h["text"]) for h in d.get("history", [])
+        ),
     )
 
 

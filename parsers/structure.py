@@ -63,6 +63,7 @@ from parsers.sections import (
     SUBITEM_RE,
     SectionSplitter,
     attachments,
+    case_history,
     colon_line,
     decision,
     has_decision_heading,
@@ -713,7 +714,7 @@ class _Parser:
                 continue  # "Sagsnr.:" with no number
             leading = leading and b.in_table
             rest.append(b)
-        sections = self.splitter.split(rest)
+        sections, history = case_history(self.splitter.split(rest))
         if not title:
             self.problems.append(Problem("W004", f"item {span.cand.number} has no title", heading.page))
         pages = sorted({heading.page} | {b.page for b in rest} | {self.body[j].page for j in blocks})
@@ -727,6 +728,7 @@ class _Parser:
             sections=tuple(sections),
             decision=decision(sections, doc_type, body, date),
             attachments=tuple(attachments(sections)),
+            history=tuple(history),
             pages=tuple(pages),
             category=span.category,
         )
