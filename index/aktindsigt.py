@@ -678,6 +678,7 @@ def _record_strings(record: DocumentRecord, path: str) -> Iterator[str]:
             if item.decision:
                 yield from (item.decision.text, item.decision.body or "")
             yield from (a.title for a in item.attachments)
+            yield from (h.text for h in item.history)
     yield from (p.message for p in record.problems)
 
 

@@ -35,6 +35,7 @@ from parsers.records import DocumentRecord, Item, Meeting, document_key, item_ke
 
 __all__ = [
     "AMOUNT_BANDS",
+    "EarlierStep",
     "FACETS",
     "LAW_ALIASES",
     "MAX_FIELD_CHARS",
@@ -50,6 +51,7 @@ __all__ = [
     "cap_term_occurrences",
     "case_keys",
     "docs_from_record",
+    "earlier_steps",
     "facet_value",
     "facet_values",
     "law_key",
@@ -269,6 +271,8 @@ def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, mee
         "sections": [{"heading": s.heading, "text": s.text} for s in item.sections],
         "decision": None if decision is None else {"text": decision.text, "body": decision.body, "date": decision.date},
         "category": item.category,
+        # earlier treatments of the case printed in the item (``arkiv case`` shows them as earlier steps)
+        "history": [{"body": h.body, "date": h.date, "number": h.number, "text": h.text} for h in item.history],
         "meeting": {
             "body": meeting.body,
             "document_type": meeting.document_type,
@@ -352,6 +356,39 @@ def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: st
         for ii, item in enumerate(meeting.items):
             docs.append(_item_doc(record, sha, source_path, mi, ii, meeting, item))
     return docs
+
+
+@dataclass(frozen=True)
+class EarlierStep:
+    """A treatment of a case known only from the history printed in a later item (``Item.history``)."""
+
+    body: str | None
+    date: str | None
+    number: int | None  # the item number at that meeting; None: not printed
+    text: str
+    printed_in: IndexDoc  # the later item that prints it
+
+
+def earlier_steps(docs: Sequence[IndexDoc]) -> list[EarlierStep]:
+    """The printed history of the items ``docs``, each treatment once, without those the archive holds.
+
+    A treatment is the same as an item of ``docs`` when body, date and item number agree (the
+    number only when printed); the same treatment printed by several later items counts once
+    (the first in ``docs`` order names it).
+    """
+    held = {(body_key(d.body), d.date, d.item_number) for d in docs if d.kind == "item"}
+    held_undated_number = {(body_key(d.body), d.date) for d in docs if d.kind == "item"}
+    seen: set[tuple[str, str | None, int | None]] = set()
+    steps: list[EarlierStep] = []
+    for doc in docs:
+        for h in (doc.details or {}).get("history") or []:
+            key = (body_key(h.get("body")), h.get("date"), h.get("number"))
+            in_archive = key in held if key[2] is not None else key[:2] in held_undated_number
+            if in_archive or key in seen:
+                continue
+            seen.add(key)
+            steps.append(EarlierStep(h.get("body"), h.get("date"), h.get("number"), h.get("text") or "", doc))
+    return steps
 
 
 def body_key(body: str | None) -> str:

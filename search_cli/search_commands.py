@@ -18,7 +18,7 @@ from index.build import (
     open_index,
     update_index,
 )
-from index.documents import FACETS, IndexDoc
+from index.documents import FACETS, EarlierStep, IndexDoc, earlier_steps
 from index.engine import ENGINES, Engine, EngineError
 from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError, check_page, lower
 from ingest import archive_dir
@@ -319,7 +319,10 @@ def _chronological(docs: list[IndexDoc]) -> list[IndexDoc]:
 def case_command(number: str, archive: str | None, engine: str | None, output: OutputOptions) -> None:
     """The history of one case: every item carrying the case number, in date order.
 
-    20/057417-5, 20/057417 and 20/57417 name the same case.
+    20/057417-5, 20/057417 and 20/57417 name the same case. Earlier treatments that a
+    later item prints ("Udvalg: Magistraten, Dato: 02-06-2025, Punktnummer: 7") are
+    shown too, with type "history" and the later item as their source, unless the
+    archive holds that meeting's item itself.
 
     Example:
 
@@ -333,9 +336,38 @@ def case_command(number: str, archive: str | None, engine: str | None, output: O
     rows = []
     for doc in docs:
         decision = (doc.details.get("decision") or {}) if doc.details else {}
-        rows.append({**_row(doc), "decision": decision.get("text") or "", "decision_body": decision.get("body")})
+        rows.append(
+            {
+                **_row(doc),
+                "decision": decision.get("text") or "",
+                "decision_body": decision.get("body"),
+                "from_later_document": False,
+            }
+        )
+    rows += [_step_row(step) for step in earlier_steps(docs)]
+    rows.sort(key=lambda r: (r["date"] or "9999", r["type"] != "history", r["type"], r["source_path"], r["item"] or 0))
     columns = ("date", "body", "type", "item", "title", "outcome", "decision", "source", "id")
     output.emit_rows(rows, columns, payload={"case": number, "items": rows})
+
+
+def _step_row(step: EarlierStep) -> dict[str, Any]:
+    """An earlier treatment known from a later item's printed history, as a row of ``arkiv case``."""
+    later = step.printed_in
+    return {
+        **_row(later),
+        "date": step.date,
+        "body": step.body,
+        "type": "history",
+        "item": step.number,
+        "closed": False,
+        "outcome": None,
+        "max_amount": None,
+        "laws": [],
+        "decision": step.text,
+        "decision_body": step.body,
+        "from_later_document": True,
+        "source": f"printed in {later.date or '?'} {later.body or '-'} item {later.item_number}: {_source(later)}",
+    }
 
 
 @cli.command("show")
