@@ -9,10 +9,12 @@ Fix-ups:
   title; they are not part of the visible document.
 - ``page-furniture``: "Side 2 af 3", "28. juli 2020 / Side 2 af 3", "- 2 -"
   and bare page numbers that the extractor did not mark as header/footer.
-- ``running-lines``: a line that repeats on most pages at the top or bottom
-  is a running header/footer even when the extractor left it as body text;
-  only page numbers and dates may differ between the pages (an item heading
-  or a "Sagsnr." line opening every page differs by its number: content).
+- ``running-lines``: lines that repeat on most pages at the top or bottom
+  are a running header/footer even when the extractor left them as body text,
+  also a block of several lines (the eDoc "samlet" page head: committee,
+  "Referat", "Åbent referat", "Dato: 07.03.2012", "Side 3"); only page numbers
+  and dates may differ between the pages (an item heading or a "Sagsnr." line
+  opening every page differs by its number: content, and ends the block).
 - ``outline-subitems``: SBSYS outline agendas number items "1 First Agenda"
   with sub-points "1.1 Status"; the sub-points are headings inside the item.
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -38,6 +40,10 @@ _PAGE_RE = re.compile(
 _LONE_NUMBER_RE = re.compile(r"^[-–]?\s*\d{1,4}\s*[-–]?$")
 _SUBITEM_RE = re.compile(r"^\d{1,3}\.\d{1,3}\.?\s+\S")
 _TOP_OUTLINE_RE = re.compile(r"^\d{1,3}\s+[A-ZÆØÅ]")
+# how many lines from a page's top (bottom) edge a running head (foot) may take:
+# eDoc "samlet" heads are five lines (committee, "Referat", "Åbent referat", "Dato: ...", "Side 3")
+_HEAD_LINES = 6
+_FOOT_LINES = 1  # a body line that ends most pages ("Forvaltningen indstiller") must stay content
 
 
 @dataclass(frozen=True)
@@ -82,26 +88,54 @@ def _hidden(block: Block) -> bool:
     return block.font_size is not None and block.font_size < 4.0
 
 
-def _running_lines(blocks: Sequence[Block]) -> set[str]:
-    """Texts that open or close most pages (three pages at least)."""
-    first: dict[int, str] = {}
-    last: dict[int, str] = {}
+def _running_blocks(blocks: Sequence[Block]) -> set[int]:
+    """ids of the blocks of a running head or foot that the extractor left as body text.
+
+    A page's head is the run of lines from its top edge (at most ``_HEAD_LINES``) whose
+    shape (text with dates and page counters blanked) opens most pages, three at least;
+    the foot likewise from the bottom edge. The run stops at the first line that is not
+    repeated, so an item heading opening every page ("Punkt 3: ...") and what follows it
+    stay content. A line set larger than the body text (a meeting title repeated in a
+    bundle) is never running text, nor is a run of bold lines only (a heading that
+    happens to end every page).
+    """
+    pages: dict[int, list[Block]] = defaultdict(list)
+    for b in blocks:
+        if b.role == "body":
+            pages[b.page].append(b)
+    if len(pages) < 3:
+        return set()
     sizes = sorted(b.font_size for b in blocks if b.font_size)
     body_size = sizes[len(sizes) // 2] if sizes else None
-    for b in blocks:
-        if b.role != "body":
-            continue
-        # a styled line (a meeting title repeated in a bundle) is never running text
-        plain = not b.bold and b.heading_level is None and not (b.font_size and body_size and b.font_size > body_size)
-        first.setdefault(b.page, b.text if plain else "")
-        last[b.page] = b.text if plain else ""
-    pages = len(first)
-    if pages < 3:
-        return set()
-    last_page = max(first)
-    edges = [t for t in list(first.values()) + list(last.values()) if t and len(t) < 120]
-    counts = Counter(running_shape(t, last_page) for t in edges)
-    return {t for t in edges if counts[running_shape(t, last_page)] >= max(3, pages * 0.6)}
+    last_page = max(pages)
+    need = max(3.0, len(pages) * 0.6)
+
+    def shape(b: Block) -> str | None:
+        larger = b.font_size is not None and body_size is not None and b.font_size > body_size
+        if b.heading_level is not None or larger or len(b.text) >= 120 or not b.text.strip():
+            return None
+        return running_shape(b.text, last_page)
+
+    running: set[int] = set()
+    for edge in (
+        {page: lines[:_HEAD_LINES] for page, lines in pages.items()},
+        {page: lines[::-1][:_FOOT_LINES] for page, lines in pages.items()},
+    ):
+        counts: Counter[str] = Counter()
+        for lines in edge.values():
+            counts.update({s for b in lines if (s := shape(b)) is not None})
+        for lines in edge.values():
+            run: list[Block] = []
+            for b in lines:
+                s = shape(b)
+                if s is None or counts[s] < need:
+                    break
+                run.append(b)
+            # bold lines alone are headings that end or open pages ("Beslutning"); a bold committee
+            # name is running text only within a block of plain running lines
+            if any(not b.bold for b in run):
+                running.update(id(b) for b in run)
+    return running
 
 
 def select_fixups(blocks: Sequence[Block]) -> tuple[list[Block], Layout]:
@@ -112,9 +146,9 @@ def select_fixups(blocks: Sequence[Block]) -> tuple[list[Block], Layout]:
     edges = _page_edges(blocks)
     if any(b.role == "body" and _is_page_furniture(b, id(b) in edges) for b in blocks):
         fixes.append(("page-furniture", lambda b: b.role == "body" and _is_page_furniture(b, id(b) in edges)))
-    running = _running_lines(blocks)
+    running = _running_blocks(blocks)
     if running:
-        fixes.append(("running-lines", lambda b: b.role == "body" and b.text in running))
+        fixes.append(("running-lines", lambda b: id(b) in running))
     names = [name for name, _ in fixes]
     result: list[Block] = []
     for b in blocks:

@@ -33,6 +33,10 @@ ALL_LABELS = DATE_LABELS | TIME_LABELS | PLACE_LABELS | PEOPLE_LABELS | ABSENT_L
 _INLINE_LABELS = {"mødedato", "mødested", "mødetid", "mødedeltagere", "deltagere", "afbud", "fraværende", "tidspunkt"}
 _BODY_LABELS = {"udvalg", "forum", "mødeforum", "emne", "møde"}
 _PAREN_RE = re.compile(r"\s*\([^)]*\)")
+# a role after a name in a member list: "Doris Børger (A) - formand", "Hans Toft, næstformand" is split on the comma
+_ROLE_RE = re.compile(r"\s+[-–]\s+[a-zæøå][\wæøå.\- ]{0,40}$")
+# "i Mødelokale 2 på Rådhuset": a place line under the date line
+_PLACE_PREFIX_RE = re.compile(r"^(?:i|på)\s+(?=\S)", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\n|\s+og\s+|\s+&\s+)\s*")
 _NONE_WORDS = {"ingen", "-", "–", "nej", "ingen afbud", "ingen fraværende", ""}
 _WORD_RE = re.compile(r"\S+")
@@ -132,9 +136,11 @@ def document_type(
 
 
 def _place_line(head: Sequence[Block], ends_value: Callable[[str], bool]) -> str | None:
-    """An unlabelled location line right after the meeting's date line (eDoc title pages)."""
+    """An unlabelled location line right after the meeting's date line (eDoc title pages):
+    "04-08-2020 08:30" / "Mødelokale 1", "onsdag den 7. marts 2012, kl. 15:30" / "i Mødelokale 2 på Rådhuset"."""
     for k, b in enumerate(head[:8]):
-        if find_dates(b.text) and words(b.text) <= 6 and k + 1 < len(head):
+        dated = find_dates(b.text) and (words(b.text) <= 6 or (words(b.text) <= 12 and parse_time_range(b.text)[0]))
+        if dated and not META_LABEL_RE.match(b.text) and k + 1 < len(head):
             nxt = head[k + 1].text.strip()
             if (
                 words(nxt) <= 10
@@ -143,10 +149,33 @@ def _place_line(head: Sequence[Block], ends_value: Callable[[str], bool]) -> str
                 and not DOC_TYPE_RE.search(nxt)
                 and not ends_value(nxt)
                 and not find_body(nxt)[0]
+                and not find_municipality(nxt)
+                and not _name_list_label(nxt)
             ):
-                return nxt
+                return _PLACE_PREFIX_RE.sub("", nxt)
             return None
     return None
+
+
+def _label_key(label: str) -> str:
+    """The label as a key: "Afbud/Fraværende" is an absent list, "Tilstede/Deltagere" a participant list."""
+    key = " ".join(label.split()).lower()
+    parts = [part.strip() for part in key.split("/")]
+    if len(parts) > 1 and all(part in ABSENT_LABELS for part in parts):
+        return parts[0]
+    if len(parts) > 1 and all(part in PEOPLE_LABELS for part in parts):
+        return parts[0]
+    return key
+
+
+def _name_list_label(text: str) -> bool:
+    """ "Tilstede", "Afbud/Fraværende": the label of a name list, with or without a colon."""
+    label = text.strip().rstrip(":").strip().lower()
+    return (
+        label in PEOPLE_LABELS
+        or label in ABSENT_LABELS
+        or all(part.strip() in ABSENT_LABELS for part in label.split("/"))
+    )
 
 
 def _head_lines(head: Sequence[Block]) -> list[Block]:
@@ -171,7 +200,11 @@ def _labelled(head: Sequence[Block], paragraph_gap: float, ends_value: Callable[
         if m is None and len(parts) == 2 and words(parts[0]) <= 3:
             m = META_LABEL_RE.match(f"{parts[0]}: {parts[1]}")
         if m and words(m.group(1)) <= 4:
-            pairs.append((m.group(1).strip().lower(), m.group(2).strip()))
+            pairs.append((_label_key(m.group(1)), m.group(2).strip()))
+            open_label = True
+            continue
+        if _name_list_label(text):  # "Tilstede" / "Afbud/Fraværende" over the names, no colon
+            pairs.append((_label_key(text.rstrip(":")), ""))
             open_label = True
             continue
         head_word = text.split(" ", 1)[0].lower().rstrip(":")
@@ -273,7 +306,7 @@ def _names(values: list[str]) -> tuple[str, ...]:
             for ln in lines:
                 parts.extend(_NAME_SPLIT_RE.split(ln))
         for p in parts:
-            name = " ".join(_PAREN_RE.sub("", p).split()).strip(" .,-–")
+            name = " ".join(_ROLE_RE.sub("", _PAREN_RE.sub("", p)).split()).strip(" .,-–")
             if name and name.lower() not in _NONE_WORDS and name not in names:
                 names.append(name)
     return tuple(names)
