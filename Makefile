@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 ARCHIVE ?= demo-archive
 FUZZ_SECONDS ?= 120
 
-.PHONY: setup demo test lint fuzz eval bench clean
+.PHONY: setup system-packages demo test lint fuzz eval bench clean
 
 $(BIN)/arkiv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,22 @@ $(BIN)/arkiv: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $(BIN)/arkiv
 
-setup: $(BIN)/arkiv
+setup: $(BIN)/arkiv system-packages
+
+# Debian packages the tests need: pdftotext (poppler-utils) is the reference for the word check
+# (benchmarks/word_agreement.py) and the parse benchmark. Installed only when missing, as root or with sudo;
+# otherwise a message says how (make demo works without it).
+system-packages:
+	@if command -v pdftotext >/dev/null 2>&1; then :; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "pdftotext is missing and apt-get is not available: install poppler-utils (pdftotext) by hand; the word check in make test needs it" >&2; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends poppler-utils; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends poppler-utils; \
+	else \
+		echo "pdftotext is missing: run 'sudo apt-get install poppler-utils' (needs root); the word check in make test needs it" >&2; \
+	fi
 
 # Parse the bundled sample corpus into a catalog, index it, score the parser, search it.
 demo: setup

@@ -6,10 +6,13 @@ default, ``ARKIV_PDF_CHARS=pdfplumber`` for the reference). Per page:
 1. characters are grouped into lines by their bottom edge (baseline + descent),
    sweeping once over the characters sorted by that edge; superscripts and
    subscripts (smaller text within a line's height) join their line;
-2. each line's characters are sorted left to right; a gap wider than
-   ``SPACE_GAP`` em becomes a space, one wider than ``TAB_GAP`` em a tab, so
-   label/value lines ("Mødedato<gap>Mandag d. 11. …") and table rows keep their
-   cells apart ("Mødedato\\tMandag d. 11. …");
+2. each line's characters are sorted left to right; a word space of the text
+   layer (``Char.space_before``) becomes a space however narrow the gap (an
+   "f" whose advance reaches into the space would otherwise glue "af" to the
+   next word); without one, a gap wider than ``WORD_GAP`` of the font's space
+   width becomes a space (``pdf_chars.word_gap``); a gap wider than ``TAB_GAP`` em a tab,
+   so label/value lines ("Mødedato<gap>Mandag d. 11. …") and table rows keep
+   their cells apart ("Mødedato\\tMandag d. 11. …");
 3. runs of two or more lines with three or more cells are marked ``in_table``.
 
 Then running headers/footers are marked across pages (``parsers.furniture``),
@@ -32,12 +35,11 @@ from pathlib import Path
 
 from parsers.errors import CorruptFile, EmptyDocument, NoTextLayer, ParseError
 from parsers.furniture import PlacedLine, classify
-from parsers.pdf_chars import Char, CharSource, PageChars, char_source, damaged_pages
+from parsers.pdf_chars import Char, CharSource, PageChars, char_source, damaged_pages, word_gap
 from parsers.records import Block, ExtractedDocument, Problem
 
 SUFFIXES = (".pdf",)
 
-SPACE_GAP = 0.15  # em; kerning stays below, the narrowest word spaces are about 0.2 em
 TAB_GAP = 1.8  # em; justified word spaces stay below, tab stops and table columns above
 LINE_TOLERANCE = 0.4  # em; characters whose bottoms differ by less share a line
 RAISED_SIZE = 0.8  # superscripts/subscripts are at most this size of the text they belong to
@@ -197,7 +199,7 @@ def _make_line(page: PageChars, chars: list[Char]) -> Line | None:
             if gap > TAB_GAP * em:
                 parts.append("\t")
                 cells += 1
-            elif gap > SPACE_GAP * em:
+            elif c.space_before or gap > items_gap(prev, c):
                 parts.append(" ")
         parts.append(c.text)
         kept.append(c)
@@ -221,6 +223,13 @@ def _make_line(page: PageChars, chars: list[Char]) -> Line | None:
         cells=cells,
         page_height=page.height,
     )
+
+
+def items_gap(left: Char, right: Char) -> float:
+    """The narrowest gap in points between two items without a word space before the right one
+    that still separates two words: ``pdf_chars.word_gap`` of the larger of the two fonts."""
+    bigger = left if left.size >= right.size else right
+    return word_gap(bigger.size, bigger.space_width)
 
 
 # ---------------------------------------------------------------------------

@@ -44,10 +44,15 @@ class UsageProblem(ArkivError):
         super().__init__(message, ExitCode.USAGE)
 
 
+# Commands that read documents: a bad ARKIV_PDF_CHARS fails them once, before any file is read.
+DOCUMENT_COMMANDS = frozenset({"parse", "ingest", "eval", "eval-search"})
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="moedearkiv", prog_name="arkiv")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv: debug).")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """moedearkiv: parse and search archives of Danish municipal agendas and minutes.
 
     Example:
@@ -56,6 +61,13 @@ def cli(verbose: int) -> None:
     """
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    if ctx.invoked_subcommand in DOCUMENT_COMMANDS and not ctx.resilient_parsing:
+        from parsers.pdf_chars import CharSourceSettingError, configured_source
+
+        try:
+            configured_source()
+        except CharSourceSettingError as e:
+            raise ArkivError(str(e)) from e
 
 
 @dataclass(frozen=True)
