@@ -511,6 +511,12 @@ class _PackageWriter:
             reason = f"usikker lukket-markering: {masked(hit.closed_reason)}"
             self.flag_rows.append([n, hit.key, "til vurdering", reason, pages, "", "", ""])
             flags.append("til vurdering")
+        closed_bilag = [a for a in (hit.item.attachments if hit.item else ()) if a.closed]
+        for attachment in closed_bilag:  # the bilag file itself must be withheld wherever it is handed over
+            value = masked(f"{attachment.title} ({attachment.access})")
+            self.flag_rows.append([n, hit.key, "lukket bilag", value, pages, "", "", ""])
+        if closed_bilag:
+            flags.append(f"lukket bilag: {len(closed_bilag)}")
         text_file = ""
         item_flags: dict[str, int] = {}
         if withheld and hit.review:

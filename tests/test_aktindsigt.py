@@ -31,6 +31,7 @@ from index.aktindsigt import (
     source_holds_cpr,
 )
 from parsers.records import (
+    Attachment,
     CaseNumber,
     Decision,
     DocumentRecord,
@@ -205,6 +206,22 @@ def test_package_rows_order_files_and_flags(stored: list[Stored], tmp_path: Path
     assert summary.findings == {"cpr": 1, "phone": 1, "name": 1}
     assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["hits"] == 4
     assert "Hits (akter): 4" in (out / "summary.txt").read_text(encoding="utf-8")
+
+
+def test_a_closed_bilag_of_an_open_item_is_flagged(stored: list[Stored], tmp_path: Path) -> None:
+    record = stored[1].record
+    bilag = (
+        Attachment("Notat om puljen", number=1, access="Åben"),
+        Attachment("Lægeerklæring 010190-1234", number=2, access="Lukket", closed=True),
+    )
+    item = replace(record.meetings[0].items[0], attachments=bilag)
+    record = replace(record, meetings=(replace(record.meetings[0], items=(item,)),))
+    out = tmp_path / "pakke"
+    build_package(hits_for_cases([replace(stored[1], record=record)], ["22/23184"]), out, searched="sagsnr. 22/23184")
+    sheet = pd.read_excel(out / "aktliste.xlsx", sheet_name="Aktliste")
+    assert list(sheet["Status"]) == [OPEN_STATUS] and "lukket bilag: 1" in sheet["Flag"][0]
+    flags = pd.read_excel(out / "aktliste.xlsx", sheet_name="Flag", dtype=str)
+    assert flags[flags["Type"] == "lukket bilag"]["Værdi"].tolist() == ["Lægeerklæring 010190-XXXX (Lukket)"]
 
 
 def test_no_closed_text_leaves_the_package_by_default(stored: list[Stored], tmp_path: Path) -> None:
