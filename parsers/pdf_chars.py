@@ -116,9 +116,10 @@ class CharSource(Protocol):
 
 
 # Without a space in the text layer, a gap is a word space when it is wider than this share of the
-# font's space width: pdfium generates a space itself from about half a space, pdftotext from a tenth
-# of an em (0.36 of Helvetica's space); kerning inside a word stays under a twentieth of an em.
+# font's space width, and at most MAX_WORD_GAP em: pdfium generates a space itself from about half a
+# space, pdftotext from a tenth of an em; kerning inside a word stays under a twentieth of an em.
 WORD_GAP = 0.4
+MAX_WORD_GAP = 0.1  # em; wide fonts (Verdana, Vera: space 0.32 em) still split at a tenth of an em
 SPACE_EM = 0.25  # space width in em when the font does not say (Times 0.25, Helvetica 0.278, Calibri 0.226)
 SPACE_RANGE = (0.2, 0.5)  # em; a stated space width outside is not believed (symbol and monospaced fonts)
 
@@ -129,7 +130,7 @@ def word_gap(size: float, space_width: float) -> float:
     em = size or 10.0
     space = space_width / em if space_width else SPACE_EM
     low, high = SPACE_RANGE
-    return WORD_GAP * min(max(space, low), high) * em
+    return min(WORD_GAP * min(max(space, low), high), MAX_WORD_GAP) * em
 
 
 def clean_fontname(name: str) -> str:
@@ -276,6 +277,9 @@ class _Pdfium:
         )
         self.font_weight = _prototype(raw.FPDFFont_GetWeight, ci, vp)
         self.font_flags = _prototype(raw.FPDFFont_GetFlags, ci, vp)
+        self.char_origin = _prototype(
+            raw.FPDFText_GetCharOrigin, ci, vp, ci, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double)
+        )
         self.glyph_width = _prototype(
             raw.FPDFFont_GetGlyphWidth, ci, vp, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)
         )
@@ -385,9 +389,9 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
         bottom = height - rect.bottom
         if last != first:
             loose_box(handle, last, rect_ptr)
-            if rect.right - x0 - font.advance(fx, text, first, last) > font.min_gap:
+            if rect.right - x0 - font.advance(fx, text, first, last) > CHECK_SHARE * font.min_gap:
                 # wider than its glyphs: a word space pdfium did not see may hide inside
-                for start, end, piece_spaced in _split_at_gaps(fx, handle, first, last, font.min_gap):
+                for start, end, piece_spaced in _split_at_gaps(fx, handle, text, first, last, font):
                     put(start, end, font, spaced or piece_spaced)
                 return
         put_box(first, last, font, spaced, x0, rect.right, bottom)
@@ -431,21 +435,36 @@ def _is_word_space(between: str) -> bool:
     return bool(between.strip("\x00")) and "\n" not in between and "\r" not in between
 
 
-def _split_at_gaps(fx: _Pdfium, textpage: int, first: int, last: int, min_gap: float) -> list[tuple[int, int, bool]]:
-    """(first, last, follows a gap) pieces of the characters first..last, cut where the gap between
-    two characters' boxes is wider than ``min_gap``."""
+# A word whose box is wider than its advances by this share of ``word_gap`` is checked character by
+# character: pdfium's boxes of a font that is not embedded follow the substitute font's widths, the
+# PDF's /Widths (which pdftotext and pdfminer use) may differ by a few hundredths of an em.
+CHECK_SHARE = 0.5
+
+
+def _split_at_gaps(
+    fx: _Pdfium, textpage: int, text: str, first: int, last: int, font: _Font
+) -> list[tuple[int, int, bool]]:
+    """(first, last, follows a gap) pieces of the characters first..last, cut where a character
+    starts more than ``word_gap`` after the end of the advance of the one before. Positions are the
+    glyph origins plus the font's own advances; the loose boxes when the font gives no advances."""
+    x, y = ctypes.c_double(), ctypes.c_double()
     rect = fx.raw.FS_RECTF()
     rect_ptr = ctypes.pointer(rect)
+    face, size = font.face, font.size
     pieces: list[tuple[int, int, bool]] = []
     start, spaced = first, False
-    fx.loose_box(textpage, first, rect_ptr)
-    right = rect.right
-    for k in range(first + 1, last + 1):
-        fx.loose_box(textpage, k, rect_ptr)
-        if rect.left - right > min_gap:
+    end: float | None = None
+    for k in range(first, last + 1):
+        advance = face.width_em(fx, text[k]) * size
+        if advance > 0 and fx.char_origin(textpage, k, ctypes.byref(x), ctypes.byref(y)):
+            left, right = x.value, x.value + advance
+        else:
+            fx.loose_box(textpage, k, rect_ptr)
+            left, right = rect.left, rect.right
+        if end is not None and left - end > font.min_gap:
             pieces.append((start, k - 1, spaced))
             start, spaced = k, True
-        right = rect.right
+        end = right
     pieces.append((start, last, spaced))
     return pieces
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,13 +19,23 @@ from fixtures.make_files import (
     make_truncated_pdf,
     make_zero_page_pdf,
 )
+from fixtures.word_spacing import SpacedLine, spacing_pdf, ttf_spacing_pdf
 from hypothesis import given
 from hypothesis import strategies as st
 
 import parsers
 from parsers.errors import CorruptFile, EmptyDocument, EncryptedFile, NoTextLayer
 from parsers.furniture import is_page_number
-from parsers.pdf_chars import ENV_VAR, PdfiumChars, PlumberChars, char_source, clean_fontname, is_bold_name
+from parsers.pdf_chars import (
+    ENV_VAR,
+    CharSourceSettingError,
+    PdfiumChars,
+    PlumberChars,
+    char_source,
+    clean_fontname,
+    is_bold_name,
+    word_gap,
+)
 from parsers.pdf_extractor import extract
 
 REALDOCS = Path(__file__).resolve().parent.parent.parent / "shared" / "realdocs"
@@ -306,3 +317,95 @@ def test_every_page_x_of_y_is_a_page_number(page: int, pages: int, pattern: str)
     assert is_page_number(pattern.format(page, pages))
     if not pattern.startswith("{}"):  # a bare "1/3" after other text may be a date or a ratio
         assert is_page_number("28. juli 2020 / " + pattern.format(page, pages))
+
+
+# ---------------------------------------------------------------------------
+# Word spaces in tight, kerned and proportional settings (tests/fixtures/word_spacing.py)
+# ---------------------------------------------------------------------------
+
+# An explicit space glyph pulled back by a TJ adjustment (thousandths of an em): the boxes leave
+# 0.13 .. -0.02 em between "af" and the next word, yet the PDF has a space there.
+TIGHT_EXPLICIT = [SpacedLine("af", "forslaget", True, adjust) for adjust in (150, 200, 250, 300)]
+# No space glyph; the next word is pushed right by 0.12 .. 0.3 em: a word space for pdftotext too.
+POSITIONED = [SpacedLine("af", "19. august", False, adjust) for adjust in (-120, -160, -300)]
+# Kerning inside a word (tightened or loosened by up to 0.04 em) is no word space.
+KERNED = [SpacedLine("Sag", "en", False, -20), SpacedLine("Vej", "en", False, 40), SpacedLine("Ty", "pe", False, 80)]
+SPACING_FONTS = [
+    pytest.param({"widths": {"f": 600}}, id="helvetica-wide-f"),
+    pytest.param({"font": "Times-Roman", "size": 7.0}, id="times-7pt"),
+    pytest.param({"font": "Helvetica-Bold", "size": 14.0, "widths": {"f": 500}}, id="helvetica-bold-14pt"),
+    pytest.param({"font": "Courier", "size": 9.0}, id="courier-9pt"),
+]
+
+
+def _line_texts(path: Path, source) -> list[str]:
+    return [b.text for b in extract(path, source).blocks]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
+@pytest.mark.parametrize("options", SPACING_FONTS)
+def test_tight_word_spaces_are_kept(tmp_path: Path, source, options: dict) -> None:
+    lines = TIGHT_EXPLICIT + POSITIONED + KERNED
+    path = spacing_pdf(tmp_path / "tight.pdf", lines, **options)
+    assert _line_texts(path, source) == [line.text.replace(" ", "") if line in KERNED else line.text for line in lines]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
+def test_tight_word_spaces_are_kept_in_an_embedded_truetype_font(tmp_path: Path, source) -> None:
+    lines = TIGHT_EXPLICIT + POSITIONED + KERNED
+    path = ttf_spacing_pdf(tmp_path / "vera.pdf", lines)
+    assert _line_texts(path, source) == [line.text.replace(" ", "") if line in KERNED else line.text for line in lines]
+
+
+def test_word_gap_follows_the_space_width_of_the_font() -> None:
+    # Helvetica (space 0.278 em) at 10 pt: 0.4 of the space is 1.11 pt, capped at a tenth of an em
+    assert word_gap(10.0, 2.78) == pytest.approx(1.0)
+    # a narrow space (Calibri 0.226 em) gives a narrower gap; an unknown one is taken as 0.25 em
+    assert word_gap(10.0, 2.26) == pytest.approx(0.904)
+    assert word_gap(20.0, 0.0) == pytest.approx(2.0)
+    # a stated width outside 0.2 .. 0.5 em is not believed (a symbol font's space of 0.05 em)
+    assert word_gap(10.0, 0.5) == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
+def test_items_after_a_text_layer_space_are_marked(tmp_path: Path, source) -> None:
+    path = spacing_pdf(tmp_path / "marks.pdf", [SpacedLine("af", "forslaget", True, 250)])
+    (page,) = list(source.pages(path))
+    marked = [c for c in page.chars if c.space_before]  # pdfium: words; pdfminer: characters
+    assert [c.text[0] for c in marked] == ["f"]
+    assert marked[0].x0 > page.chars[0].x0 + 8  # the "f" of "forslaget", not the one of "af" (8.3 pt wide)
+    assert all(c.space_width == pytest.approx(2.78, abs=0.01) for c in page.chars)
+
+
+def test_bad_env_var_is_one_line_naming_variable_value_and_choices(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV_VAR, "tesseract")
+    with pytest.raises(CharSourceSettingError) as caught:
+        char_source()
+    assert str(caught.value) == (
+        "ARKIV_PDF_CHARS='tesseract' is not a PDF character source; allowed values: pdfium (default), pdfplumber"
+    )
+    monkeypatch.setenv(ENV_VAR, " PDFplumber ")
+    assert char_source().name == "pdfplumber"
+    monkeypatch.setenv(ENV_VAR, "")
+    assert char_source().name == "pdfium"
+
+
+@pytest.mark.parametrize("command", [["parse", "{pdf}"], ["ingest", "{dir}", "--archive", "{archive}"]])
+def test_bad_env_var_fails_the_command_once(tmp_path: Path, meeting_pdf: Path, command: list[str]) -> None:
+    """A configuration error: one line and exit 1 before any file is read, nothing quarantined."""
+    values = {"pdf": str(meeting_pdf), "dir": str(meeting_pdf.parent), "archive": str(tmp_path / "archive")}
+    env = {**os.environ, ENV_VAR: "Bogus"}
+    done = subprocess.run(
+        [sys.executable, "-c", "from search_cli.cli import main; main()", *(p.format(**values) for p in command)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Error: ARKIV_PDF_CHARS='Bogus' is not a PDF character source; allowed values: pdfium (default), pdfplumber\n"
+    )
+    assert done.stdout == ""
+    assert not (tmp_path / "archive").exists()
