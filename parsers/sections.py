@@ -272,6 +272,8 @@ class SectionSplitter:
             head = self.heading(b, in_decision)
             if head is not None and current is not None and _is_bilag(current[0]) and not self._ends_bilag(b):
                 head = None  # "Indstilling" in a bilag list is an attachment, not a heading
+            if head is not None and current is not None and DECISION_RE.search(head[0]) and _inside_quote(current[1]):
+                head = None  # "Beslutning:" inside a quoted protocol of another body is case text
             if head is not None:
                 heading, inline = head
                 if inline and current is not None and current[0] and not current[1] and heading_block is not None:
@@ -311,44 +313,74 @@ class SectionSplitter:
     def _paragraphs(self, heading: str | None, blocks: Sequence[Block]) -> list[str]:
         if not _is_bilag(heading):
             return paragraphs(blocks, self.stats)
-        # a Bilag list has one attachment per line; a line continues the one before when that line fills
-        # the width, or when it cannot start an entry (lower case, "(påført ...)", an Acadre row without
-        # its number)
+        # a Bilag list has one attachment per line; wrapped titles are joined (``_continues_entry``)
         entries: list[str] = []
         prev: Block | None = None
         acadre = False
+        spaced = self._entries_spaced(blocks)
         for b in blocks:
             text = " ".join(b.text.replace("\t", " ").split())
             if _BILAG_TABLE_HEAD_RE.match(text):
                 prev = None
                 continue
-            starts_entry = bool(
-                b.list_label or bullet_text(b) or _BILAG_ENTRY_RE.match(text) or _ACADRE_BILAG_RE.match(text)
-            )
-            wrapped = (
-                prev is not None
-                and entries
-                and not starts_entry
-                and (
-                    text[:1].islower()
-                    or text.startswith("(")
-                    or (acadre and not text[:1].isdigit())
-                    or (
-                        self.stats.line_mode
-                        and prev.page == b.page
-                        and len(prev.text) >= 0.85 * self.stats.full_line
-                        and not _FILE_END_RE.search(prev.text)
-                        and not text[:1].isdigit()
-                    )
-                )
-            )
-            if wrapped:
+            if prev is not None and entries and self._continues_entry(prev, b, text, entries[-1], acadre, spaced):
                 entries[-1] = _join_bilag_line(entries[-1], text)
             else:
                 acadre = bool(_ACADRE_BILAG_RE.match(text))
                 entries.append(text if b.in_table else (paragraphs([b], self.stats) or [text])[0])
             prev = b
         return entries
+
+    def _entries_spaced(self, blocks: Sequence[Block]) -> bool:
+        """True when the list's entries stand apart by a paragraph gap (PDF): then the gap alone tells an
+        entry from the wrapped line of a title."""
+        if not self.stats.line_mode:
+            return False
+        return any(
+            b.space_before is not None and b.space_before > self.stats.paragraph_gap and a.page == b.page
+            for a, b in zip(blocks, blocks[1:], strict=False)
+        )
+
+    def _continues_entry(self, prev: Block, b: Block, text: str, entry: str, acadre: bool, spaced: bool) -> bool:
+        """True when the line ``b`` continues the bilag entry before it rather than starting one.
+
+        A line that starts an entry ("Bilag 2: ...", a bullet, an Acadre row) never continues. In a list
+        whose entries stand a paragraph gap apart, a line closer than that gap continues. Otherwise a line
+        continues when the entry has an unclosed "(" ("... (påført" / "10.09.2025)"), when it cannot start
+        an entry (lower case, "(påført ...)", an Acadre row's title without its number), or when the line
+        before fills the width and this one does not start with a digit.
+        """
+        if b.list_label or bullet_text(b) or _BILAG_ENTRY_RE.match(text) or _ACADRE_BILAG_RE.match(text):
+            return False
+        same_page = prev.page == b.page
+        if spaced and same_page and b.space_before is not None:
+            return b.space_before <= self.stats.paragraph_gap
+        return bool(
+            _open_parenthesis(entry)
+            or text[:1].islower()
+            or text.startswith("(")
+            or (acadre and not text[:1].isdigit())
+            or (
+                self.stats.line_mode
+                and same_page
+                and len(prev.text) >= 0.85 * self.stats.full_line
+                and not _FILE_END_RE.search(prev.text)
+                and not text[:1].isdigit()
+            )
+        )
+
+
+def _open_parenthesis(entry: str) -> bool:
+    """True when the entry has a "(" not yet closed: its title runs on to the next line."""
+    return entry.count("(") > entry.count(")")
+
+
+_QUOTE_MARKS = '"”“„«»'
+
+
+def _inside_quote(blocks: Sequence[Block]) -> bool:
+    """True when the section text so far leaves a quotation open (an odd number of quote marks)."""
+    return sum(b.text.count(q) for b in blocks for q in _QUOTE_MARKS) % 2 == 1
 
 
 def _is_bilag(heading: str | None) -> bool:
@@ -369,14 +401,15 @@ def split_leading_decision(sections: list[Section]) -> list[Section]:
 
     The decision keeps its first paragraph and the lines that belong to a decision
     (who left, how they voted, where the case goes next, a sentence that runs on); the paragraphs
-    after that open an untitled section. A heading "INDSTILLING FRA ..." or "BESLUTNINGSFORSLAG
-    FRA ..." right after the decision ends it there: everything before it is the decision.
+    after that open an untitled section. A heading that opens the case papers right after the decision
+    ("INDSTILLING FRA ...", "BESLUTNINGSFORSLAG FRA ...", a heading in capitals) ends it there:
+    everything before it is the decision. Before a "Resume" the untitled case text is split off.
     """
     if len(sections) < 2 or not sections[0].heading or not DECISION_RE.search(sections[0].heading):
         return sections
     if not any(s.heading for s in sections[1:]):
         return sections
-    if sections[1].heading and _FROM_HEADING_RE.match(sections[1].heading):
+    if sections[1].heading and _opens_case_papers(sections[1].heading):
         return sections  # "INDSTILLING FRA ..." ends the decision: every line up to it is the decision
     paras = sections[0].text.split("\n")
     keep = 1
@@ -394,6 +427,13 @@ def split_leading_decision(sections: list[Section]) -> list[Section]:
         Section(None, "\n".join(paras[keep:])),
         *sections[1:],
     ]
+
+
+def _opens_case_papers(heading: str) -> bool:
+    """A heading after a leading decision that starts the case papers: "INDSTILLING FRA ..." or a
+    heading in capitals ("PUNKTET BEHANDLET TIDLIGERE")."""
+    bare = " ".join(heading.split())
+    return bool(_FROM_HEADING_RE.match(bare) or _CAPS_HEADING_RE.match(bare))
 
 
 def attachments(sections: Sequence[Section]) -> list[Attachment]:
@@ -550,7 +590,7 @@ def decision(
 
     The text under a "Beslutning ..." heading, with the body and date the heading
     names, else the meeting's; with several, the one of the meeting's own body, else
-    the last. A heading naming the meeting's own body that stands empty
+    the last that names no body, else the last. A heading naming the meeting's own body that stands empty
     ("FORRETNINGSUDVALGETS BESLUTNING" with nothing under it) means no decision yet,
     even when a quoted "Beslutning" of another body appears in the case text.
     Without such a heading the item's minute text is the decision.
@@ -565,7 +605,10 @@ def decision(
         with_text = [s for s in decided if s.text.strip()]
         if not with_text:
             return None
-        chosen = with_text[-1]
+        # a heading naming no body ("Beslutninger", "Udvalgets beslutning") is the meeting's own decision,
+        # also when FirstAgenda prints it first and another body's ("REGIONSRÅDETS BESLUTNING") after it
+        unnamed = [s for s in with_text if find_body(s.heading or "")[0] in (None, "Udvalget")]
+        chosen = unnamed[-1] if unnamed else with_text[-1]
         for s in with_text:
             named, _ = find_body(s.heading or "")
             if named and named == body:

@@ -533,7 +533,14 @@ def render_acadre_pdf(meeting: VendorMeeting, path: Path) -> None:
                 colWidths=[0.8 * cm, 1.4 * cm, 8.8 * cm, 2.3 * cm, 2.7 * cm],
             )
             bilag.setStyle(
-                TableStyle([("FONTSIZE", (0, 0), (-1, -1), 9), ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey)])
+                # cells aligned at the top as Word (which Acadre prints through) aligns them
+                TableStyle(
+                    [
+                        ("FONTSIZE", (0, 0), (-1, -1), 9),
+                        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
             )
             story += [bilag, Spacer(1, 6)]
     story += [PageBreak(), Paragraph("Underskriftsside", st.item)]
