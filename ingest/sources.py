@@ -182,9 +182,10 @@ def not_regular(mode: int) -> str | None:
 
 
 def unsafe_member_name(name: str) -> bool:
-    """An absolute name, a drive letter or a ``..`` part: a zip member that could point outside any folder."""
+    """An empty name, an absolute name, a drive letter or a ``..`` part: a zip member that names no file
+    or could point outside any folder."""
     parts = name.replace("\\", "/").split("/")
-    return name.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:", name)) or ".." in parts
+    return not name or name.startswith(("/", "\\")) or bool(re.match(r"[A-Za-z]:", name)) or ".." in parts
 
 
 class Walk:
@@ -272,7 +273,7 @@ class Walk:
             occurrences[info.filename] = occurrences.get(info.filename, 0) + 1
             members.append((info.filename, occurrences[info.filename], index, info))
         for name, nth, index, info in sorted(members, key=lambda m: (m[0], m[1])):
-            if info.is_dir():
+            if name.endswith("/"):  # a folder (``ZipInfo.is_dir`` fails on an empty name)
                 continue
             if not unsafe_member_name(name) and any(_skipped_name(p) for p in name.split("/")):
                 continue
@@ -313,7 +314,7 @@ def _member_entry(
         member_index=index,
     )
     if unsafe_member_name(info.filename):
-        reason = "unsafe member name (absolute or with '..'); it was not extracted"
+        reason = "unsafe member name (empty, absolute or with '..'); it was not extracted"
         return dataclasses.replace(entry, problem_code="unsafe-name", problem=reason, readable=False)
     too_large = limits.problem(info.file_size, info.compress_size)
     if too_large is not None:

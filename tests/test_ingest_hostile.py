@@ -313,6 +313,24 @@ def test_unsafe_and_repeated_member_names(tmp_path: Path):
     assert list(tmp.iterdir()) == []
 
 
+def test_a_member_without_a_name_is_quarantined_and_its_siblings_imported(tmp_path: Path):
+    # found by the fuzzer: an empty member name (ZipInfo.is_dir raises IndexError) stopped the walk
+    src = tmp_path / "src"
+    src.mkdir()
+    good = make_meeting_pdf(tmp_path / "god.pdf", pages=2).read_bytes()
+    with zipfile.ZipFile(src / "navnloes.zip", "w") as zf:
+        zf.writestr(zipfile.ZipInfo("", date_time=(2024, 1, 1, 0, 0, 0)), good)  # writestr("") refuses it
+        zf.writestr("god.pdf", good)
+    archive = tmp_path / "arkiv"
+
+    run = _arkiv(tmp_path / "tmp", "ingest", str(src), "--archive", str(archive), "--no-index")
+    assert run.returncode == 3, run.stderr
+    assert "Traceback" not in run.stderr
+    files = _files(archive)
+    assert files[f"{src}/navnloes.zip!"] == ("present", None, "unsafe-name")
+    assert files[f"{src}/navnloes.zip!god.pdf"][1] == _sha(good)
+
+
 # -- files that are not regular files --------------------------------------------------------------------
 
 
