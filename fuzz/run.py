@@ -50,13 +50,14 @@ class TargetResult:
 
 
 def _fuzzer_command(
-    target: str, seconds: int, timeout: int, rss_limit_mb: int, new_inputs: Path, seed: int | None
+    target: str, seconds: int, timeout: int, rss_limit_mb: int, new_inputs: Path, seed: int | None, runs: int | None
 ) -> list[str]:
     return [
         sys.executable,
         str(FUZZ / "harness.py"),
         target,
         *([f"-seed={seed}"] if seed is not None else []),
+        *([f"-runs={runs}"] if runs is not None else []),
         f"-max_total_time={seconds}",
         f"-timeout={timeout}",
         f"-rss_limit_mb={rss_limit_mb}",
@@ -68,7 +69,13 @@ def _fuzzer_command(
 
 
 def run_target(
-    target: str, seconds: int, timeout: int, rss_limit_mb: int, update_corpus: bool, seed: int | None = None
+    target: str,
+    seconds: int,
+    timeout: int,
+    rss_limit_mb: int,
+    update_corpus: bool,
+    seed: int | None = None,
+    runs: int | None = None,
 ) -> TargetResult:
     """One fuzzer process for ``target``; libFuzzer itself enforces the time, per-input timeout and memory."""
     CRASHES.mkdir(exist_ok=True)
@@ -80,7 +87,7 @@ def run_target(
         workdir = Path(scratch) / "work"
         workdir.mkdir()
         env = {**os.environ, "ARKIV_FUZZ_WORKDIR": str(workdir), "PYTHONPATH": str(ROOT)}
-        command = _fuzzer_command(target, seconds, timeout, rss_limit_mb, new_inputs, seed)
+        command = _fuzzer_command(target, seconds, timeout, rss_limit_mb, new_inputs, seed, runs)
         try:
             proc = subprocess.run(
                 command, cwd=ROOT, env=env, capture_output=True, text=True, errors="replace", timeout=seconds + 120
@@ -127,12 +134,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seed", type=int, default=None, help="the fuzzer's random seed (repeatable runs, as in make test)"
     )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        help="inputs per target; with --seed the same inputs every time, as long as --seconds does not cut it short",
+    )
     args = parser.parse_args(argv)
     targets = args.target or list(TARGETS)
     each = max(args.seconds // len(targets), 1)
     crashed = False
     for target in targets:
-        result = run_target(target, each, args.timeout, args.rss_limit_mb, args.update_corpus, args.seed)
+        result = run_target(target, each, args.timeout, args.rss_limit_mb, args.update_corpus, args.seed, args.runs)
         print(_report(result), flush=True)
         crashed = crashed or result.crashed
     return 1 if crashed else 0
