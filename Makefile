@@ -16,19 +16,23 @@ $(BIN)/arkiv: pyproject.toml
 
 setup: $(BIN)/arkiv system-packages
 
-# Debian packages the tests need: pdftotext (poppler-utils) is the reference for the word check
-# (benchmarks/word_agreement.py) and the parse benchmark. Installed only when missing, as root or with sudo;
-# otherwise a message says how (make demo works without it).
+# Debian packages: pdftotext (poppler-utils) is the reference of the word check and the parse benchmark,
+# tesseract with its Danish model reads scanned pages, LibreOffice converts legacy Word files.
+# Installed only when missing, as root or with passwordless sudo; otherwise one line names what to install
+# (arkiv still reads text PDFs, DOCX and HTML without them, and make demo works).
+SYSTEM_PACKAGES ?= poppler-utils tesseract-ocr tesseract-ocr-dan libreoffice-writer-nogui
+
 system-packages:
-	@if command -v pdftotext >/dev/null 2>&1; then :; \
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -z "$$missing" ]; then :; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
-		echo "pdftotext is missing and apt-get is not available: install poppler-utils (pdftotext) by hand; the word check in make test needs it" >&2; \
+		echo "missing system packages (no apt-get here, install them by hand): $$missing" >&2; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends poppler-utils; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends poppler-utils; \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	else \
-		echo "pdftotext is missing: run 'sudo apt-get install poppler-utils' (needs root); the word check in make test needs it" >&2; \
+		echo "missing system packages: run 'sudo apt-get install $$missing' (needs root)" >&2; \
 	fi
 
 # Parse the bundled sample corpus into a catalog, index it, score the parser, search it.
