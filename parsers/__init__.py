@@ -45,6 +45,10 @@ def sniff_format(path: Path) -> str:
         raise legacy_doc_error(path)
     if _looks_like_html(head):
         return "html"
+    from parsers.esdh_xml import looks_like_xml
+
+    if looks_like_xml(head):
+        return "xml"  # an ESDH agenda export: parsers.esdh_xml recognises its schema
     suffix = path.suffix.lower()
     if suffix in (".pdf", ".docx", ".html", ".htm"):
         raise UnsupportedFormat(
@@ -72,6 +76,8 @@ def extract(path: str | Path) -> ExtractedDocument:
     """Run the extractor that fits the file's content."""
     path = Path(path)
     fmt = sniff_format(path)
+    if fmt == "xml":
+        raise UnsupportedFormat(str(path), "an ESDH XML export has no text blocks; parse_file reads it")
     if fmt == "pdf":
         from parsers import pdf_extractor
 
@@ -108,6 +114,17 @@ def parse_file(path: str | Path, *, display_path: str | None = None, sha256: str
     from parsers.structure import build_record
 
     path = Path(path)
+    if sniff_format(path) == "xml":
+        from parsers import esdh_xml
+
+        xml_source = Source(
+            path=display_path or paths.display_path(str(path)),
+            sha256=sha256 or sha256_of(path),
+            format="xml",
+            page_count=0,
+            parser_version=PARSER_VERSION,
+        )
+        return esdh_xml.parse_export(path, xml_source)
     extracted = extract(path)
     source = Source(
         path=display_path or paths.display_path(str(path)),

@@ -26,7 +26,7 @@ FORMAT_VERSION = 1
 
 DocumentKind = Literal["meeting", "other"]
 DocumentType = Literal["dagsorden", "referat"]
-SourceFormat = Literal["pdf", "docx", "html"]
+SourceFormat = Literal["pdf", "docx", "html", "xml"]
 BlockRole = Literal["body", "header", "footer"]
 Status = Literal["ok", "partial"]
 
@@ -139,6 +139,8 @@ class Attachment:
     date: str | None = None  # ISO date printed in the bilag line ("14.03.2013"); None: none printed
     # the access word withholds the bilag from the public ("Lukket", "Fortrolig", "Ikke offentlig")
     closed: bool = False
+    # the bilag file an ESDH XML export references, relative to the export ("Enclosures/1.pdf"); None: none
+    file: str | None = None
 
     def __post_init__(self) -> None:
         _check_date("Attachment.date", self.date)

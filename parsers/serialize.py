@@ -51,6 +51,7 @@ def _attachment(d: dict[str, Any]) -> Attachment:
         document_number=d.get("document_number"),
         date=d.get("date"),
         closed=d.get("closed", False),
+        file=d.get("file"),
     )
 
 
