@@ -27,7 +27,8 @@ __all__ = ["PARSER_VERSION", "ParseError", "extract", "parse_file", "sniff_forma
 
 
 def sniff_format(path: Path) -> str:
-    """Return "pdf", "docx" or "html" from the file's first bytes, or raise UnsupportedFormat."""
+    """Return "pdf", "docx", "html" or a legacy format LibreOffice converts ("doc", "rtf", "odt",
+    "wpd", "docm", "dotx"; see ``parsers.legacy``) from the file's content, or raise UnsupportedFormat."""
     try:
         with open(path, "rb") as f:
             head = f.read(1024)
@@ -38,11 +39,14 @@ def sniff_format(path: Path) -> str:
     if b"%PDF-" in head:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "docx"
-    if head.startswith(OLE_MAGIC):
-        from parsers.docx_extractor import legacy_doc_error
+        from parsers.legacy import sniff_zip
 
-        raise legacy_doc_error(path)
+        return sniff_zip(path) or "docx"
+    from parsers.legacy import sniff as sniff_legacy
+
+    legacy = sniff_legacy(path, head)
+    if legacy is not None:
+        return legacy
     if _looks_like_html(head):
         return "html"
     from parsers.esdh_xml import looks_like_xml
@@ -55,7 +59,9 @@ def sniff_format(path: Path) -> str:
             str(path), f"not a {suffix[1:].upper()} file (content does not match the {suffix} suffix)"
         )
     raise UnsupportedFormat(
-        str(path), f"unsupported file type {suffix or '(no suffix)'}; moedearkiv reads PDF, DOCX and HTML"
+        str(path),
+        f"unsupported file type {suffix or '(no suffix)'}; moedearkiv reads PDF, DOCX, HTML, "
+        "and .doc/.rtf/.odt/.wpd/.docm through LibreOffice",
     )
 
 
@@ -72,12 +78,14 @@ def _looks_like_html(head: bytes) -> bool:
     return any(marker in lowered for marker in _HTML_MARKERS)
 
 
-def extract(path: str | Path) -> ExtractedDocument:
-    """Run the extractor that fits the file's content."""
+def extract(path: str | Path, *, sha256: str | None = None) -> ExtractedDocument:
+    """Run the extractor that fits the file's content (``sha256``: the file's, when known)."""
     path = Path(path)
     fmt = sniff_format(path)
     if fmt == "xml":
         raise UnsupportedFormat(str(path), "an ESDH XML export has no text blocks; parse_file reads it")
+    if fmt not in ("pdf", "html", "docx"):
+        return _extract_converted(path, fmt, sha256 or sha256_of(path))
     if fmt == "pdf":
         from parsers import pdf_extractor
 
@@ -89,6 +97,21 @@ def extract(path: str | Path) -> ExtractedDocument:
     from parsers import docx_extractor
 
     return docx_extractor.extract(path)
+
+
+def _extract_converted(path: Path, fmt: str, sha256: str) -> ExtractedDocument:
+    """A legacy word-processor file: LibreOffice's DOCX (``parsers.legacy``), read by the DOCX extractor."""
+    import dataclasses
+
+    from parsers import docx_extractor, legacy
+
+    conversion = legacy.convert(path, fmt, sha256)
+    try:
+        extracted = docx_extractor.extract(conversion.docx)
+    except ParseError as e:
+        reason = e.reason.replace(str(conversion.docx), str(path))
+        raise type(e)(str(path), f"{reason} (after converting the {fmt} file with LibreOffice)") from e
+    return dataclasses.replace(extracted, converted_from=conversion.converted_from)
 
 
 def sha256_of_stream(stream: BinaryIO) -> str:
@@ -125,12 +148,15 @@ def parse_file(path: str | Path, *, display_path: str | None = None, sha256: str
             parser_version=PARSER_VERSION,
         )
         return esdh_xml.parse_export(path, xml_source)
-    extracted = extract(path)
+    extracted = extract(path, sha256=sha256)
     source = Source(
         path=display_path or paths.display_path(str(path)),
         sha256=sha256 or sha256_of(path),
         format=extracted.format,
         page_count=extracted.page_count,
         parser_version=PARSER_VERSION,
+        ocr_pages=extracted.ocr_pages,
+        ocr_confidence=extracted.ocr_confidence,
+        converted_from=extracted.converted_from,
     )
     return build_record(extracted, source)

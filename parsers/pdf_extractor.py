@@ -20,7 +20,12 @@ and the body font size is the most common size weighted by characters.
 
 Bad input raises ``parsers.errors`` exceptions: ``CorruptFile`` (not a PDF,
 truncated, no page readable), ``EncryptedFile`` (needs a password),
-``EmptyDocument`` (no pages), ``NoTextLayer`` (no text on any page: a scan).
+``EmptyDocument`` (no pages), ``NoTextLayer`` (no text on any page, not even by OCR),
+``ocr.OcrUnavailable`` (only scanned pages, and Tesseract is not installed).
+
+A page whose text layer has fewer than ``ocr.MIN_TEXT_CHARS`` characters and that
+holds an image is a scan: it is OCR'd (``parsers.ocr``) and its words go through the
+same line building; ``ExtractedDocument.ocr_pages`` lists those pages.
 A page that cannot be read, or whose content stream is damaged, while others
 can is a ``Problem`` ``W005`` with its page number in
 ``ExtractedDocument.problems``; the text of the other pages is kept.
@@ -33,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from parsers import ocr
 from parsers.errors import CorruptFile, EmptyDocument, NoTextLayer, ParseError
 from parsers.furniture import PlacedLine, classify
 from parsers.pdf_chars import Char, CharSource, PageChars, char_source, damaged_pages, word_gap
@@ -71,21 +77,32 @@ class Line:
     page_height: float
 
 
-def extract(path: Path, source: CharSource | None = None) -> ExtractedDocument:
-    """Read a PDF into line blocks. ``source`` defaults to ``pdf_chars.char_source()``."""
+def extract(path: Path, source: CharSource | None = None, ocr_cache: Path | None = None) -> ExtractedDocument:
+    """Read a PDF into line blocks. ``source`` defaults to ``pdf_chars.char_source()``.
+
+    Pages without a text layer that hold an image are read by OCR (``parsers.ocr``),
+    page by page; ``ocr_cache`` is where OCR results are cached (default ``$ARKIV_OCR_CACHE``)."""
     path = Path(path)
     _check_complete(path)
     source = source or char_source()
-    lines: list[Line] = []
+    page_lines_by_number: dict[int, list[Line]] = {}
+    sizes: dict[int, tuple[float, float]] = {}
+    text_chars: dict[int, int] = {}
     page_count = 0
     errors: dict[int, str] = {}
     for page in source.pages(path):
         page_count = page.number
         if page.error is not None:
             errors[page.number] = page.error
-        lines.extend(page_lines(page))
+        else:
+            text_chars[page.number] = sum(len(c.text.strip()) for c in page.chars)
+        sizes[page.number] = (page.width, page.height)
+        page_lines_by_number[page.number] = page_lines(page)
     if page_count == 0:
         raise EmptyDocument(str(path), "the PDF has no pages")
+    scans = ocr.scanned_pages(path, text_chars) if text_chars else []
+    read = _read_scans(path, scans, page_lines_by_number, sizes, errors, ocr_cache)
+    lines = [line for number in sorted(page_lines_by_number) for line in page_lines_by_number[number]]
     for number, reason in damaged_pages(path).items():
         errors.setdefault(number, reason)
     if not lines and errors:
@@ -94,7 +111,8 @@ def extract(path: Path, source: CharSource | None = None) -> ExtractedDocument:
     if not lines:
         raise NoTextLayer(
             str(path),
-            f"no text layer on any of its {page_count} page(s) (scanned image?); run OCR first, e.g. ocrmypdf",
+            f"no text on any of its {page_count} page(s): no text layer"
+            + (", and OCR found no words" if read else " and no scanned image"),
         )
     return ExtractedDocument(
         format="pdf",
@@ -105,7 +123,40 @@ def extract(path: Path, source: CharSource | None = None) -> ExtractedDocument:
             Problem(PAGE_ERROR, f"page {n} of {page_count}: {reason}; its text is missing or incomplete", n)
             for n, reason in sorted(errors.items())
         ),
+        ocr_pages=tuple(page.number for page in read if page.error is None),
+        ocr_confidence=ocr.mean_confidence(read),
     )
+
+
+def _read_scans(
+    path: Path,
+    scans: list[int],
+    lines: dict[int, list[Line]],
+    sizes: dict[int, tuple[float, float]],
+    errors: dict[int, str],
+    cache: Path | None,
+) -> list[ocr.OcrPage]:
+    """OCR the scanned pages and put their lines in place of the text layer's stray characters.
+
+    Without Tesseract, a file whose other pages have text keeps them and lists each scanned page
+    as a page error naming the packages; a file of scans only raises ``OcrUnavailable``."""
+    if not scans:
+        return []
+    try:
+        read = ocr.ocr_pages(path, scans, cache)
+    except ocr.OcrUnavailable as e:
+        if not any(lines[n] for n in lines if n not in scans):
+            raise
+        for number in scans:
+            errors.setdefault(number, f"a scan that was not read: {e.reason.split('; ', 1)[-1]}")
+        return []
+    for page in read:
+        if page.error is not None:
+            errors.setdefault(page.number, page.error)
+            continue
+        width, height = sizes[page.number]
+        lines[page.number] = page_lines(PageChars(page.number, width, height, page.chars))
+    return read
 
 
 def _check_complete(path: Path) -> None:

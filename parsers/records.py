@@ -88,6 +88,9 @@ class ExtractedDocument:
     body_font_size: float | None = None  # most common font size in the body; None: unknown
     # parts that could not be read while the rest could (a page with a damaged content stream)
     problems: tuple[Problem, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR (scans without a text layer); empty: none
+    ocr_confidence: float | None = None  # mean OCR word confidence 0-100; None: no page OCR'd
+    converted_from: str | None = None  # the legacy format LibreOffice converted to DOCX; None: no conversion
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +105,9 @@ class Source:
     format: SourceFormat
     page_count: int
     parser_version: str
+    ocr_pages: tuple[int, ...] = ()  # pages whose text comes from OCR (scanned pages); empty: none
+    ocr_confidence: float | None = None  # mean Tesseract word confidence (0-100) on those pages; None: no OCR
+    converted_from: str | None = None  # legacy format LibreOffice converted to DOCX ("doc", "rtf", ...); None: none
 
 
 @dataclass(frozen=True)

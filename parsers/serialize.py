@@ -91,12 +91,16 @@ def _meeting(d: dict[str, Any]) -> Meeting:
     )
 
 
+def _source(d: dict[str, Any]) -> Source:
+    return Source(**{**d, "ocr_pages": tuple(d.get("ocr_pages", ()))})
+
+
 def record_from_dict(data: dict[str, Any]) -> DocumentRecord:
     version = data.get("format_version", FORMAT_VERSION)
     if version > FORMAT_VERSION:
         raise ValueError(f"record format_version {version} is newer than this program ({FORMAT_VERSION})")
     return DocumentRecord(
-        source=Source(**data["source"]),
+        source=_source(data["source"]),
         kind=data["kind"],
         meetings=tuple(_meeting(m) for m in data.get("meetings", [])),
         title=data.get("title"),

@@ -1,0 +1,362 @@
+"""Scanned PDF pages → word ``Char`` items through Tesseract, for ``parsers.pdf_extractor``.
+
+A page without a text layer (or with only a few stray characters) and with an
+image on it is rendered with pypdfium2 at ``DPI`` and read by
+``tesseract IMAGE - -l dan --psm 3 hocr`` (a subprocess with ``OMP_THREAD_LIMIT=1``
+and a per-page timeout). hOCR gives every word its box and confidence and every
+line its baseline and ``x_size`` (the height of the line's letters), so:
+
+* each word becomes one ``pdf_chars.Char`` (``space_before`` set), in points;
+* its bottom is the line's baseline extended to the left page edge along the
+  baseline's slope, so a skewed line stays one line and the words of a row that
+  Tesseract split into blocks (label and value) meet again on one line;
+* its size is the line's ``x_size`` in points (rounded to whole points), so
+  headings set larger stay larger;
+* it is bold when its strokes are clearly thicker than the page's usual stroke
+  for its size (mean horizontal run of dark pixels).
+
+The pdf extractor then builds lines and blocks from them exactly as from a text
+layer. Results are cached as JSON by the hash of the rendered page (and the
+settings) in ``$ARKIV_OCR_CACHE`` or the ``cache_dir`` passed in, so reading the
+same page again (``arkiv ingest --reparse``) does not run Tesseract again.
+
+``$ARKIV_TESSERACT`` names the tesseract command (default ``tesseract``). When it
+or the Danish model is missing, ``OcrUnavailable`` names the Debian packages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from parsers.errors import ParseError
+from parsers.pdf_chars import Char
+
+TESSERACT_ENV = "ARKIV_TESSERACT"  # the tesseract command; default "tesseract"
+CACHE_ENV = "ARKIV_OCR_CACHE"  # folder of cached page results; unset: no cache unless one is passed in
+PAGE_TIMEOUT_ENV = "ARKIV_OCR_PAGE_TIMEOUT"  # seconds per page; default PAGE_TIMEOUT
+DPI = 300
+LANGUAGE = "dan"
+PAGE_SEGMENTATION = "3"  # fully automatic page segmentation
+PAGE_TIMEOUT = 120.0
+PACKAGES = "tesseract-ocr and tesseract-ocr-dan"
+MIN_TEXT_CHARS = 20  # a page whose text layer has fewer non-space characters (and an image) is a scan
+LOW_CONFIDENCE = 80.0  # mean word confidence (0-100) below which `arkiv status` lists a file
+SIZE_PER_XSIZE = 1.05  # font size in points per point of hOCR x_size (measured on 8, 10 and 13 pt text)
+BOLD_STROKE = 1.3  # a word is bold when its stroke per point of size is this much above the page's median
+DARK = 128  # grey level below which a pixel is ink
+CACHE_VERSION = 1
+
+_BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
+_BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
+_XSIZE = re.compile(r"x_size ([\d.]+)")
+_WCONF = re.compile(r"x_wconf (-?\d+)")
+_LINE_CLASSES = {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
+
+
+class OcrUnavailable(ParseError):
+    """A scanned page needs OCR, and Tesseract or its Danish model is not installed."""
+
+    code = "ocr-unavailable"
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """The words of one scanned page as ``Char`` items, their confidences (0-100) and any error."""
+
+    number: int
+    chars: list[Char]
+    confidences: list[float]
+    error: str | None = None  # why the page could not be read (a timeout, a Tesseract failure)
+
+
+# A function called after every OCR'd page with (page number, pages to OCR); the ingest worker sets one.
+PageHook = Callable[[int, int], None]
+_page_hook: PageHook | None = None
+
+
+def set_page_hook(hook: PageHook | None) -> None:
+    """Call ``hook(page, total)`` after each page read by Tesseract (not after cache hits)."""
+    global _page_hook
+    _page_hook = hook
+
+
+def tesseract_command() -> str:
+    return os.environ.get(TESSERACT_ENV) or "tesseract"
+
+
+def page_timeout() -> float:
+    raw = os.environ.get(PAGE_TIMEOUT_ENV)
+    if not raw:
+        return PAGE_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        return PAGE_TIMEOUT
+    return value if value > 0 else PAGE_TIMEOUT
+
+
+@lru_cache(maxsize=8)
+def _missing_reason(command: str) -> str | None:
+    try:
+        done = subprocess.run([command, "--list-langs"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"OCR needs Tesseract: install the packages {PACKAGES} (cannot run {command!r}: {e})"
+    languages = {line.strip() for line in (done.stdout + done.stderr).splitlines()}
+    if LANGUAGE not in languages:
+        return f"OCR needs the Danish Tesseract model: install the package tesseract-ocr-dan ({command} has no 'dan')"
+    return None
+
+
+def unavailable_reason() -> str | None:
+    """Why OCR cannot run here (naming the packages to install), or None when it can."""
+    return _missing_reason(tesseract_command())
+
+
+def scanned_pages(path: Path, counts: dict[int, int]) -> list[int]:
+    """The pages (1-based) that need OCR: fewer than ``MIN_TEXT_CHARS`` text characters and an image.
+
+    ``counts`` maps each page number to its count of non-space text-layer characters."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    candidates = [n for n, count in sorted(counts.items()) if count < MIN_TEXT_CHARS]
+    if not candidates:
+        return []
+    found: list[int] = []
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for number in candidates:
+            page = pdf[number - 1]
+            try:
+                if any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3)):
+                    found.append(number)
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return found
+
+
+def ocr_pages(path: Path, numbers: Iterable[int], cache_dir: Path | None = None) -> list[OcrPage]:
+    """OCR the given pages (1-based) of a PDF. Raises ``OcrUnavailable`` when a page is not cached
+    and Tesseract cannot run; a page that fails or times out comes back with its ``error``."""
+    import pypdfium2 as pdfium
+
+    wanted = sorted(set(numbers))
+    cache = cache_dir or (Path(os.environ[CACHE_ENV]) if os.environ.get(CACHE_ENV) else None)
+    out: list[OcrPage] = []
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for done, number in enumerate(wanted, start=1):
+            page = pdf[number - 1]
+            try:
+                image = page.render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
+            finally:
+                page.close()
+            out.append(_ocr_image(image, number, cache, str(path)))
+            if _page_hook is not None:
+                _page_hook(done, len(wanted))
+    finally:
+        pdf.close()
+    return out
+
+
+def _ocr_image(image: Any, number: int, cache: Path | None, path: str) -> OcrPage:
+    key = _page_key(image)
+    cached = _read_cache(cache, key)
+    if cached is not None:
+        return OcrPage(number, cached[0], cached[1])
+    reason = unavailable_reason()
+    if reason is not None:
+        raise OcrUnavailable(path, f"page {number} is a scan without a text layer; {reason}")
+    try:
+        hocr = _run_tesseract(image)
+    except subprocess.TimeoutExpired:
+        return OcrPage(number, [], [], f"OCR took longer than {page_timeout():g} s and was stopped")
+    except (OSError, subprocess.CalledProcessError) as e:
+        return OcrPage(number, [], [], f"OCR failed ({_stderr_line(e)})")
+    chars, confidences = read_hocr(hocr, image)
+    _write_cache(cache, key, chars, confidences)
+    return OcrPage(number, chars, confidences)
+
+
+def _stderr_line(error: BaseException) -> str:
+    stderr = getattr(error, "stderr", None)
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", "replace")
+    text = " ".join((stderr or str(error)).split())
+    return text[:200]
+
+
+def _page_key(image: Any) -> str:
+    h = hashlib.sha256()
+    h.update(f"{CACHE_VERSION}|{DPI}|{LANGUAGE}|{PAGE_SEGMENTATION}|{image.size}".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+def _run_tesseract(image: Any) -> str:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with tempfile.TemporaryDirectory(prefix="arkiv-ocr-") as tmp:
+        png = Path(tmp) / "page.png"
+        image.save(png, dpi=(DPI, DPI))
+        done = subprocess.run(
+            [tesseract_command(), str(png), "-", "-l", LANGUAGE, "--psm", PAGE_SEGMENTATION, "--dpi", str(DPI), "hocr"],
+            capture_output=True,
+            timeout=page_timeout(),
+            env=env,
+            check=True,
+        )
+    return done.stdout.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------
+# hOCR → word items
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    box: tuple[int, int, int, int]  # pixels: left, top, right, bottom
+    baseline: float  # pixels: the line's baseline at the left page edge
+    size: float  # points
+    confidence: float
+    stroke: float  # mean horizontal run of ink in pixels per point of size; 0: unknown
+
+
+def read_hocr(hocr: str, image: Any) -> tuple[list[Char], list[float]]:
+    """The words of an hOCR page as ``Char`` items in points, and their confidences."""
+    words = list(_hocr_words(hocr, image))
+    strokes = [w.stroke for w in words if w.stroke > 0]
+    usual = median(strokes) if strokes else 0.0
+    scale = 72 / DPI
+    chars: list[Char] = []
+    for w in words:
+        left, _top, right, _bottom = w.box
+        bottom = w.baseline * scale
+        chars.append(
+            Char(
+                text=w.text,
+                x0=round(left * scale, 2),
+                top=round(bottom - w.size, 2),
+                x1=round(right * scale, 2),
+                bottom=round(bottom, 2),
+                fontname="ocr",
+                size=w.size,
+                bold=bool(usual) and w.stroke > BOLD_STROKE * usual,
+                space_before=True,
+            )
+        )
+    return chars, [w.confidence for w in words]
+
+
+def _hocr_words(hocr: str, image: Any) -> Iterable[_Word]:
+    try:
+        root = ET.fromstring(hocr)
+    except ET.ParseError:
+        root = ET.fromstring(html.unescape(re.sub(r"<!DOCTYPE[^>]*>", "", hocr)))
+    import numpy
+
+    ink = numpy.asarray(image) < DARK
+    for element in root.iter():
+        if element.get("class") not in _LINE_CLASSES:
+            continue
+        title = element.get("title", "")
+        line_box = _box(title)
+        if line_box is None:
+            continue
+        slope, offset = _baseline(title)
+        size_match = _XSIZE.search(title)
+        x_size = float(size_match.group(1)) if size_match else line_box[3] - line_box[1]
+        size = float(round(x_size * 72 / DPI * SIZE_PER_XSIZE)) or 1.0
+        # the baseline y = bottom + offset + slope * (x - left), taken at x = 0
+        baseline = line_box[3] + offset - slope * line_box[0]
+        for word in element.iter():
+            if word.get("class") != "ocrx_word":
+                continue
+            text = " ".join("".join(word.itertext()).split())
+            box = _box(word.get("title", ""))
+            if not text or box is None:
+                continue
+            conf_match = _WCONF.search(word.get("title", ""))
+            confidence = float(conf_match.group(1)) if conf_match else 0.0
+            yield _Word(text, box, baseline, size, confidence, _stroke(ink, box) / size)
+
+
+def _box(title: str) -> tuple[int, int, int, int] | None:
+    match = _BBOX.search(title)
+    if match is None:
+        return None
+    left, top, right, bottom = (int(v) for v in match.groups())
+    return left, top, right, bottom
+
+
+def _baseline(title: str) -> tuple[float, float]:
+    match = _BASELINE.search(title)
+    return (float(match.group(1)), float(match.group(2))) if match else (0.0, 0.0)
+
+
+def _stroke(ink: Any, box: tuple[int, int, int, int]) -> float:
+    """Mean length in pixels of the horizontal runs of ink inside a word box (its stroke width)."""
+    left, top, right, bottom = box
+    crop = ink[max(0, top) : max(0, bottom), max(0, left) : max(0, right)]
+    if crop.size == 0:
+        return 0.0
+    runs = int(crop[:, 0].sum()) + int((crop[:, 1:] & ~crop[:, :-1]).sum())
+    return float(crop.sum()) / runs if runs else 0.0
+
+
+# ---------------------------------------------------------------------------
+# Cache: one JSON file per page hash
+# ---------------------------------------------------------------------------
+
+
+def _cache_file(cache: Path, key: str) -> Path:
+    return cache / key[:2] / f"{key}.json"
+
+
+def _read_cache(cache: Path | None, key: str) -> tuple[list[Char], list[float]] | None:
+    if cache is None:
+        return None
+    try:
+        data = json.loads(_cache_file(cache, key).read_text(encoding="utf-8"))
+        chars = [Char(*row) for row in data["chars"]]
+        return chars, [float(c) for c in data["confidences"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not cached, or a damaged entry: read the page again
+
+
+def _write_cache(cache: Path | None, key: str, chars: list[Char], confidences: list[float]) -> None:
+    if cache is None:
+        return
+    target = _cache_file(cache, key)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(
+            json.dumps({"chars": [list(c) for c in chars], "confidences": confidences}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        os.replace(partial, target)
+    except OSError:
+        return  # a cache that cannot be written only costs time
+
+
+def mean_confidence(pages: Iterable[OcrPage]) -> float | None:
+    """The mean word confidence (0-100) over all OCR'd words, or None without words."""
+    values = [c for page in pages for c in page.confidences]
+    return round(sum(values) / len(values), 1) if values else None
