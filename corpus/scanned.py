@@ -23,7 +23,7 @@ SAMPLE = Path(__file__).resolve().parent / "sample"
 
 
 def scan_pdf(
-    source: Path, target: Path, *, dpi: int = 200, skew: float = 0.6, noise: float = 0.002, seed: int = 0
+    source: Path, target: Path, *, dpi: int = 200, skew: float = 0.6, noise: float = 0.0005, seed: int = 0
 ) -> int:
     """Write ``target`` as an image-only PDF of ``source``'s pages; returns the page count."""
     import pypdfium2 as pdfium
@@ -166,7 +166,7 @@ def _ink_unevenly(target: Path, dpi: int, rng: random.Random) -> None:
     coarse = Image.fromarray((generator.random((60, 40)) * 255).astype(numpy.uint8), "L")
     field = numpy.asarray(coarse.resize(image.size, Image.Resampling.BICUBIC)).astype(numpy.float32) / 255
     pixels = numpy.asarray(image.filter(ImageFilter.GaussianBlur(0.7))).astype(numpy.float32)
-    darkness = (255 - pixels) * (0.55 + 0.7 * field)  # 55 % to 125 % of the ink
+    darkness = (255 - pixels) * (0.7 + 0.5 * field)  # 70 % to 120 % of the ink
     inked = Image.fromarray(numpy.clip(255 - darkness, 0, 255).astype(numpy.uint8), "L")
     inked.save(target, "PDF", resolution=float(dpi))
 

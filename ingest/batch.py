@@ -44,6 +44,7 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_MEMORY_MB = 1024.0
+OCR_CACHE_DIR = "ocr-cache"  # OCR results of scanned pages by page hash, so a --reparse does not OCR again
 SCRATCH_DIR = "ingest-tmp"  # zip members being parsed; emptied by every run (under the lock)
 _TOUCH_BATCH = 500
 
@@ -322,6 +323,7 @@ def ingest(
                 max_memory_mb=options.max_memory_mb,
                 scratch=archive / SCRATCH_DIR,
                 limits=limits,
+                ocr_cache=archive / OCR_CACHE_DIR,
             ) as pool:
                 for outcome in pool.run(run.tasks(decider.steps(to_check, reader))):
                     run.finish(outcome)

@@ -11,17 +11,21 @@ Suspicious output is a parse that succeeded but looks wrong to a person:
   from all of them;
 * ``unreadable-pages``: pages the extractor could not read while it read the
   rest (a damaged content stream): the parse is partial and their text is
-  missing (problem ``W005`` of the record).
+  missing (problem ``W005`` of the record);
+* ``low-ocr-confidence``: scanned pages read by OCR with a mean word
+  confidence below ``parsers.ocr.LOW_CONFIDENCE`` (``source.ocr_confidence``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.catalog import Catalog
+from parsers.ocr import LOW_CONFIDENCE
 from parsers.pdf_extractor import PAGE_ERROR
 
 __all__ = ["StatusReport", "catalog_status"]
@@ -154,5 +158,24 @@ def _suspicious(catalog: Catalog, years: tuple[int, int]) -> list[dict[str, Any]
     ).fetchall()
     for sha, pages in unreadable:
         add(sha, "unreadable-pages", f"page {pages} could not be read; the text there is missing or incomplete")
+    for sha, confidence, pages in _low_ocr_confidence(catalog):
+        add(
+            sha,
+            "low-ocr-confidence",
+            f"OCR of page {pages} has a mean word confidence of {confidence:.1f} "
+            f"(below {LOW_CONFIDENCE:g}); check the text against the scan",
+        )
     found.sort(key=lambda r: (r["path"], r["code"]))
     return found
+
+
+def _low_ocr_confidence(catalog: Catalog) -> list[tuple[str, float, str]]:
+    """Contents whose OCR'd pages have a mean word confidence below ``parsers.ocr.LOW_CONFIDENCE``."""
+    rows = catalog.connection.execute(
+        "SELECT sha256, json_extract(record_json, '$.source.ocr_confidence'), "
+        "json_extract(record_json, '$.source.ocr_pages') FROM contents "
+        "WHERE live = 1 AND record_json IS NOT NULL AND json_extract(record_json, '$.source.ocr_confidence') < ? "
+        "ORDER BY sha256",
+        (LOW_CONFIDENCE,),
+    ).fetchall()
+    return [(sha, float(confidence), ", ".join(str(p) for p in json.loads(pages))) for sha, confidence, pages in rows]

@@ -39,7 +39,7 @@ from pathlib import Path
 from ingest.sources import MemberTooLarge, SourceEntry, SourceReader, ZipLimits
 from parsers.records import DocumentRecord
 
-__all__ = ["SCRATCH_PREFIX", "Outcome", "Task", "WorkerPool", "remove_stale_scratch"]
+__all__ = ["SCRATCH_PREFIX", "OcrPageDone", "Outcome", "Task", "WorkerPool", "remove_stale_scratch"]
 
 _MEMORY_POLL = 0.2  # seconds between memory checks of busy workers
 _PARENT_POLL = 0.5  # seconds between parent checks where the kernel cannot watch for us
@@ -136,9 +136,12 @@ def die_with_parent(parent_pid: int) -> str:
     return "thread"
 
 
-def _worker_main(conn: Connection, parent_pid: int, scratch: str, limits: ZipLimits | None = None) -> None:
+def _worker_main(
+    conn: Connection, parent_pid: int, scratch: str, limits: ZipLimits | None = None, ocr_cache: str | None = None
+) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _set_up_ocr(conn, ocr_cache)
     reader = SourceReader(limits=limits)
     try:
         # Inside the pool's scratch folder, which the parent removes even when this worker is killed.
@@ -158,10 +161,37 @@ def _worker_main(conn: Connection, parent_pid: int, scratch: str, limits: ZipLim
         reader.close()
 
 
+@dataclass(frozen=True)
+class OcrPageDone:
+    """Sent by a worker after each page Tesseract read: the file's deadline starts again (each
+    page has its own OCR timeout, ``parsers.ocr.PAGE_TIMEOUT``), and the pool counts the page."""
+
+    page: int
+    total: int
+
+
+def _set_up_ocr(conn: Connection, ocr_cache: str | None) -> None:
+    """One OCR thread per worker (the pool is the parallelism), the pool's OCR cache, page reports."""
+    from parsers import ocr
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    if ocr_cache is not None:
+        os.environ[ocr.CACHE_ENV] = ocr_cache
+    ocr.set_page_hook(lambda page, total: conn.send(OcrPageDone(page, total)))
+
+
 class _Worker:
-    def __init__(self, ctx: multiprocessing.context.BaseContext, scratch: str, limits: ZipLimits | None) -> None:
+    def __init__(
+        self,
+        ctx: multiprocessing.context.BaseContext,
+        scratch: str,
+        limits: ZipLimits | None,
+        ocr_cache: str | None = None,
+    ) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(target=_worker_main, args=(child, os.getpid(), scratch, limits), daemon=True)
+        self.process = ctx.Process(
+            target=_worker_main, args=(child, os.getpid(), scratch, limits, ocr_cache), daemon=True
+        )
         self.process.start()
         child.close()
         self.task: Task | None = None
@@ -241,8 +271,11 @@ class WorkerPool:
         max_tasks: int = 200,
         scratch: Path | None = None,
         limits: ZipLimits | None = None,
+        ocr_cache: Path | None = None,
     ) -> None:
         self.jobs = max(1, jobs)
+        self.ocr_cache = str(ocr_cache) if ocr_cache is not None else None
+        self.ocr_pages = 0  # pages read by Tesseract in this pool so far (cache hits not counted)
         self.limits = limits
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb if _PAGE_SIZE else None
@@ -279,7 +312,7 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> None:
         self._workers.remove(worker)
-        self._workers.append(_Worker(self._ctx, self._scratch, self.limits))
+        self._workers.append(_Worker(self._ctx, self._scratch, self.limits, self.ocr_cache))
 
     def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
         """Feed tasks to idle workers (pulling lazily from ``tasks``) and yield outcomes as they arrive.
@@ -302,7 +335,9 @@ class WorkerPool:
             outcomes: list[Outcome] = []
             for worker in busy:
                 if worker.conn in ready:
-                    outcomes.append(self._collect(worker))
+                    outcome = self._collect(worker)
+                    if outcome is not None:
+                        outcomes.append(outcome)
                 elif self.timeout is not None and time.monotonic() - worker.started > self.timeout:
                     reason = f"parsing took longer than {self.timeout:g} s; it was stopped (try a larger --timeout)"
                     outcomes.append(self._expire(worker, "timeout", reason))
@@ -326,15 +361,20 @@ class WorkerPool:
             if idle:
                 worker = idle.pop()
             else:
-                worker = _Worker(self._ctx, self._scratch, self.limits)
+                worker = _Worker(self._ctx, self._scratch, self.limits, self.ocr_cache)
                 self._workers.append(worker)
             worker.send(task)
 
-    def _collect(self, worker: _Worker) -> Outcome:
+    def _collect(self, worker: _Worker) -> Outcome | None:
+        """The worker's outcome, or None after an OCR page report (its deadline starts again)."""
         task = worker.task
         assert task is not None
         try:
-            outcome: Outcome = worker.conn.recv()
+            outcome: Outcome | OcrPageDone = worker.conn.recv()
+            if isinstance(outcome, OcrPageDone):
+                self.ocr_pages += 1
+                worker.started = time.monotonic()
+                return None
         except (EOFError, OSError):
             worker.process.join(timeout=5)
             code = worker.process.exitcode

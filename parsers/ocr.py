@@ -56,13 +56,20 @@ MIN_TEXT_CHARS = 20  # a page whose text layer has fewer non-space characters (a
 LOW_CONFIDENCE = 80.0  # mean word confidence (0-100) below which `arkiv status` lists a file
 SIZE_PER_XSIZE = 1.05  # font size in points per point of hOCR x_size (measured on 8, 10 and 13 pt text)
 BOLD_STROKE = 1.3  # a word is bold when its stroke per point of size is this much above the page's median
-DARK = 128  # grey level below which a pixel is ink
+CAP_HEIGHT = 0.72  # height of capitals and ascenders above the baseline, in em (Helvetica, Times, Arial)
+SPECK_CONFIDENCE = 60.0  # a word without letters or digits read with less confidence is dropped as dirt
+DARK = 128
+TURNED_CONFIDENCE = 60.0  # a page read with a lower mean confidence is checked for a turned scan
+BULLET_MISREADS = frozenset(
+    {"+", "*", "»", "«", "°", "®", "©", "o", "e"}
+)  # a line's first word: a bullet "•"  # grey level below which a pixel is ink
 CACHE_VERSION = 1
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
 _XSIZE = re.compile(r"x_size ([\d.]+)")
 _WCONF = re.compile(r"x_wconf (-?\d+)")
+_NUMBER_MISREAD = re.compile(r"^\d{1,3}[;,]$")
 _LINE_CLASSES = {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
 
 
@@ -189,6 +196,15 @@ def _ocr_image(image: Any, number: int, cache: Path | None, path: str) -> OcrPag
     except (OSError, subprocess.CalledProcessError) as e:
         return OcrPage(number, [], [], f"OCR failed ({_stderr_line(e)})")
     chars, confidences = read_hocr(hocr, image)
+    if not confidences or sum(confidences) / len(confidences) < TURNED_CONFIDENCE:
+        turned = _turned_upright(image)
+        if turned is not None:
+            try:
+                again = read_hocr(_run_tesseract(turned), turned)
+            except (OSError, subprocess.SubprocessError):
+                again = ([], [])
+            if again[1] and sum(again[1]) / len(again[1]) > (sum(confidences) / len(confidences) if confidences else 0):
+                chars, confidences = again
     _write_cache(cache, key, chars, confidences)
     return OcrPage(number, chars, confidences)
 
@@ -199,6 +215,26 @@ def _stderr_line(error: BaseException) -> str:
         stderr = stderr.decode("utf-8", "replace")
     text = " ".join((stderr or str(error)).split())
     return text[:200]
+
+
+def _turned_upright(image: Any) -> Any | None:
+    """The page turned upright when Tesseract's orientation detection says it lies turned, else None."""
+    with tempfile.TemporaryDirectory(prefix="arkiv-osd-") as tmp:
+        png = Path(tmp) / "page.png"
+        image.save(png, dpi=(DPI, DPI))
+        try:
+            done = subprocess.run(
+                [tesseract_command(), str(png), "-", "--psm", "0", "--dpi", str(DPI)],
+                capture_output=True,
+                timeout=page_timeout(),
+                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+    match = re.search(r"Rotate: (\d+)", done.stdout.decode("utf-8", "replace"))
+    if match is None or int(match.group(1)) % 360 == 0:
+        return None
+    return image.rotate(-int(match.group(1)), expand=True, fillcolor=255)
 
 
 def _page_key(image: Any) -> str:
@@ -280,11 +316,9 @@ def _hocr_words(hocr: str, image: Any) -> Iterable[_Word]:
         if line_box is None:
             continue
         slope, offset = _baseline(title)
-        size_match = _XSIZE.search(title)
-        x_size = float(size_match.group(1)) if size_match else line_box[3] - line_box[1]
-        size = float(round(x_size * 72 / DPI * SIZE_PER_XSIZE)) or 1.0
         # the baseline y = bottom + offset + slope * (x - left), taken at x = 0
         baseline = line_box[3] + offset - slope * line_box[0]
+        found: list[tuple[str, tuple[int, int, int, int], float]] = []
         for word in element.iter():
             if word.get("class") != "ocrx_word":
                 continue
@@ -294,7 +328,34 @@ def _hocr_words(hocr: str, image: Any) -> Iterable[_Word]:
                 continue
             conf_match = _WCONF.search(word.get("title", ""))
             confidence = float(conf_match.group(1)) if conf_match else 0.0
+            if confidence < SPECK_CONFIDENCE and not any(ch.isalnum() for ch in text):
+                continue  # a speck of dirt read as punctuation
+            if not found and text in BULLET_MISREADS:
+                text = "\u2022"
+            elif not found and _NUMBER_MISREAD.match(text):
+                text = text[:-1] + "."  # "5;" or "5," at the start of a line is the item number "5."
+            found.append((text, box, confidence))
+        size = _line_size(found, line_box[3] + offset, slope, line_box[0], title)
+        for text, box, confidence in found:
             yield _Word(text, box, baseline, size, confidence, _stroke(ink, box) / size)
+
+
+def _line_size(
+    words: list[tuple[str, tuple[int, int, int, int], float]], bottom: float, slope: float, left: int, title: str
+) -> float:
+    """The font size in whole points: from the height above the baseline of words with capitals or
+    ascenders (cap height) when the line has some, else from hOCR's x_size."""
+    heights = [
+        bottom + slope * ((box[0] + box[2]) / 2 - left) - box[1]
+        for text, box, _ in words
+        if any(ch.isupper() or ch.isdigit() or ch in "bdfhklt" for ch in text)
+        and not any(ch in "gjpqy,;()" for ch in text)
+    ]
+    if heights:
+        return float(round(median(heights) * 72 / DPI / CAP_HEIGHT)) or 1.0
+    size_match = _XSIZE.search(title)
+    x_size = float(size_match.group(1)) if size_match else 0.0
+    return float(round(x_size * 72 / DPI * SIZE_PER_XSIZE)) or 1.0
 
 
 def _box(title: str) -> tuple[int, int, int, int] | None:
