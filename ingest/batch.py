@@ -27,6 +27,7 @@ from ingest.sources import DEFAULT_MAX_MEMBER_MB, ZIP_SEPARATOR, SourceEntry, So
 from ingest.workers import Outcome, Task, WorkerPool
 from parsers import PARSER_VERSION
 from parsers.errors import ZIP_READ_ERRORS
+from parsers.legacy import conversion_cache
 from parsers.paths import display_path
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
 
 DEFAULT_TIMEOUT = 600.0
 DEFAULT_MAX_MEMORY_MB = 1024.0
+CONVERT_CACHE_DIR = "convert-cache"  # legacy files converted to DOCX by LibreOffice, by content hash; kept
 OCR_CACHE_DIR = "ocr-cache"  # OCR results of scanned pages by page hash, so a --reparse does not OCR again
 SCRATCH_DIR = "ingest-tmp"  # zip members being parsed; emptied by every run (under the lock)
 _TOUCH_BATCH = 500
@@ -317,14 +319,17 @@ def ingest(
         run = _Run(catalog, report, generation, len(to_check), started, progress)
         reader = SourceReader(limits=limits)
         try:
-            with WorkerPool(
-                options.jobs,
-                timeout=options.timeout,
-                max_memory_mb=options.max_memory_mb,
-                scratch=archive / SCRATCH_DIR,
-                limits=limits,
-                ocr_cache=archive / OCR_CACHE_DIR,
-            ) as pool:
+            with (
+                conversion_cache(archive / CONVERT_CACHE_DIR),
+                WorkerPool(
+                    options.jobs,
+                    timeout=options.timeout,
+                    max_memory_mb=options.max_memory_mb,
+                    scratch=archive / SCRATCH_DIR,
+                    limits=limits,
+                    ocr_cache=archive / OCR_CACHE_DIR,
+                ) as pool,
+            ):
                 for outcome in pool.run(run.tasks(decider.steps(to_check, reader))):
                     run.finish(outcome)
             run.flush_touches()

@@ -100,7 +100,7 @@ def extract(path: str | Path, *, sha256: str | None = None) -> ExtractedDocument
 
 
 def _extract_converted(path: Path, fmt: str, sha256: str) -> ExtractedDocument:
-    """A legacy word-processor file: LibreOffice's DOCX (``parsers.legacy``), read by the DOCX extractor."""
+    """A legacy word-processor file: its DOCX conversion (``parsers.legacy``), read by the DOCX extractor."""
     import dataclasses
 
     from parsers import docx_extractor, legacy
@@ -110,7 +110,7 @@ def _extract_converted(path: Path, fmt: str, sha256: str) -> ExtractedDocument:
         extracted = docx_extractor.extract(conversion.docx)
     except ParseError as e:
         reason = e.reason.replace(str(conversion.docx), str(path))
-        raise type(e)(str(path), f"{reason} (after converting the {fmt} file with LibreOffice)") from e
+        raise type(e)(str(path), f"{reason} (after converting the {fmt} file to DOCX)") from e
     return dataclasses.replace(extracted, converted_from=conversion.converted_from)
 
 

@@ -10,7 +10,9 @@ as plain text:
 * WordPerfect ``.wpd`` (``\\xffWPC``);
 * Word with macros or as a template, ``.docm``/``.dotx``/``.dotm`` (a DOCX package
   whose main part has the macro-enabled or template content type; python-docx
-  refuses those).
+  refuses those): these are not given to LibreOffice but repackaged with the
+  DOCX content type, which keeps Word's numbering exact (LibreOffice's DOCX
+  export splits an auto-numbered list that restarts at its first paragraph).
 
 ``soffice --headless --convert-to docx`` runs with a profile directory of its
 own: profiles ``profiles/profile-N`` under the cache directory are taken with an
@@ -58,6 +60,7 @@ __all__ = [
     "Conversion",
     "cache_dir",
     "convert",
+    "conversion_cache",
     "convert_many",
     "sniff",
     "sniff_zip",
@@ -80,10 +83,16 @@ LEGACY_FORMATS: dict[str, tuple[str, str]] = {
     "rtf": ("Rich Text Format", "RTF"),
     "odt": ("writer8", "OpenDocument .odt"),
     "wpd": ("WordPerfect", "WordPerfect .wpd"),
-    "docm": ("MS Word 2007 XML", "Word macro-enabled .docm"),
+    "docm": ("MS Word 2007 XML", "Word macro-enabled .docm"),  # repackaged, see REPACKAGED
     "dotx": ("MS Word 2007 XML", "Word template .dotx"),
 }
 
+REPACKAGED = frozenset({"docm", "dotx"})  # read as DOCX after a content-type rewrite, without LibreOffice
+_DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_DOCX_CONTENT_TYPE = re.compile(
+    rb"application/vnd\.(?:ms-word\.(?:document|template)\.macroEnabled(?:Template)?"
+    rb"|openxmlformats-officedocument\.wordprocessingml\.template)\.main\+xml"
+)
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 _OOXML_VARIANTS = (
     (b"macroEnabledTemplate.main+xml", "dotx"),
@@ -188,6 +197,21 @@ def cache_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(tempfile.gettempdir()) / f"arkiv-convert-{os.getuid()}"
+
+
+@contextlib.contextmanager
+def conversion_cache(directory: Path) -> Iterator[Path]:
+    """Use ``directory`` as the cache while the block runs (worker processes started in it inherit it),
+    unless ``ARKIV_CONVERT_CACHE`` is set already; yields the cache in use."""
+    previous = os.environ.get(CACHE_ENV)
+    if previous:
+        yield Path(previous)
+        return
+    os.environ[CACHE_ENV] = str(directory)
+    try:
+        yield directory
+    finally:
+        os.environ.pop(CACHE_ENV, None)
 
 
 def _timeout() -> float:
@@ -333,6 +357,8 @@ def convert_many(items: Sequence[tuple[Path, str, str]]) -> dict[Path, Conversio
     for path, fmt, sha in items:
         if _cached(sha).is_file():
             results[path] = Conversion(_cached(sha), fmt)
+        elif fmt in REPACKAGED:
+            results[path] = _repackage(path, fmt, sha)
         else:
             pending.setdefault(fmt, []).append((path, sha))
     if not pending:
@@ -389,6 +415,30 @@ def _convert_group(soffice: str, fmt: str, group: list[tuple[Path, str]]) -> dic
             else:
                 results[path] = CorruptFile(str(path), f"LibreOffice could not read the {what} file ({_why(stderr)})")
     return results
+
+
+def _repackage(path: Path, fmt: str, sha256: str) -> Conversion | ParseError:
+    """A .docm/.dotx is a DOCX with another main content type: the package is rewritten with the
+    DOCX type (macros are never run, nothing else changes), so Word's own numbering and styles stay
+    exact. LibreOffice is not needed for it."""
+    cache = cache_dir()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=cache, suffix=".part", delete=False) as tmp:
+            part = Path(tmp.name)
+        try:
+            with zipfile.ZipFile(path) as src, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as dst:
+                for info in src.infolist():
+                    data = src.read(info.filename)
+                    if info.filename == "[Content_Types].xml":
+                        data = _DOCX_CONTENT_TYPE.sub(_DOCX_MAIN, data)
+                    dst.writestr(info, data)
+            os.replace(part, _cached(sha256))
+        finally:
+            part.unlink(missing_ok=True)
+    except ZIP_READ_ERRORS as e:
+        return CorruptFile(str(path), f"not a valid {LEGACY_FORMATS[fmt][1]} file (damaged zip archive: {e})")
+    return Conversion(_cached(sha256), fmt)
 
 
 def convert(path: Path, fmt: str, sha256: str) -> Conversion:

@@ -90,7 +90,7 @@ class ExtractedDocument:
     problems: tuple[Problem, ...] = ()
     ocr_pages: tuple[int, ...] = ()  # pages read by OCR (scans without a text layer); empty: none
     ocr_confidence: float | None = None  # mean OCR word confidence 0-100; None: no page OCR'd
-    converted_from: str | None = None  # the legacy format LibreOffice converted to DOCX; None: no conversion
+    converted_from: str | None = None  # the legacy format converted to DOCX (parsers.legacy); None: no conversion
 
 
 # ---------------------------------------------------------------------------
@@ -107,7 +107,7 @@ class Source:
     parser_version: str
     ocr_pages: tuple[int, ...] = ()  # pages whose text comes from OCR (scanned pages); empty: none
     ocr_confidence: float | None = None  # mean Tesseract word confidence (0-100) on those pages; None: no OCR
-    converted_from: str | None = None  # legacy format LibreOffice converted to DOCX ("doc", "rtf", ...); None: none
+    converted_from: str | None = None  # legacy format converted to DOCX ("doc", "rtf", ...); None: none
 
 
 @dataclass(frozen=True)
