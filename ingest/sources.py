@@ -4,7 +4,9 @@ A folder is read recursively in sorted order; a ``.zip`` is read in place (its
 members, including nested folders, become entries named
 ``/path/archive.zip!folder/file.pdf``). Which files are entries:
 
-* ``.pdf``/``.docx``/``.html``/``.htm`` and files without a suffix (the content decides);
+* ``.pdf``/``.docx``/``.html``/``.htm``, the word-processor formats LibreOffice converts
+  (``.doc``, ``.rtf``, ``.odt``, ``.wpd``, ``.docm``, ...; see ``parsers.legacy``) and files
+  without a suffix (the content decides);
 * other document formats a municipality's archive holds (``.doc``, ``.rtf``,
   ``.odt``, ``.xml``, ``.tif``, ``.msg``, ...; see
   ``DOCUMENT_SUFFIXES``): they are entries too, so that they are quarantined
@@ -65,7 +67,9 @@ __all__ = [
 ]
 
 ZIP_SEPARATOR = "!"
-PARSED_SUFFIXES = frozenset({"pdf", "docx", "html", "htm", ""})
+PARSED_SUFFIXES = frozenset(
+    {"pdf", "docx", "html", "htm", "", "doc", "dot", "rtf", "odt", "ott", "wpd", "docm", "dotx", "dotm"}
+)
 DOCUMENT_SUFFIXES = PARSED_SUFFIXES | frozenset(
     {
         "doc", "docm", "dot", "dotx", "rtf", "odt", "txt", "htm", "html", "xml", "xhtml", "mht", "wpd",

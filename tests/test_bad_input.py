@@ -81,20 +81,6 @@ def test_missing_file(tmp_path: Path) -> None:
     _assert_one_line_error(path, exit_code, stdout, stderr, ("no such file",))
 
 
-@pytest.mark.parametrize(
-    ("name", "words"),
-    [
-        ("syddjurs_bilag_kulturpolitik_2009.doc", (".doc",)),
-    ],
-)
-def test_real_bad_files(name: str, words: tuple[str, ...]) -> None:
-    path = REALDOCS / name
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    exit_code, stdout, stderr = _run_parse(path)
-    _assert_one_line_error(path, exit_code, stdout, stderr, words)
-
-
 def test_non_regular_files_are_refused_without_opening_them(tmp_path: Path) -> None:
     fifo = tmp_path / "dagsorden.pdf"
     os.mkfifo(fifo)
