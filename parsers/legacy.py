@@ -258,8 +258,10 @@ _CLOSED_PROXY = "http://127.0.0.1:9"
 
 
 @contextlib.contextmanager
-def _profile(root: Path) -> Iterator[Path]:
-    """A LibreOffice profile directory nobody else uses while the block runs (flock per profile)."""
+def _profile(root: Path) -> Iterator[tuple[Path, int]]:
+    """A LibreOffice profile directory nobody else uses while the block runs, and the descriptor of
+    its lock (``flock``): handed on to LibreOffice, it keeps the profile locked for as long as a
+    LibreOffice process of the call lives, even when the worker that started it was killed."""
     root.mkdir(parents=True, exist_ok=True)
     for n in range(MAX_PROFILES):
         lock = os.open(root / f"profile-{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -274,7 +276,7 @@ def _profile(root: Path) -> Iterator[Path]:
             if not settings.exists():
                 settings.parent.mkdir(parents=True, exist_ok=True)
                 settings.write_text(_profile_settings_xml(), encoding="utf-8")
-            yield profile
+            yield profile, lock
         finally:
             os.close(lock)
         return
@@ -299,10 +301,18 @@ def _missing(path: Path, fmt: str) -> UnsupportedFormat:
     )
 
 
+def _deadline(timeout: float) -> list[str]:
+    """``timeout -s KILL`` (coreutils) before the command: it kills LibreOffice's whole process group
+    at the deadline even when the worker waiting for it was killed first."""
+    kill = shutil.which("timeout")
+    return [kill, "-s", "KILL", f"{timeout + 1.0:.1f}"] if kill else []
+
+
 def _run_soffice(soffice: str, fmt: str, inputs: Sequence[Path], outdir: Path, timeout: float) -> str:
     """Convert ``inputs`` (all of format ``fmt``) into ``outdir``; returns LibreOffice's stderr."""
-    with _profile(cache_dir() / "profiles") as profile:
+    with _profile(cache_dir() / "profiles") as (profile, lock):
         command = [
+            *_deadline(timeout),
             soffice,
             f"-env:UserInstallation={profile.resolve().as_uri()}",
             "--headless",
@@ -324,6 +334,7 @@ def _run_soffice(soffice: str, fmt: str, inputs: Sequence[Path], outdir: Path, t
             stderr=subprocess.PIPE,
             env=_environment(profile),
             start_new_session=True,  # its own process group: a timeout kills soffice.bin too
+            pass_fds=(lock,),
         )
         try:
             _, stderr = process.communicate(timeout=timeout)

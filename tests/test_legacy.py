@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -259,11 +260,40 @@ def _cmdline(pid: int) -> str:
 
 
 def test_each_conversion_holds_a_profile_of_its_own(tmp_path: Path):
-    with legacy._profile(tmp_path) as first, legacy._profile(tmp_path) as second:
+    with legacy._profile(tmp_path) as (first, _), legacy._profile(tmp_path) as (second, _):
         assert first != second
         assert (first / "user" / "registrymodifications.xcu").read_text().count("DisableMacrosExecution") == 1
-    with legacy._profile(tmp_path) as again:
+    with legacy._profile(tmp_path) as (again, _):
         assert again == first  # a released profile is reused (it is warm)
+
+
+KILLED_WORKER = """
+import sys
+from pathlib import Path
+from parsers import legacy
+legacy.convert(Path(sys.argv[1]), "rtf", "0" * 64)
+"""
+
+
+def test_a_killed_worker_leaves_its_profile_locked_while_libreoffice_runs(tmp_path: Path, fresh_cache: Path):
+    path = tmp_path / "notat.rtf"
+    path.write_bytes(b"{\\rtf1\\ansi Notat om skolebyggeriet}")
+    worker = subprocess.Popen([sys.executable, "-c", KILLED_WORKER, str(path)], cwd=REPO, env=dict(os.environ))
+    profiles = fresh_cache / "profiles"
+    deadline = time.monotonic() + 30
+    while not [pid for pid in _pids() if str(profiles) in _cmdline(pid) and pid != worker.pid]:
+        assert time.monotonic() < deadline and worker.poll() is None, "LibreOffice did not start"
+        time.sleep(0.05)
+    worker.kill()
+    worker.wait()
+    with legacy._profile(profiles) as (profile, _):
+        assert profile.name == "profile-1"  # profile-0 is still LibreOffice's
+    deadline = time.monotonic() + 60
+    while [pid for pid in _pids() if str(profiles) in _cmdline(pid)]:
+        assert time.monotonic() < deadline, "LibreOffice outlived its deadline"
+        time.sleep(0.2)
+    with legacy._profile(profiles) as (profile, _):
+        assert profile.name == "profile-0"
 
 
 def test_ingest_with_two_workers_converts_and_quarantines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
