@@ -7,10 +7,13 @@ LibreOffice cannot write WordPerfect, so .wpd is tested with a damaged file.
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -252,6 +255,66 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\x00", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+        self.requests.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _odt_with_linked_image(path: Path, url: str) -> Path:
+    """An OpenDocument text whose only image is linked from ``url`` (LibreOffice fetches it to embed it)."""
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        "<office:body><office:text><text:p>Referat med kortbilag "
+        '<draw:frame draw:name="kort" text:anchor-type="as-char" svg:width="2cm" svg:height="2cm">'
+        f'<draw:image xlink:href="{url}" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/>'
+        "</draw:frame></text:p></office:text></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+def test_conversion_does_not_reach_the_network(tmp_path: Path, fresh_cache: Path):
+    server = socketserver.TCPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/kort.png"
+        path = _odt_with_linked_image(tmp_path / "kort.odt", url)
+        # LibreOffice on a default profile fetches the image: the server does see a request
+        _soffice_export([path], "docx", tmp_path / "plain", tmp_path / "plain-profile")
+        assert _Recorder.requests == ["/kort.png"]
+        _Recorder.requests.clear()
+        record = parse_file(path)
+        assert record.source.converted_from == "odt" and "kortbilag" in record.text
+        assert _Recorder.requests == []
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # ---------------------------------------------------------------------------
