@@ -169,9 +169,11 @@ def compare(ours: list[str], reference: list[str]) -> tuple[int, list[str], list
 # ---------------------------------------------------------------------------
 
 
-def run_pdftotext(exe: str, path: Path, pages: int) -> str:
+def run_pdftotext(exe: str, path: Path, pages: int | None = None) -> str:
+    """The text pdftotext finds on the first ``pages`` pages (None: every page)."""
+    last = ["-l", str(max(pages, 1))] if pages is not None else []
     done = subprocess.run(
-        [exe, "-q", "-enc", "UTF-8", "-f", "1", "-l", str(max(pages, 1)), str(path), "-"],
+        [exe, "-q", "-enc", "UTF-8", "-f", "1", *last, str(path), "-"],
         capture_output=True,
         check=False,
     )
@@ -186,6 +188,14 @@ def check_file(exe: str, path: Path) -> FileAgreement:
 
     result = FileAgreement(str(path))
     try:
+        reference = pdftotext_tokens(run_pdftotext(exe, path, None))
+    except (OSError, RuntimeError) as e:
+        result.error = f"pdftotext failed: {e}"
+        return result
+    if not reference:  # a scan: its words come from OCR, and pdftotext has no text layer to compare with
+        result.skipped = "no text layer (a scan, read by OCR)"
+        return result
+    try:
         record = parsers.parse_file(path)
     except NoTextLayer as e:
         result.skipped = e.reason if hasattr(e, "reason") else str(e)
@@ -194,12 +204,10 @@ def check_file(exe: str, path: Path) -> FileAgreement:
         result.error = str(e)
         return result
     result.pages = record.source.page_count
-    ours = [t for text in distinct_texts(record_texts(record)) for t in tokens(text)]
-    try:
-        reference = pdftotext_tokens(run_pdftotext(exe, path, result.pages))
-    except (OSError, RuntimeError) as e:
-        result.error = f"pdftotext failed: {e}"
+    if record.source.ocr_pages:
+        result.skipped = f"pages {', '.join(map(str, record.source.ocr_pages))} read by OCR"
         return result
+    ours = [t for text in distinct_texts(record_texts(record)) for t in tokens(text)]
     result.ours = len(ours)
     result.matched, result.joined, others = compare(ours, reference)
     result.only_ours = others[:20]

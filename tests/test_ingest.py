@@ -322,13 +322,20 @@ def test_a_corrupt_zip_is_quarantined(tmp_path: Path, generated: list[Path]):
 
 @pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is not available")
 def test_real_documents(tmp_path: Path):
-    """Real municipal files: text PDFs parse, the scanned one and the .doc are quarantined with reasons."""
-    report = ingest(tmp_path / "arkiv", [REALDOCS], IngestOptions(jobs=2))
-    codes = {Path(p).name: code for p, code, _ in report.quarantined}
-    assert codes["ballerup_sfu_bilag_bygningsliste_2012-12-04_SCANNED.pdf"] == "no-text-layer"
-    assert "syddjurs_bilag_kulturpolitik_2009.doc" not in codes  # converted by LibreOffice
-    assert "ballerup_sfu_bilag_notat-takstreduktion_2012-11-19.pdf" not in codes
-    assert report.parsed_files >= 5
+    """Real municipal files of every kind import with nothing quarantined: text PDFs, HTML pages, DOCX, the
+    scanned PDF (OCR), the legacy .doc (LibreOffice) and the ESDH XML exports."""
+    archive = tmp_path / "arkiv"
+    report = ingest(archive, [REALDOCS], IngestOptions(jobs=2))
+    assert report.quarantined == []
+    assert report.parsed_files == len(
+        [p for p in REALDOCS.iterdir() if p.suffix in (".pdf", ".html", ".docx", ".doc", ".xml")]
+    )
+    with Catalog.open(archive) as cat:
+        sources = {Path(s.paths[0]).name: s.record.source for s in cat.iter_records()}
+    scanned = sources["ballerup_sfu_bilag_bygningsliste_2012-12-04_SCANNED.pdf"]
+    assert scanned.ocr_pages == tuple(range(1, scanned.page_count + 1)) and scanned.ocr_confidence is not None
+    assert sources["syddjurs_bilag_kulturpolitik_2009.doc"].converted_from == "doc"
+    assert {sources[n].format for n in sources if n.endswith(".xml")} == {"xml"}
 
 
 def test_parser_errors_are_retried_other_quarantine_only_on_request(tmp_path: Path, generated: list[Path]):

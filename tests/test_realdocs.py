@@ -63,10 +63,14 @@ def test_attachments_are_other(name: str) -> None:
     assert len(record.text.split()) > 100
 
 
-def test_scanned_attachment_is_a_clear_error() -> None:
+def test_scanned_attachment_without_ocr_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # with Tesseract the scan is read (tests/test_ocr.py, tests/test_ingest.py); without it, one line names
+    # the file and the packages to install
+    monkeypatch.setenv("ARKIV_TESSERACT", "/nonexistent/tesseract")
     with pytest.raises(ParseError) as err:
         parse_file(real("ballerup_sfu_bilag_bygningsliste_2012-12-04_SCANNED.pdf"))
     assert "ballerup_sfu_bilag_bygningsliste" in str(err.value)
+    assert "tesseract-ocr" in str(err.value) and "\n" not in str(err.value)
 
 
 # --- agenda-system web publications (FirstAgenda, eDoc) through the HTML extractor -------------
