@@ -143,7 +143,10 @@ def scanned_pages(path: Path, counts: dict[int, int]) -> list[int]:
     if not candidates:
         return []
     found: list[int] = []
-    pdf = pdfium.PdfDocument(str(path))
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:  # the text came from the fallback reader; pdfium cannot render these pages
+        return []
     try:
         for number in candidates:
             page = pdf[number - 1]

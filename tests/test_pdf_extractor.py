@@ -24,7 +24,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import parsers
-from parsers.errors import CorruptFile, EmptyDocument, EncryptedFile, NoTextLayer
+from parsers import parse_file
+from parsers.errors import CorruptFile, EmptyDocument, EncryptedFile, NoTextLayer, ParseError
 from parsers.furniture import is_page_number
 from parsers.pdf_chars import (
     ENV_VAR,
@@ -404,3 +405,12 @@ def test_bad_env_var_fails_the_command_once(tmp_path: Path, meeting_pdf: Path, c
     )
     assert done.stdout == ""
     assert not (tmp_path / "archive").exists()
+
+
+def test_a_file_pdfium_cannot_open_after_its_text_was_read_is_a_clear_error() -> None:
+    # found by the fuzzer: the check for scanned pages opened the file with pdfium again and raised
+    # PdfiumError past the parser's own errors
+    path = Path(__file__).resolve().parents[1] / "fuzz" / "corpus" / "pdf" / "pdfium-refuses-after-text.pdf"
+    with pytest.raises(ParseError) as err:
+        parse_file(path)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
