@@ -14,11 +14,12 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 _EDOC_NS = "{http://www.fujitsu.dk/agenda/xml/schemas/2009/03/31/}"
 _WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
@@ -337,6 +338,34 @@ def running_header(meeting: EsdhMeeting, document: str, no_front: bool) -> str:
     return f"{meeting.committee} - {short_date(meeting.date)}"
 
 
+PageDecor = Callable[[Any, int, int], None]  # (canvas, page number, page count)
+
+
+def deferred_canvas(decorate: PageDecor) -> type:
+    """A reportlab canvas class that holds its pages back until the end, so that ``decorate`` can draw each
+    page's furniture knowing the page count ("Side N af M")."""
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    class DeferredCanvas(rl_canvas.Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self._saved: list[dict[str, object]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved)
+            for state in self._saved:
+                self.__dict__.update(state)
+                decorate(self, self._pageNumber, total)
+                super().showPage()
+            super().save()
+
+    return DeferredCanvas
+
+
 def render_pdf(
     meeting: EsdhMeeting,
     path: Path,
@@ -358,7 +387,6 @@ def render_pdf(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
-    from reportlab.pdfgen import canvas as rl_canvas
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     body = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13, spaceAfter=5)
@@ -383,28 +411,12 @@ def render_pdf(
     title_style = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=20, leading=26, spaceAfter=12)
     header = running_header(meeting, document, no_front)
 
-    class NumberedCanvas(rl_canvas.Canvas):
-        """Defers pages so the footer can say "Side N af M"."""
-
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            self._saved: list[dict[str, object]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab API)
-            self._saved.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._saved)
-            for state in self._saved:
-                self.__dict__.update(state)
-                if self._pageNumber > 1 or no_front:
-                    self.setFont("Helvetica", 8)
-                    self.drawString(2 * cm, A4[1] - 1.3 * cm, header)
-                self.setFont("Helvetica", 8)
-                self.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"Side {self._pageNumber} af {total}")
-                super().showPage()
-            super().save()
+    def decorate(canvas: Any, page: int, total: int) -> None:
+        if page > 1 or no_front:
+            canvas.setFont("Helvetica", 8)
+            canvas.drawString(2 * cm, A4[1] - 1.3 * cm, header)
+        canvas.setFont("Helvetica", 8)
+        canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"Side {page} af {total}")
 
     def esc(text: str) -> str:
         return html.escape(text, quote=False)
@@ -469,7 +481,7 @@ def render_pdf(
     doc = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2.2 * cm, bottomMargin=2 * cm
     )
-    doc.build(story, canvasmaker=NumberedCanvas)
+    doc.build(story, canvasmaker=deferred_canvas(decorate))
 
 
 def render_docx(

@@ -37,7 +37,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from esdh_render import EsdhField, EsdhMeeting, _page_footer, html_field, long_date, short_date
+from esdh_render import (
+    EsdhField,
+    EsdhMeeting,
+    PageDecor,
+    _page_footer,
+    deferred_canvas,
+    html_field,
+    long_date,
+    short_date,
+)
 
 from parsers.records import (
     Attachment,
@@ -363,37 +372,16 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-PageDecor = Callable[[object, int, int], None]  # (canvas, page number, page count)
-
-
 def _build_pdf(path: Path, story: list[object], decorate: PageDecor, top_margin: float) -> None:
     """Lay out ``story`` on A4 and let ``decorate`` draw each page's furniture (knowing the page count)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
-    from reportlab.pdfgen import canvas as rl_canvas
     from reportlab.platypus import SimpleDocTemplate
-
-    class DeferredCanvas(rl_canvas.Canvas):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            self._saved: list[dict[str, object]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab API)
-            self._saved.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._saved)
-            for state in self._saved:
-                self.__dict__.update(state)
-                decorate(self, self._pageNumber, total)
-                super().showPage()
-            super().save()
 
     doc = SimpleDocTemplate(
         str(path), pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=top_margin, bottomMargin=2 * cm
     )
-    doc.build(story, canvasmaker=DeferredCanvas)
+    doc.build(story, canvasmaker=deferred_canvas(decorate))
 
 
 def _field_story(fields: Sequence[EsdhField], st: _Styles, *, colon: bool = False) -> list[object]:
