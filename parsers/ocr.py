@@ -63,13 +63,18 @@ TURNED_CONFIDENCE = 60.0  # a page read with a lower mean confidence is checked 
 BULLET_MISREADS = frozenset(
     {"+", "*", "»", "«", "°", "®", "©", "o", "e"}
 )  # a line's first word: a bullet "•"  # grey level below which a pixel is ink
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+LEADER = "....."  # the word that stands for a run of leader dots (table of contents) read by OCR
+LEADER_MIN_DOTS = 8  # a run of at least this many dots on a line's baseline is a leader
+LEADER_DOT = 0.3  # a dot is no taller or wider than this share of the line's x-size
+LEADER_GAP = 0.6  # leader dots lie at most this many x-sizes apart (specks of dirt lie further apart)
+REREAD_CONFIDENCE = 60.0  # a line read with a lower mean word confidence is read again on its own
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
 _XSIZE = re.compile(r"x_size ([\d.]+)")
 _WCONF = re.compile(r"x_wconf (-?\d+)")
-_NUMBER_MISREAD = re.compile(r"^\d{1,3}[;,]$")
+_NUMBER_MISREAD = re.compile(r"^\d{1,3}[;,:]$")
 _LINE_CLASSES = {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
 
 
@@ -278,8 +283,15 @@ class _Word:
 
 
 def read_hocr(hocr: str, image: Any) -> tuple[list[Char], list[float]]:
-    """The words of an hOCR page as ``Char`` items in points, and their confidences."""
-    words = list(_hocr_words(hocr, image))
+    """The words of an hOCR page as ``Char`` items in points, and their confidences.
+
+    Lines with leader dots (a table of contents) and lines read with low confidence are read
+    again one by one from the page with the leader dots erased; see ``_reread``."""
+    import numpy
+
+    ink = numpy.asarray(image) < DARK
+    lines = _reread(image, ink, list(_hocr_lines(hocr)))
+    words = [word for line in lines for word in _line_words(line, ink)]
     strokes = [w.stroke for w in words if w.stroke > 0]
     usual = median(strokes) if strokes else 0.0
     scale = 72 / DPI
@@ -296,21 +308,42 @@ def read_hocr(hocr: str, image: Any) -> tuple[list[Char], list[float]]:
                 bottom=round(bottom, 2),
                 fontname="ocr",
                 size=w.size,
-                bold=bool(usual) and w.stroke > BOLD_STROKE * usual,
+                bold=bool(usual) and w.stroke > BOLD_STROKE * usual and w.text != LEADER,
                 space_before=True,
             )
         )
     return chars, [w.confidence for w in words]
 
 
-def _hocr_words(hocr: str, image: Any) -> Iterable[_Word]:
+_RawWord = tuple[str, tuple[int, int, int, int], float]  # text, box in pixels, confidence
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One hOCR line: its box and baseline (slope, offset from the box bottom) and its words."""
+
+    box: tuple[int, int, int, int]
+    slope: float
+    offset: float
+    title: str  # the hOCR title (x_size and the rest)
+    words: tuple[_RawWord, ...]
+
+    def baseline_at(self, x: float) -> float:
+        return self.box[3] + self.offset + self.slope * (x - self.box[0])
+
+    def x_size(self) -> float:
+        match = _XSIZE.search(self.title)
+        return float(match.group(1)) if match else float(self.box[3] - self.box[1])
+
+    def confidence(self) -> float:
+        return sum(c for _, _, c in self.words) / len(self.words) if self.words else 0.0
+
+
+def _hocr_lines(hocr: str) -> Iterable[_Line]:
     try:
         root = ET.fromstring(hocr)
     except ET.ParseError:
         root = ET.fromstring(html.unescape(re.sub(r"<!DOCTYPE[^>]*>", "", hocr)))
-    import numpy
-
-    ink = numpy.asarray(image) < DARK
     for element in root.iter():
         if element.get("class") not in _LINE_CLASSES:
             continue
@@ -319,9 +352,7 @@ def _hocr_words(hocr: str, image: Any) -> Iterable[_Word]:
         if line_box is None:
             continue
         slope, offset = _baseline(title)
-        # the baseline y = bottom + offset + slope * (x - left), taken at x = 0
-        baseline = line_box[3] + offset - slope * line_box[0]
-        found: list[tuple[str, tuple[int, int, int, int], float]] = []
+        found: list[_RawWord] = []
         for word in element.iter():
             if word.get("class") != "ocrx_word":
                 continue
@@ -330,17 +361,218 @@ def _hocr_words(hocr: str, image: Any) -> Iterable[_Word]:
             if not text or box is None:
                 continue
             conf_match = _WCONF.search(word.get("title", ""))
-            confidence = float(conf_match.group(1)) if conf_match else 0.0
-            if confidence < SPECK_CONFIDENCE and not any(ch.isalnum() for ch in text):
-                continue  # a speck of dirt read as punctuation
-            if not found and text in BULLET_MISREADS:
-                text = "\u2022"
-            elif not found and _NUMBER_MISREAD.match(text):
-                text = text[:-1] + "."  # "5;" or "5," at the start of a line is the item number "5."
-            found.append((text, box, confidence))
-        size = _line_size(found, line_box[3] + offset, slope, line_box[0], title)
-        for text, box, confidence in found:
-            yield _Word(text, box, baseline, size, confidence, _stroke(ink, box) / size)
+            found.append((text, box, float(conf_match.group(1)) if conf_match else 0.0))
+        yield _Line(line_box, slope, offset, title, tuple(found))
+
+
+def _clean_words(words: Iterable[_RawWord]) -> list[_RawWord]:
+    """Drop specks read as punctuation; read a line's first word as a bullet or an item number."""
+    found: list[_RawWord] = []
+    listed = list(words)
+    for index, (text, box, confidence) in enumerate(listed):
+        if text != LEADER and confidence < SPECK_CONFIDENCE and not any(ch.isalnum() for ch in text):
+            continue  # a speck of dirt read as punctuation
+        if not found and text in BULLET_MISREADS:
+            text = "\u2022"
+        elif not found and _NUMBER_MISREAD.match(text) and _starts_title(listed[index + 1 :]):
+            text = text[:-1] + "."  # "5;", "5," or "5:" before a title at the start of a line is the item number "5."
+        found.append((text, box, confidence))
+    return found
+
+
+def _starts_title(rest: list[_RawWord]) -> bool:
+    """The words after a line's first word begin with a capital letter (a title follows)."""
+    return bool(rest) and rest[0][0][:1].isupper()
+
+
+def _line_words(line: _Line, ink: Any) -> Iterable[_Word]:
+    # the baseline taken at x = 0: a skewed line stays one line, rows split into blocks meet again
+    baseline = line.baseline_at(0)
+    found = _clean_words(line.words)
+    size = _line_size(found, line.box[3] + line.offset, line.slope, line.box[0], line.title)
+    for text, box, confidence in found:
+        stroke = 0.0 if text == LEADER else _stroke(ink, box) / size
+        yield _Word(text, box, baseline, size, confidence, stroke)
+
+
+# ---------------------------------------------------------------------------
+# Leader dots and low-confidence lines: erase the dots, read the line again
+# ---------------------------------------------------------------------------
+
+
+def _leader_span(ink: Any, line: _Line) -> tuple[int, int, int] | None:
+    """The pixel columns (first dot, last dot, end of the line) of a run of leader dots, or None.
+
+    A leader is at least ``LEADER_MIN_DOTS`` small blobs of ink (no taller or wider than
+    ``LEADER_DOT`` of the line's x-size) sitting on the baseline, each within ``LEADER_GAP``
+    x-sizes of the next, with no letter or digit between them. Tesseract often ends the line's box
+    inside the dots, so the band of the line is followed to the right edge of the page; the end
+    of the line is the end of what follows the dots (a page number), or of the dots."""
+    left, top, right, bottom = line.box
+    x_size = line.x_size()
+    if x_size <= 0 or right - left < x_size * LEADER_MIN_DOTS:
+        return None
+    band = ink[max(0, top) : max(0, bottom + 1), max(0, left) :]
+    if band.size == 0:
+        return None
+    blobs = _column_runs(band.any(axis=0).tolist())  # relative to `left`
+    best: tuple[int, int] | None = None  # indexes into blobs of the longest leader
+    run: list[int] = []
+    on_baseline = 0
+
+    def close_run() -> None:
+        nonlocal best
+        if on_baseline >= LEADER_MIN_DOTS and (
+            best is None or blobs[run[-1]][1] - blobs[run[0]][0] > blobs[best[1]][1] - blobs[best[0]][0]
+        ):
+            best = (run[0], run[-1])
+
+    for index, (first, last) in enumerate(blobs):
+        base = line.baseline_at(left + (first + last) / 2) - top
+        rows = _ink_rows(band[:, first : last + 1], base)
+        small = last - first + 1 <= LEADER_DOT * x_size and rows[1] - rows[0] + 1 <= LEADER_DOT * x_size
+        sits = abs(rows[1] - base) <= LEADER_DOT * x_size
+        if small and run and first - blobs[run[-1]][1] <= LEADER_GAP * x_size:
+            run.append(index)
+            on_baseline += sits
+            continue
+        close_run()
+        run, on_baseline = ([index], int(sits)) if small else ([], 0)
+    close_run()
+    if best is None:
+        return None
+    end = blobs[best[1]][1]
+    for first, last in blobs[best[1] + 1 :]:  # the page number after the dots
+        if first - end > LEADER_GAP * x_size:
+            break
+        end = last
+    return blobs[best[0]][0] + left, blobs[best[1]][1] + left, max(end + left, right)
+
+
+def _column_runs(inked: list[bool]) -> list[tuple[int, int]]:
+    """The (first, last) indexes of each run of True values."""
+    runs: list[tuple[int, int]] = []
+    start = -1
+    for x, on in enumerate([*inked, False]):
+        if on and start < 0:
+            start = x
+        elif not on and start >= 0:
+            runs.append((start, x - 1))
+            start = -1
+    return runs
+
+
+def _ink_rows(crop: Any, baseline: float) -> tuple[int, int]:
+    """The first and last row of the run of inked rows in a crop that ends nearest the baseline
+    (a speck of dirt above or below a dot is a run of its own)."""
+    return min(_column_runs(crop.any(axis=1).tolist()), key=lambda r: abs(r[1] - baseline))
+
+
+def _reread(image: Any, ink: Any, lines: list[_Line]) -> list[_Line]:
+    """Lines with leader dots or a mean confidence below ``REREAD_CONFIDENCE``, read again one by one.
+
+    Leader dots confuse Tesseract (read as letters, merged with the title, the page number lost), so
+    a line with a leader is read again with its dots cut out (title and page number side by side)
+    and gets one ``LEADER`` word where the dots were; another line read again replaces the first
+    reading when it is read with more confidence."""
+    leaders = {i: _leader_span(ink, line) for i, line in enumerate(lines)}
+    retry = [i for i, line in enumerate(lines) if leaders[i] is not None or line.confidence() < REREAD_CONFIDENCE]
+    if not retry:
+        return lines
+    cuts = [_line_crop(image, lines[i], leaders[i]) for i in retry]
+    try:
+        again = _run_tesseract_lines([crop for crop, _ in cuts])
+    except (OSError, subprocess.SubprocessError):
+        return lines
+    out = list(lines)
+    for i, (_crop, to_page), hocr in zip(retry, cuts, again, strict=False):
+        line = lines[i]
+        words = [
+            (text, (to_page(x0), y0 + to_page.top, to_page(x1), y1 + to_page.top), c)
+            for reread in _hocr_lines(hocr)
+            for text, (x0, y0, x1, y1), c in reread.words
+        ]
+        span = leaders[i]
+        reread = _Line(line.box, line.slope, line.offset, line.title, tuple(words))
+        if span is None and reread.confidence() <= line.confidence():
+            continue
+        if span is not None:
+            dots = (
+                LEADER,
+                (span[0], int(line.baseline_at(span[0]) - 2), span[1], int(line.baseline_at(span[1]))),
+                max(reread.confidence(), SPECK_CONFIDENCE),
+            )
+            words = sorted([*words, dots], key=lambda w: w[1][0])
+        out[i] = _Line(line.box, line.slope, line.offset, line.title, tuple(words))
+    return out
+
+
+@dataclass(frozen=True)
+class _CropMap:
+    """Maps x in a line crop (its leader dots cut out) back to x on the page."""
+
+    left: int  # page x of the crop's first column
+    top: int  # page y of the crop's first row
+    cut_at: int  # crop x where the part after the leader begins (a large number: no cut)
+    resume: int  # page x of that part
+
+    def __call__(self, x: int) -> int:
+        return x + self.left if x < self.cut_at else x - self.cut_at + self.resume
+
+
+def _line_crop(image: Any, line: _Line, leader: tuple[int, int, int] | None) -> tuple[Any, _CropMap]:
+    """The image of one line cut tight (no ink of the lines above and below) on a white margin;
+    with a leader, the dots cut out and a word gap left in their place."""
+    from PIL import Image, ImageOps
+
+    x_size = line.x_size()
+    left, top, right, bottom = line.box if leader is None else (*line.box[:2], max(line.box[2], leader[2]), line.box[3])
+    left, top = max(0, left - 2), max(0, top - 2)
+    right, bottom = min(image.size[0], right + 3), min(image.size[1], bottom + 3)
+    margin = int(x_size / 2) + 4
+    if leader is None:
+        tight = image.crop((left, top, right, bottom))
+        cut_at, resume = 1 << 30, right
+    else:
+        resume = min(right - 1, leader[1] + 2)
+        before = image.crop((left, top, max(left + 1, leader[0] - 1), bottom))
+        after = image.crop((resume, top, right, bottom))
+        gap = max(1, int(x_size * 0.6))
+        tight = Image.new("L", (before.width + gap + after.width, bottom - top), 255)
+        tight.paste(before, (0, 0))
+        tight.paste(after, (before.width + gap, 0))
+        cut_at = margin + before.width + gap // 2
+        resume -= gap - gap // 2
+    framed = ImageOps.expand(tight, border=margin, fill=255)
+    return framed, _CropMap(left - margin, top - margin, cut_at, resume)
+
+
+def _run_tesseract_lines(crops: list[Any]) -> list[str]:
+    """Read each image as one line of text (``--psm 7``) in one Tesseract run; one hOCR page per image."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    with tempfile.TemporaryDirectory(prefix="arkiv-ocr-lines-") as tmp:
+        names = []
+        for n, crop in enumerate(crops):
+            png = Path(tmp) / f"line{n:04d}.png"
+            crop.save(png, dpi=(DPI, DPI))
+            names.append(str(png))
+        listing = Path(tmp) / "lines.txt"
+        listing.write_text("\n".join(names) + "\n", encoding="utf-8")
+        done = subprocess.run(
+            [tesseract_command(), str(listing), "-", "-l", LANGUAGE, "--psm", "7", "--dpi", str(DPI), "hocr"],
+            capture_output=True,
+            timeout=page_timeout(),
+            env=env,
+            check=True,
+        )
+    text = done.stdout.decode("utf-8", "replace")
+    pages = re.split(r"(?=<div class=.ocr_page.)", text)
+    body = [p for p in pages[1:]]
+    return [f"<html><body>{_strip_tail(p)}</body></html>" for p in body]
+
+
+def _strip_tail(page: str) -> str:
+    return re.sub(r"</body>\s*</html>\s*$", "", page.strip())
 
 
 def _line_size(

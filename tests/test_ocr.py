@@ -145,7 +145,21 @@ def test_typewritten_1990s_agenda_comes_out_with_its_items(tmp_path: Path) -> No
     assert titles[1] == "Godkendelse af dagsorden"
     assert titles[3] == "Salg af grund på Møllevej 12"
     assert titles[5] == "Eventuelt"
-    assert len(titles) >= 4
+    assert sorted(titles) == [1, 2, 3, 4, 5]  # "2." misread as "2:" is still the item number
+    assert titles[2].startswith("Budgetopfølgning pr.")
+
+
+def test_table_of_contents_leader_dots_do_not_reach_item_titles(tmp_path: Path) -> None:
+    """Leader dots of a scanned table of contents are one leader word with the page number after it."""
+    source = REPO / "corpus/sample/aarhus/2019/aarhus_raadmandsmoedet_dagsorden_2019-10-11_00035.pdf"
+    path = tmp_path / "indhold.pdf"
+    scan_pdf(source, path)
+    doc = extract(path, ocr_cache=tmp_path / "cache")
+    toc = "\n".join(b.text for b in doc.blocks if b.page == 1)
+    for entry in ("1: Dagsorden", "3: Beskæftigelsesplan 2019", "4: Beskæftigelsesplan 2018"):
+        assert f"{entry} {ocr.LEADER} 2" in toc
+    titles = [i.title for i in parse_file(path).meetings[0].items]
+    assert "Beskæftigelsesplan 2019" in titles and all(ocr.LEADER not in t for t in titles)
 
 
 def test_real_scan_comes_out_with_its_text() -> None:
