@@ -67,7 +67,7 @@ CACHE_VERSION = 2
 LEADER = "....."  # the word that stands for a run of leader dots (table of contents) read by OCR
 LEADER_MIN_DOTS = 8  # a run of at least this many dots on a line's baseline is a leader
 LEADER_DOT = 0.3  # a dot is no taller or wider than this share of the line's x-size
-LEADER_GAP = 0.6  # leader dots lie at most this many x-sizes apart (specks of dirt lie further apart)
+LEADER_GAP = 1.0  # leader dots lie at most this many x-sizes apart
 REREAD_CONFIDENCE = 60.0  # a line read with a lower mean word confidence is read again on its own
 
 _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
