@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         "--runs",
         type=int,
         default=None,
-        help="inputs per target; with --seed, runs stay close to each other (not identical) unless --seconds cuts them short",
+        help="inputs per target; with --seed, runs stay close to each other (not identical)",
     )
     args = parser.parse_args(argv)
     targets = args.target or list(TARGETS)
