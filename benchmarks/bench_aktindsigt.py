@@ -29,7 +29,7 @@ from pathlib import Path
 
 import docx
 
-from index.aktindsigt import AktHit, build_package, hits_for_cases, item_text
+from aktindsigt.package import AktHit, build_package, hits_for_cases, item_text
 from parsers.records import CaseNumber, Decision, DocumentRecord, Item, Meeting, Section, Source
 from parsers.serialize import record_from_json, record_to_json
 

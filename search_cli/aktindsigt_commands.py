@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from index.aktindsigt import AktHit, AktindsigtError, build_package, filter_dates, hits_for_cases, hits_from_ids
+from aktindsigt.package import AktHit, AktindsigtError, build_package, filter_dates, hits_for_cases, hits_from_ids
 from index.engine import ENGINES
 from ingest import archive_dir
 from ingest.catalog import Catalog

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from index.aktindsigt import (
+from aktindsigt.package import (
     CLOSED_STATUS,
     OPEN_STATUS,
     REVIEW_STATUS,
