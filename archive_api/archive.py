@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aktindsigt.package import AktindsigtError, read_source, source_holds_cpr
 from archive_api.rows import StatsTable, case_rows, row, show_data, stats_table
 from index.analysis import tokenize
 from index.build import STATE_FILE, existing_engines, index_dir, open_index
 from index.documents import FACETS, IndexDoc
 from index.engine import ORDERS, Engine, EngineError
 from index.query import Filters, Lowered, QueryError, check_page, lower
+from ingest.catalog import CATALOG_FILE, Catalog
+from parsers.confidentiality import document_marker
 from parsers.personal_data import redact_cpr
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "NotFound",
     "ORDERS",
     "SearchPage",
+    "SourceFile",
     "mask",
 ]
 
@@ -102,6 +106,18 @@ class SearchPage:
 
 
 @dataclass(frozen=True)
+class SourceFile:
+    """The bytes of an item's source document, to be served as they are."""
+
+    data: bytes
+    media_type: str
+    name: str
+
+
+SOURCE_TYPES = {".pdf": "application/pdf"}  # served as files; DOCX and HTML are shown as their extracted text
+
+
+@dataclass(frozen=True)
 class MeetingView:
     """One meeting of a document: its fields (from the first item's details) and its items in order."""
 
@@ -166,8 +182,10 @@ class Archive:
         return dataclasses.replace(filters, closed=False) if self.public else filters
 
     def lower(self, query: str, filters: Filters | None = None) -> Lowered:
-        """The query as the engines take it; raises ``QueryError`` (one line, as the CLI prints it)."""
-        return lower(query, self.visible(filters))
+        """The query as the engines take it; raises ``QueryError`` (one line, as the CLI prints it).
+        A public reader's CPR numbers are masked in the query too, so that a search cannot test whether
+        the archive holds a person's number."""
+        return lower(mask(query) if self.public else query, self.visible(filters))
 
     def _shown(self, doc: IndexDoc) -> IndexDoc:
         return public_doc(doc) if self.public else doc
@@ -257,6 +275,38 @@ class Archive:
         if self.public:
             details = _mask_value(details)
         return MeetingView(meeting_id, first.body, first.document_type, first.date, details, shown)
+
+    def source(self, doc_id: str) -> SourceFile:
+        """The source PDF of an item. For a public reader only when the document holds no closed item
+        (not even its title), no confidentiality marker and no CPR number anywhere it can be read."""
+        doc = self.get(doc_id)
+        raw = self.engine().get(doc.id)
+        path = raw.source_path if raw is not None else doc.source_path
+        suffix = Path(path.split("!")[-1]).suffix.lower()
+        media_type = SOURCE_TYPES.get(suffix)
+        if media_type is None:
+            raise NotFound(f"{doc_id}: the source is {suffix or 'a file'} and is shown as extracted text")
+        try:
+            data = read_source(path)
+        except AktindsigtError as e:
+            raise NotFound(str(e)) from e
+        if self.public and not self._publishable(doc.sha256, data, suffix):
+            raise NotFound(f"{doc_id}: the source document is not public (closed items or CPR numbers)")
+        return SourceFile(data, media_type, Path(path.split("!")[-1]).name)
+
+    def _publishable(self, sha256: str, data: bytes, suffix: str) -> bool:
+        if not (self.directory / CATALOG_FILE).exists():
+            return False
+        with Catalog.open(self.directory) as catalog:
+            record = catalog.record(sha256)
+        if record is None:
+            return False
+        if record.kind == "other":
+            if document_marker(record.text):
+                return False
+        elif any(item.closed or item.closed_review for m in record.meetings for item in m.items):
+            return False
+        return source_holds_cpr(data, suffix) is False
 
     def facet_names(self) -> Sequence[str]:
         return [f for f in FACETS if not (self.public and f == "personal_data")]
