@@ -26,7 +26,7 @@ from web.app import create_app
 from web.serve import BindRefused, check_bind
 
 with warnings.catch_warnings():  # starlette warns that its test client will move from httpx to another client
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
