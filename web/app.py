@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -84,10 +85,15 @@ def _environment() -> Environment:
 
 
 class _Headers(BaseHTTPMiddleware):
+    """Security headers, the same-origin rule for form posts, and ``Server-Timing`` (the time the
+    application took for the response, in ms; read by benchmarks/bench_web.py)."""
+
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if request.method == "POST" and not _same_origin(request):
             return Response("cross-site form posts are refused", status_code=403, media_type="text/plain")
+        start = time.perf_counter()
         response = await call_next(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.2f}"
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
