@@ -79,6 +79,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_search.py --items 20000
 	$(BIN)/python benchmarks/bench_aktindsigt.py --items 100000
+	$(BIN)/python benchmarks/bench_web.py --items 20000 --json benchmarks/results/bench_web.json
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE) .pytest_cache .ruff_cache node_modules
