@@ -227,3 +227,15 @@ def test_date_orders_put_undated_documents_last(kind: str, tmp_path: Path) -> No
             assert dated == sorted(dated, reverse=order == "newest")
             paged = [h.doc.date for p in range(len(dates)) for h in engine.search(everything, 1, p, order=order).hits]
             assert paged == dates
+
+
+def test_web_and_archive_api_do_not_import_the_command_line() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    for package in ("web", "archive_api"):
+        for path in sorted((root / package).glob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+            imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+            assert not [m for m in imported if m.split(".")[0] in ("search_cli", "click")], path
