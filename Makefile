@@ -5,6 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARCHIVE ?= demo-archive
 FUZZ_SECONDS ?= 120
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: setup system-packages demo test lint fuzz eval bench clean
 
@@ -14,13 +15,20 @@ $(BIN)/arkiv: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $(BIN)/arkiv
 
-setup: $(BIN)/arkiv system-packages
+setup: $(BIN)/arkiv system-packages $(AXE)
+
+# axe-core (npm) for the accessibility checks of the browser tests, pinned by package-lock.json.
+$(AXE): package.json package-lock.json | system-packages
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install nodejs (SYSTEM_PACKAGES) for the browser tests" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # Debian packages: pdftotext (poppler-utils) is the reference of the word check and the parse benchmark,
 # tesseract with its Danish model reads scanned pages, LibreOffice converts legacy Word files.
 # Installed only when missing, as root or with passwordless sudo; otherwise one line names what to install
 # (arkiv still reads text PDFs, DOCX and HTML without them, and make demo works).
-SYSTEM_PACKAGES ?= poppler-utils tesseract-ocr tesseract-ocr-dan libreoffice-writer-nogui
+# chromium runs the browser tests of `arkiv serve` (Playwright drives it), nodejs installs axe-core.
+SYSTEM_PACKAGES ?= poppler-utils tesseract-ocr tesseract-ocr-dan libreoffice-writer-nogui chromium nodejs
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -71,6 +79,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_search.py --items 20000
 	$(BIN)/python benchmarks/bench_aktindsigt.py --items 100000
+	$(BIN)/python benchmarks/bench_web.py --items 20000 --json benchmarks/results/bench_web.json
 
 clean:
-	rm -rf $(VENV) $(ARCHIVE) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(ARCHIVE) .pytest_cache .ruff_cache node_modules

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import abc
 import bisect
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -39,7 +40,7 @@ from index.documents import (
     facet_value,
     facet_values,
 )
-from index.query import And, Lowered, Node, Nothing, Or, Prefix, Term, check_page
+from index.query import And, Lowered, Node, Nothing, Or, Prefix, Range, Term, check_page
 
 __all__ = [
     "ENGINES",
@@ -59,6 +60,9 @@ __all__ = [
 ]
 
 ENGINES = ("whoosh", "tantivy")
+# Orders of search results: by score, or by meeting date (newest or oldest first).
+ORDERS = ("relevance", "newest", "oldest")
+_FIRST_DATE, _LAST_DATE = 10000101, 99991231  # the date field (YYYYMMDD) of every dated document
 # The version of the indexed fields below; an index written with another version is rebuilt.
 # 2: the amount (øre) range field, the amount_band facet and the multi-valued law field.
 SCHEMA_VERSION = 2
@@ -283,9 +287,9 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def _search(
-        self, query: Lowered, limit: int, offset: int, facets: bool
+        self, query: Lowered, limit: int, offset: int, facets: bool, order: str = "relevance"
     ) -> tuple[int, list[tuple[IndexDoc, float]], dict[str, dict[str, int]]]:
-        """(total, [(doc, score)] of the page, facet counts over every match)."""
+        """(total, [(doc, score)] of the page in ``order`` (one of ``ORDERS``), facet counts over every match)."""
 
     @abc.abstractmethod
     def all_docs(self, query: Lowered) -> list[IndexDoc]:
@@ -373,11 +377,33 @@ class Engine(abc.ABC):
             )
         return node
 
-    def search(self, query: Lowered, limit: int = 10, offset: int = 0, facets: bool = True) -> SearchResult:
-        """Ranked hits of one page with snippets, the total and (optionally) facet counts.
+    def _by_date(
+        self, query: Lowered, limit: int, offset: int, facets: bool, order: str
+    ) -> tuple[int, list[tuple[IndexDoc, float]], dict[str, dict[str, int]]]:
+        """A page in date order: the dated matches sorted by the engine, then the undated ones."""
+        dated = Range("date", _FIRST_DATE, _LAST_DATE)
+        with_date = dataclasses.replace(query, node=And((query.node, dated)))
+        dated_total, page, _none = self._search(with_date, limit, offset, False, order)
+        if len(page) < limit:
+            without = dataclasses.replace(query, node=And((query.node,), (dated,)))
+            _n, rest, _none = self._search(without, limit - len(page), max(0, offset - dated_total), False, "relevance")
+            page = page + rest
+        total, _first, counts = self._search(query, 1, 0, facets, "relevance")
+        return total, page, counts
+
+    def search(
+        self, query: Lowered, limit: int = 10, offset: int = 0, facets: bool = True, order: str = "relevance"
+    ) -> SearchResult:
+        """Hits of one page with snippets, the total and (optionally) facet counts; ``order`` is one of
+        ``ORDERS`` (by meeting date: documents without a date come last in both date orders).
         Raises ``QueryError`` for a page beyond the results that can be paged (``check_page``)."""
         check_page(limit, offset)
-        total, page, counts = self._search(query, limit, offset, facets)
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}; use one of {', '.join(ORDERS)}")
+        if order == "relevance":
+            total, page, counts = self._search(query, limit, offset, facets, order)
+        else:
+            total, page, counts = self._by_date(query, limit, offset, facets, order)
         prefixes = frozenset(query.prefixes)
         hits = [Hit(doc, score, snippet(doc, query.highlight, self.analyzer, prefixes=prefixes)) for doc, score in page]
         ordered = {name: _sorted_counts(name, counts.get(name, {})) for name in FACETS} if facets else {}

@@ -169,12 +169,19 @@ class TantivyEngine(Engine):
         return IndexDoc.from_stored(bytes(stored).decode("utf-8"))
 
     def _search(
-        self, lowered: Lowered, limit: int, offset: int, facets: bool
+        self, lowered: Lowered, limit: int, offset: int, facets: bool, order: str = "relevance"
     ) -> tuple[int, list[tuple[IndexDoc, float]], dict[str, dict[str, int]]]:
         q = self.translate(self.expand_prefixes(lowered.node))
         searcher = self._ix.searcher()
-        result = searcher.search(q, limit=max(limit, 1), count=True, offset=offset)
-        page = [(self._load(searcher, address), float(score)) for score, address in result.hits][:limit]
+        if order == "relevance":
+            result = searcher.search(q, limit=max(limit, 1), count=True, offset=offset)
+            page = [(self._load(searcher, address), float(score)) for score, address in result.hits][:limit]
+        else:  # by the date fast field; the score is not computed
+            direction = tantivy.Order.Desc if order == "newest" else tantivy.Order.Asc
+            result = searcher.search(
+                q, limit=max(limit, 1), count=True, offset=offset, order_by_field="date", order=direction
+            )
+            page = [(self._load(searcher, address), 0.0) for _date, address in result.hits][:limit]
         counts: dict[str, dict[str, int]] = {}
         if facets:
             spec = {facet: {"terms": {"field": name, "size": _FACET_SIZE}} for facet, name in FACET_FIELDS.items()}

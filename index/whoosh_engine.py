@@ -221,13 +221,16 @@ class WhooshEngine(Engine):
         return self._ix.doc_count()
 
     def _search(
-        self, lowered: Lowered, limit: int, offset: int, facets: bool
+        self, lowered: Lowered, limit: int, offset: int, facets: bool, order: str = "relevance"
     ) -> tuple[int, list[tuple[IndexDoc, float]], dict[str, dict[str, int]]]:
         if self.count() == 0:  # whoosh-ng has no facet columns in an index without documents
             return 0, [], {facet: {} for facet in FACET_FIELDS} if facets else {}
         q = translate(self.expand_prefixes(lowered.node))
         with self._ix.searcher() as searcher:
-            results = searcher.search(q, limit=offset + limit)
+            if order == "relevance":
+                results = searcher.search(q, limit=offset + limit)
+            else:
+                results = searcher.search(q, limit=offset + limit, sortedby="date", reverse=order == "newest")
             page = [(IndexDoc.from_stored(hit["stored"]), float(hit.score or 0.0)) for hit in results[offset:]]
             counts: dict[str, dict[str, int]] = {}
             if facets:

@@ -16,6 +16,7 @@ from search_cli import (  # noqa: F401
     ingest_commands,
     parse_commands,
     search_commands,
+    serve_commands,
 )
 from search_cli.app import ExitCode, cli
 

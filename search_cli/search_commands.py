@@ -10,24 +10,24 @@ from typing import Any
 
 import click
 
+from archive_api.archive import Archive, ArchiveError, NotFound
+from archive_api.rows import HIT_COLUMNS, case_rows, export_frame, show_data, source_label, stats_table
 from index.build import (
     DEFAULT_ENGINE,
     TANTIVY_SUGGESTED_AT,
     build_index,
     existing_engines,
-    open_index,
     update_index,
 )
-from index.documents import FACETS, EarlierStep, IndexDoc, earlier_steps
-from index.engine import ENGINES, Engine, EngineError
-from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError, check_page, lower
+from index.documents import FACETS, IndexDoc
+from index.engine import ENGINES, EngineError
+from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError
 from ingest import archive_dir
 from ingest.catalog import CatalogError
 from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_options, show_progress
 from search_cli.archive_options import archive_option, open_existing_catalog, wait_option, writer_lock
 
 MAX_PAGE_LIMIT = 1000  # hits on one page of `arkiv search`
-_HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source")
 
 
 def _engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,38 +105,8 @@ def _make_filters(kwargs: dict[str, Any], is_open: bool | None) -> Filters:
     )
 
 
-def _open(archive: str | None, engine: str | None) -> Engine:
-    try:
-        return open_index(archive_dir(archive), engine)
-    except EngineError as e:
-        raise ArkivError(str(e)) from e
-
-
-def _source(doc: IndexDoc) -> str:
-    if not doc.pages:
-        return doc.source_path
-    pages = doc.pages
-    span = str(pages[0]) if len(pages) == 1 else f"{pages[0]}-{pages[-1]}"
-    return f"{doc.source_path} p. {span}"
-
-
-def _row(doc: IndexDoc) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "date": doc.date,
-        "body": doc.body,
-        "type": doc.document_type,
-        "item": doc.item_number,
-        "title": doc.title,
-        "cases": list(doc.case_numbers),
-        "closed": doc.closed,
-        "outcome": doc.outcome,
-        "max_amount": doc.max_amount,
-        "laws": list(doc.laws),
-        "source": _source(doc),
-        "source_path": doc.source_path,
-        "pages": list(doc.pages),
-    }
+def _archive(archive: str | None, engine: str | None) -> Archive:
+    return Archive(archive_dir(archive), engine)
 
 
 # ---------------------------------------------------------------------------
@@ -256,22 +226,18 @@ def search_command(
     """
     if not 1 <= limit <= MAX_PAGE_LIMIT:
         raise UsageProblem(f"--limit {limit} is out of range; give 1 to {MAX_PAGE_LIMIT} hits per page")
-    try:
-        lowered = lower(query, _filters(kwargs))
-        check_page(limit, (page - 1) * limit)
-    except QueryError as e:
-        raise UsageProblem(str(e)) from e
-    eng = _open(archive, engine)
-    try:
-        result = eng.search(lowered, limit=limit, offset=(page - 1) * limit, facets=True)
-    finally:
-        eng.close()
-    rows = []
-    for rank, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
-        rows.append({"rank": rank, **_row(hit.doc), "score": round(hit.score, 4), "snippet": hit.snippet})
+    filters = _filters(kwargs)
+    with _archive(archive, engine) as arch:
+        try:
+            result = arch.search(query, filters, page=page, limit=limit)
+        except QueryError as e:
+            raise UsageProblem(str(e)) from e
+        except ArchiveError as e:
+            raise ArkivError(str(e)) from e
+    rows = [hit.row() for hit in result.hits]
     payload = {"total": result.total, "page": page, "limit": limit, "hits": rows, "facets": result.facets}
     if output.json or output.csv:
-        output.emit_rows(rows, _HIT_COLUMNS, payload=payload)
+        output.emit_rows(rows, HIT_COLUMNS, payload=payload)
         return
     for row in rows:
         click.echo(_hit_block(row))
@@ -296,19 +262,15 @@ def _hit_block(row: dict[str, Any]) -> str:
 
 
 def _all(archive: str | None, engine: str | None, query: str, filters: Filters) -> list[IndexDoc]:
-    try:
-        lowered = lower(query, filters)
-    except QueryError as e:
-        raise UsageProblem(str(e)) from e
-    eng = _open(archive, engine)
-    try:
-        return eng.all_docs(lowered)
-    finally:
-        eng.close()
-
-
-def _chronological(docs: list[IndexDoc]) -> list[IndexDoc]:
-    return sorted(docs, key=lambda d: (d.date or "9999", d.document_type, d.source_path, d.item_number or 0))
+    with _archive(archive, engine) as arch:
+        try:
+            arch.lower(query, filters)
+        except QueryError as e:
+            raise UsageProblem(str(e)) from e
+        try:
+            return arch.matching(query, filters)
+        except ArchiveError as e:
+            raise ArkivError(str(e)) from e
 
 
 @cli.command("case")
@@ -330,44 +292,12 @@ def case_command(number: str, archive: str | None, engine: str | None, output: O
     """
     if not number.strip():
         raise UsageProblem("give a case number, e.g. arkiv case 22/23184")
-    docs = _chronological(_all(archive, engine, "", Filters(case=number)))
+    docs = _all(archive, engine, "", Filters(case=number))
     if not docs:
         raise ArkivError(f"no item carries case number {number}; try `arkiv search {number}`")
-    rows = []
-    for doc in docs:
-        decision = (doc.details.get("decision") or {}) if doc.details else {}
-        rows.append(
-            {
-                **_row(doc),
-                "decision": decision.get("text") or "",
-                "decision_body": decision.get("body"),
-                "from_later_document": False,
-            }
-        )
-    rows += [_step_row(step) for step in earlier_steps(docs)]
-    rows.sort(key=lambda r: (r["date"] or "9999", r["type"] != "history", r["type"], r["source_path"], r["item"] or 0))
+    rows = case_rows(docs)
     columns = ("date", "body", "type", "item", "title", "outcome", "decision", "source", "id")
     output.emit_rows(rows, columns, payload={"case": number, "items": rows})
-
-
-def _step_row(step: EarlierStep) -> dict[str, Any]:
-    """An earlier treatment known from a later item's printed history, as a row of ``arkiv case``."""
-    later = step.printed_in
-    return {
-        **_row(later),
-        "date": step.date,
-        "body": step.body,
-        "type": "history",
-        "item": step.number,
-        "closed": False,
-        "outcome": None,
-        "max_amount": None,
-        "laws": [],
-        "decision": step.text,
-        "decision_body": step.body,
-        "from_later_document": True,
-        "source": f"printed in {later.date or '?'} {later.body or '-'} item {later.item_number}: {_source(later)}",
-    }
 
 
 @cli.command("show")
@@ -384,15 +314,14 @@ def show_command(item_id: str, archive: str | None, engine: str | None, output: 
 
         arkiv show 54a20879ec15e726-0-2
     """
-    eng = _open(archive, engine)
-    try:
-        doc = eng.get(item_id.strip())
-    finally:
-        eng.close()
-    if doc is None:
-        raise ArkivError(f"no item with id {item_id!r} in the index; ids come from `arkiv search`")
-    data = {**_row(doc), "text": doc.text, "decision": doc.decision, "attachments": list(doc.attachments)}
-    data.update(doc.details)
+    with _archive(archive, engine) as arch:
+        try:
+            doc = arch.get(item_id)
+        except NotFound as e:
+            raise ArkivError(str(e)) from e
+        except ArchiveError as e:
+            raise ArkivError(str(e)) from e
+    data = show_data(doc)
     if output.json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -420,7 +349,7 @@ def _render(doc: IndexDoc) -> str:
         lines.append(f"Item: {doc.item_number}{' (closed)' if doc.closed else ''}")
     if doc.case_numbers:
         lines.append("Case: " + ", ".join(doc.case_numbers))
-    lines.append(f"Source: {_source(doc)}")
+    lines.append(f"Source: {source_label(doc)}")
     lines.append(f"Id: {doc.id}")
     for section in doc.details.get("sections", []):
         lines.append("")
@@ -442,41 +371,6 @@ def _render(doc: IndexDoc) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _frame(docs: list[IndexDoc]) -> Any:
-    import pandas as pd
-
-    rows = [
-        {
-            "id": d.id,
-            "date": d.date,
-            "year": d.year,
-            "body": d.body,
-            "municipality": d.municipality,
-            "document_type": d.document_type,
-            "item_number": d.item_number,
-            "title": d.title,
-            "case_numbers": "; ".join(d.case_numbers),
-            "closed": d.closed,
-            "outcome": d.outcome,
-            "max_amount": d.max_amount,
-            "laws": "; ".join(d.laws),
-            "decision": d.decision,
-            "attachments": "; ".join(d.attachments),
-            "source_path": d.source_path,
-            "pages": ", ".join(str(p) for p in d.pages),
-            "text": d.text,
-        }
-        for d in _chronological(docs)
-    ]
-    columns = ["id", "date", "year", "body", "municipality", "document_type", "item_number", "title"]
-    columns += ["case_numbers", "closed", "outcome", "max_amount", "laws", "decision", "attachments", "source_path"]
-    columns += ["pages", "text"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["year"] = frame["year"].astype("Int64")
-    frame["item_number"] = frame["item_number"].astype("Int64")
-    return frame
-
-
 @cli.command("export")
 @click.argument("query")
 @_filter_options
@@ -494,7 +388,7 @@ def export_command(query: str, fmt: str, out: str, archive: str | None, engine: 
         arkiv export 'skolestruktur' --year 2021 --format xlsx --out skolestruktur.xlsx
     """
     filters = _filters(kwargs)
-    frame = _frame(_all(archive, engine, query, filters))
+    frame = export_frame(_all(archive, engine, query, filters))
     path = Path(out)
     try:
         if fmt == "csv":
@@ -523,23 +417,12 @@ def stats_command(query: str, archive: str | None, engine: str | None, output: O
 
         arkiv stats 'klimatilpasning' --type referat
     """
-    import pandas as pd
-
-    docs = _all(archive, engine, query, _filters(kwargs))
-    frame = pd.DataFrame(
-        {"year": [str(d.year) if d.year else "unknown" for d in docs], "body": [d.body or "unknown" for d in docs]}
-    )
-    if frame.empty:
-        table = pd.DataFrame()
-    else:
-        table = pd.crosstab(frame["year"], frame["body"], margins=True, margins_name="total")
-    nested = {str(y): {str(b): int(v) for b, v in row.items()} for y, row in table.iterrows()}
-    rows = [{"year": str(y), **{str(b): int(v) for b, v in row.items()}} for y, row in table.iterrows()]
-    columns = ["year", *[str(c) for c in table.columns]]
-    output.emit_rows(rows, columns, payload={"query": query, "total": len(docs), "counts": nested})
+    table = stats_table(_all(archive, engine, query, _filters(kwargs)))
+    rows = list(table.rows)
+    output.emit_rows(rows, list(table.columns), payload={"query": query, "total": table.total, "counts": table.nested})
     if not output.json and not output.csv:
         click.echo("")
-        click.echo(_chart({r["year"]: r.get("total", 0) for r in rows if r["year"] != "total"}))
+        click.echo(_chart(table.year_totals()))
 
 
 def _chart(totals: dict[str, int], width: int = 40) -> str:

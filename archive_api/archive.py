@@ -1,0 +1,324 @@
+"""One archive as the search faces see it: search, one item, a case, a meeting, counts, and what a
+public reader may see.
+
+``Archive`` keeps its index open between calls and opens it again when ``arkiv index`` has swapped in a
+new one. With ``public=True`` closed items are filtered out inside every query (so they count in no
+total and no facet), personal-data flags are dropped and CPR numbers are masked in every string handed
+out. The command line (``search_cli``) and the web application (``web``) both call this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aktindsigt.package import AktindsigtError, read_source, source_holds_cpr
+from archive_api.rows import StatsTable, case_rows, row, show_data, stats_table
+from index.analysis import tokenize
+from index.build import STATE_FILE, existing_engines, index_dir, open_index
+from index.documents import FACETS, IndexDoc
+from index.engine import ORDERS, Engine, EngineError
+from index.query import Filters, Lowered, QueryError, check_page, lower
+from ingest.catalog import CATALOG_FILE, Catalog
+from parsers.confidentiality import document_marker
+from parsers.personal_data import redact_cpr
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "HitView",
+    "MeetingView",
+    "NotFound",
+    "ORDERS",
+    "SearchPage",
+    "SourceFile",
+    "mask",
+]
+
+
+class ArchiveError(Exception):
+    """The archive's index cannot be opened or read (one line: the folder and the reason)."""
+
+
+class NotFound(ArchiveError):
+    """No item, case or meeting with that name (or not visible to a public reader)."""
+
+
+def mask(text: str) -> str:
+    """``text`` with every CPR number masked as ``ddmmyy-XXXX``."""
+    return redact_cpr(text)[0] if text and any(c.isdigit() for c in text) else text
+
+
+def _mask_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {k: _mask_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_mask_value(v) for v in value)
+    return value
+
+
+def public_doc(doc: IndexDoc) -> IndexDoc:
+    """The document as a public reader sees it: CPR numbers masked everywhere, no personal-data flag."""
+    return dataclasses.replace(
+        doc,
+        title=mask(doc.title),
+        text=mask(doc.text),
+        decision=mask(doc.decision),
+        attachments=tuple(mask(a) for a in doc.attachments),
+        source_path=mask(doc.source_path),
+        details=_mask_value(doc.details),
+        personal_data=False,
+    )
+
+
+@dataclass(frozen=True)
+class HitView:
+    """One ranked hit: the document, its rank and score, the snippet (matches as ``**word**``) and the
+    attachment titles the query matches ("i bilag")."""
+
+    rank: int
+    doc: IndexDoc
+    score: float
+    snippet: str
+    in_attachments: tuple[str, ...] = ()
+
+    def row(self) -> dict[str, Any]:
+        """The keys of an ``arkiv search --json`` hit."""
+        return {"rank": self.rank, **row(self.doc), "score": round(self.score, 4), "snippet": self.snippet}
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    page: int
+    limit: int
+    hits: list[HitView]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The bytes of an item's source document, to be served as they are."""
+
+    data: bytes
+    media_type: str
+    name: str
+
+
+SOURCE_TYPES = {".pdf": "application/pdf"}  # served as files; DOCX and HTML are shown as their extracted text
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """One meeting of a document: its fields (from the first item's details) and its items in order."""
+
+    id: str  # "<sha256 prefix>-<meeting index>"
+    body: str | None
+    document_type: str
+    date: str | None
+    details: dict[str, Any]  # start_time, end_time, location, municipality, participants, absent
+    items: list[IndexDoc]
+
+
+class Archive:
+    """The search side of one archive directory (catalog + index)."""
+
+    def __init__(self, directory: Path, engine: str | None = None, *, public: bool = False) -> None:
+        self.directory = Path(directory)
+        self.engine_name = engine
+        self.public = public
+        self._engine: Engine | None = None
+        self._opened: tuple[str, float] | None = None  # (resolved index folder, state.json mtime)
+
+    # -- the index -------------------------------------------------------------
+
+    def _marker(self) -> tuple[str, float] | None:
+        names = [self.engine_name] if self.engine_name else existing_engines(self.directory)
+        if not names:
+            return None
+        folder = index_dir(self.directory, names[0]).resolve()
+        try:
+            return str(folder), (folder / STATE_FILE).stat().st_mtime
+        except OSError:
+            return None
+
+    def engine(self) -> Engine:
+        """The open index; opened again when a rebuild or an update changed it since the last call."""
+        marker = self._marker()
+        if self._engine is None or marker != self._opened:
+            self.close()
+            try:
+                self._engine = open_index(self.directory, self.engine_name)
+            except EngineError as e:
+                raise ArchiveError(str(e)) from e
+            self._opened = marker
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- queries ---------------------------------------------------------------
+
+    def visible(self, filters: Filters | None) -> Filters:
+        """``filters`` with closed items left out for a public reader."""
+        filters = filters or Filters()
+        return dataclasses.replace(filters, closed=False) if self.public else filters
+
+    def lower(self, query: str, filters: Filters | None = None) -> Lowered:
+        """The query as the engines take it; raises ``QueryError`` (one line, as the CLI prints it).
+        A public reader's CPR numbers are masked in the query too, so that a search cannot test whether
+        the archive holds a person's number."""
+        return lower(mask(query) if self.public else query, self.visible(filters))
+
+    def _shown(self, doc: IndexDoc) -> IndexDoc:
+        return public_doc(doc) if self.public else doc
+
+    def search(
+        self,
+        query: str,
+        filters: Filters | None = None,
+        *,
+        page: int = 1,
+        limit: int = 10,
+        order: str = "relevance",
+        facets: bool = True,
+    ) -> SearchPage:
+        """One page of ranked hits with snippets and (optionally) the facet counts over all matches.
+
+        ``order``: relevance, newest or oldest (meeting date; undated documents last).
+        Raises ``QueryError`` for a query that cannot be parsed or a page past the pageable window."""
+        if order not in ORDERS:
+            raise QueryError(f"unknown sort order {order!r}; use one of: {', '.join(ORDERS)}")
+        lowered = self.lower(query, filters)
+        offset = (page - 1) * limit
+        check_page(limit, offset)
+        engine = self.engine()
+        result = engine.search(lowered, limit=limit, offset=offset, facets=facets, order=order)
+        prefixes = frozenset(lowered.prefixes)
+        hits = []
+        for rank, hit in enumerate(result.hits, start=offset + 1):
+            bilag = tuple(
+                title
+                for title in hit.doc.attachments
+                if (lowered.highlight or prefixes)
+                and any(engine.analyzer.word_matches(w, lowered.highlight, prefixes) for w, _s, _e in tokenize(title))
+            )
+            doc = self._shown(hit.doc)
+            shown_bilag = tuple(mask(b) for b in bilag) if self.public else bilag
+            snippet = mask(hit.snippet) if self.public else hit.snippet
+            hits.append(HitView(rank, doc, hit.score, snippet, shown_bilag))
+        counts = dict(result.facets)
+        if self.public:
+            counts.pop("personal_data", None)
+        return SearchPage(total=result.total, page=page, limit=limit, hits=hits, facets=counts)
+
+    def matching(self, query: str, filters: Filters | None = None) -> list[IndexDoc]:
+        """Every document that matches (not one page), in index order."""
+        lowered = self.lower(query, filters)
+        return [self._shown(d) for d in self.engine().all_docs(lowered)]
+
+    def get(self, doc_id: str) -> IndexDoc:
+        """One document by id; ``NotFound`` when there is none (or it is closed and the reader public)."""
+        doc = self.engine().get(doc_id.strip())
+        if doc is None or (self.public and doc.closed):
+            raise NotFound(f"no item with id {doc_id!r} in the index; ids come from `arkiv search`")
+        return self._shown(doc)
+
+    def show(self, doc_id: str) -> dict[str, Any]:
+        """One item in full (the keys of ``arkiv show --json``)."""
+        return show_data(self.get(doc_id))
+
+    def case(self, number: str) -> list[dict[str, Any]]:
+        """The timeline of one case (the rows of ``arkiv case --json``); ``NotFound`` when no item carries it."""
+        if not number.strip():
+            raise QueryError("give a case number, e.g. arkiv case 22/23184")
+        docs = self.matching("", Filters(case=number))
+        if not docs:
+            raise NotFound(f"no item carries case number {number}; try `arkiv search {number}`")
+        return case_rows(docs)
+
+    def stats(self, query: str = "", filters: Filters | None = None) -> StatsTable:
+        """Year × body counts of the matching items."""
+        return stats_table(self.matching(query, filters))
+
+    def meeting(self, meeting_id: str) -> MeetingView:
+        """The meeting ``<sha256 prefix>-<meeting index>`` with its items in order."""
+        engine = self.engine()
+        first = engine.get(f"{meeting_id}-0") if _meeting_id_ok(meeting_id) else None
+        meeting = (first.details.get("meeting") if first is not None else None) or None
+        if first is None or meeting is None:
+            raise NotFound(f"no meeting with id {meeting_id!r} in the index")
+        items: list[IndexDoc] = [first]
+        for ii in range(1, int(meeting.get("item_count") or 1)):
+            doc = engine.get(f"{meeting_id}-{ii}")
+            if doc is not None:
+                items.append(doc)
+        shown = [self._shown(d) for d in items if not (self.public and d.closed)]
+        details = {k: v for k, v in meeting.items() if k not in ("body", "document_type", "date", "item_count")}
+        if self.public:
+            details = _mask_value(details)
+        return MeetingView(meeting_id, first.body, first.document_type, first.date, details, shown)
+
+    def source(self, doc_id: str) -> SourceFile:
+        """The source PDF of an item. For a public reader only when the document holds no closed item
+        (not even its title), no confidentiality marker and no CPR number anywhere it can be read."""
+        doc = self.get(doc_id)
+        raw = self.engine().get(doc.id)
+        path = raw.source_path if raw is not None else doc.source_path
+        suffix = Path(path.split("!")[-1]).suffix.lower()
+        media_type = SOURCE_TYPES.get(suffix)
+        if media_type is None:
+            raise NotFound(f"{doc_id}: the source is {suffix or 'a file'} and is shown as extracted text")
+        try:
+            data = read_source(path)
+        except AktindsigtError as e:
+            raise NotFound(str(e)) from e
+        if self.public and not self._publishable(doc.sha256, data, suffix):
+            raise NotFound(f"{doc_id}: the source document is not public (closed items or CPR numbers)")
+        return SourceFile(data, media_type, Path(path.split("!")[-1]).name)
+
+    def _publishable(self, sha256: str, data: bytes, suffix: str) -> bool:
+        if not (self.directory / CATALOG_FILE).exists():
+            return False
+        with Catalog.open(self.directory) as catalog:
+            record = catalog.record(sha256)
+        if record is None:
+            return False
+        if record.kind == "other":
+            if document_marker(record.text):
+                return False
+        elif any(item.closed or item.closed_review for m in record.meetings for item in m.items):
+            return False
+        return source_holds_cpr(data, suffix) is False
+
+    def facet_names(self) -> Sequence[str]:
+        return [f for f in FACETS if not (self.public and f == "personal_data")]
+
+
+def meeting_id_of(doc: IndexDoc) -> str | None:
+    """The meeting id of an item (``<sha256 prefix>-<meeting index>``); None for a whole document."""
+    if doc.kind != "item":
+        return None
+    return doc.id.rsplit("-", 1)[0]
+
+
+def _meeting_id_ok(meeting_id: str) -> bool:
+    head, _sep, tail = meeting_id.partition("-")
+    return len(head) == 16 and all(c in "0123456789abcdef" for c in head) and tail.isdigit()
