@@ -20,6 +20,7 @@ from index.build import (
 )
 from index.documents import FACETS, EarlierStep, IndexDoc, earlier_steps
 from index.engine import ENGINES, Engine, EngineError
+from index.linked import bilag_lines, printed_lines
 from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError, check_page, lower
 from ingest import archive_dir
 from ingest.catalog import CatalogError
@@ -27,7 +28,7 @@ from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_
 from search_cli.archive_options import archive_option, open_existing_catalog, wait_option, writer_lock
 
 MAX_PAGE_LIMIT = 1000  # hits on one page of `arkiv search`
-_HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source")
+_HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source", "in_bilag")
 
 
 def _engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -268,7 +269,8 @@ def search_command(
         eng.close()
     rows = []
     for rank, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
-        rows.append({"rank": rank, **_row(hit.doc), "score": round(hit.score, 4), "snippet": hit.snippet})
+        row = {"rank": rank, **_row(hit.doc), "score": round(hit.score, 4), "snippet": hit.snippet}
+        rows.append({**row, "in_bilag": hit.in_bilag})
     payload = {"total": result.total, "page": page, "limit": limit, "hits": rows, "facets": result.facets}
     if output.json or output.csv:
         output.emit_rows(rows, _HIT_COLUMNS, payload=payload)
@@ -287,7 +289,8 @@ def _hit_block(row: dict[str, Any]) -> str:
     item = f"item {row['item']}" if row["item"] is not None else "document"
     cases = f"  [{', '.join(row['cases'])}]" if row["cases"] else ""
     head = f"{row['rank']}. {row['date'] or '????-??-??'}  {row['body'] or '-'}  {row['type']}  {item}: {row['title']}"
-    return f"{head}{cases}\n   {row['snippet']}\n   {row['source']}  (id {row['id']})\n"
+    where = f"   in bilag: {row['in_bilag']}\n" if row.get("in_bilag") else ""
+    return f"{head}{cases}\n{where}   {row['snippet']}\n   {row['source']}  (id {row['id']})\n"
 
 
 # ---------------------------------------------------------------------------
@@ -421,6 +424,7 @@ def _render(doc: IndexDoc) -> str:
     if doc.case_numbers:
         lines.append("Case: " + ", ".join(doc.case_numbers))
     lines.append(f"Source: {_source(doc)}")
+    lines += printed_lines(doc.details)
     lines.append(f"Id: {doc.id}")
     for section in doc.details.get("sections", []):
         lines.append("")
@@ -434,6 +438,7 @@ def _render(doc: IndexDoc) -> str:
             lines.append(f"Outcome: {doc.outcome}")
     if doc.attachments:
         lines += ["", "## Attachments"] + [f"- {a}" for a in doc.attachments]
+    lines += bilag_lines(doc.details)
     return "\n".join(lines)
 
 
