@@ -11,7 +11,7 @@ present at that moment (never from the order files arrived in):
   the file name (``document_number``), the printed title equal to the file name
   (``file_name``) or to the bilag document's own title (``title``), and a file
   named only "Bilag N" for the one attachment numbered N (``number``). Titles
-  and names are compared folded: case, diacritics (æ = ae, ø = oe, å = aa),
+  and names are compared folded: case, diacritics (æ = ae = a, ø = oe = o, å = aa = a),
   punctuation, a file extension and numbering such as "Bilag 2:" do not count.
   An attachment that two different files match equally well is not linked (no
   guess); one file may be the bilag of several items.
@@ -66,21 +66,34 @@ _EXTENSION_RE = re.compile(
     r"\.(pdf|docx?|docm|dotx?|rtf|odt|wpd|msg|eml|txt|xlsx?|ods|pptx?|html?|tiff?|jpe?g|png)$", re.IGNORECASE
 )
 # "Bilag 2:", "Bilag 1.2 -", "Bilag nr. 3", "Bil. 4)" at the start of a title or a file name
-_BILAG_PREFIX_RE = re.compile(r"^\s*(?:bilag|bil\.?)\s*(?:nr\.?\s*)?(\d+(?:\.\d+)*)\s*[:.)\-–—_]?\s*", re.IGNORECASE)
+_BILAG_PREFIX_RE = re.compile(
+    r"^\s*(?:bilag|bil\.?)[\s_-]*(?:nr\.?[\s_-]*)?(\d+(?:\.\d+)*)(?![\d])\s*[:.)\-–—_]?\s*", re.IGNORECASE
+)
 # "2:", "2.1 -", "3)" or "4 " before a title: printed list numbering
 _NUMBER_PREFIX_RE = re.compile(r"^\s*(\d+(?:\.\d+)*)(?:\s*[:.)\-–—_]\s*|\s+)(?=\S)")
 _MIN_KEY_CHARS = 3
 
 
 def fold_name(text: str) -> str:
-    """Lower case, æ/ø/å spelled out (ae/oe/aa), other accents dropped, anything not a letter or digit a space."""
-    lowered = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    """Lower case, accents dropped, æ/ø/å and their spellings ae/oe/aa (or a/o/a, as file names often have
+    them) all read alike, anything not a letter or digit a space: "Høringssvar" = "hoeringssvar" = "horingssvar"."""
+    lowered = text.lower().replace("æ", "a").replace("ø", "o").replace("å", "a")
     plain = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+    return " ".join(_plain_vowels(w) for w in re.sub(r"[^a-z0-9]+", " ", plain).split())
+
+
+def _plain_vowels(word: str) -> str:
+    """aa, ae -> a and oe -> o until none is left (so folding twice changes nothing)."""
+    while True:
+        shorter = word.replace("aa", "a").replace("ae", "a").replace("oe", "o")
+        if shorter == word:
+            return word
+        word = shorter
 
 
 def _without_extension(text: str) -> str:
-    return _EXTENSION_RE.sub("", text.strip())
+    """Without a file extension, or two ("budget.xlsx.pdf": a converted file keeps its first one)."""
+    return _EXTENSION_RE.sub("", _EXTENSION_RE.sub("", text.strip()))
 
 
 def bilag_number(text: str) -> str | None:
