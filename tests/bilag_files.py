@@ -4,8 +4,9 @@ Page layout of ``referat_tu.pdf`` (the page map is checked by the tests):
 
 * page 1: the meeting head and item 1 (open; case 22/23184; bilag "Notat om vandværket" and
   "Høringssvar fra Grundejerforeningen");
-* page 2: item 2 (closed, "Lukket punkt"; its text holds ``ITEM_SECRET``; bilag "Redegørelse i
-  personalesagen", whose file holds ``BILAG_SECRET``) and the start of item 3;
+* page 2: item 2 (closed, "Lukket punkt"; case 22/23184; its text holds ``ITEM_SECRET``; bilag
+  "Redegørelse i personalesagen", whose file holds ``BILAG_SECRET`` and names the case) and the start
+  of item 3;
 * page 3: the rest of item 3 (open; case 22/23184; bilag "Kort over cykelstien").
 
 Bilag files: ``Bilag 1 - Notat om vandvaerket.pdf`` (matched by file name; holds ``BILAG_WORD`` and
@@ -66,6 +67,7 @@ def meeting_elements() -> list[Element]:
     two = item(
         1,
         ("h1", "Punkt 2: Personalesag"),
+        ("body", f"Sagsnr.: {CASE}"),
         ("body", "Lukket punkt"),
         ("h2", "Baggrund"),
         ("body", f"Medarbejderen {ITEM_SECRET} har bedt om en samtale."),
@@ -111,7 +113,7 @@ def write_bilag(folder: Path, *, unlisted: bool = True) -> None:
         title="Høringssvar",
     )
     render_pdf(
-        _note("Redegørelse", f"Redegørelsen om medarbejderen: {BILAG_SECRET}."),
+        _note("Redegørelse", f"Redegørelsen om medarbejderen i sag {CASE}: {BILAG_SECRET}."),
         folder / BILAG_FILES["Bilag 1: Redegørelse i personalesagen"],
         title="Redegørelse",
     )
