@@ -44,6 +44,7 @@ from parsers.records import Attachment, DocumentRecord, Meeting, item_key
 from parsers.serialize import record_from_json
 
 __all__ = [
+    "LINKS_META_KEY",
     "LINKS_VERSION",
     "BilagCandidate",
     "BilagLink",
@@ -58,7 +59,7 @@ __all__ = [
 
 # Bump when the matching rules change: every link is computed again on the next import.
 LINKS_VERSION = "1"
-_META_KEY = "links_version"
+LINKS_META_KEY = "links_version"  # meta key: the LINKS_VERSION the relations were computed with
 
 METHODS = ("file", "document_number", "file_name", "title", "number")  # strongest first
 
@@ -375,7 +376,7 @@ def _candidates(meeting_paths: Sequence[str], others: dict[str, list[tuple[str, 
 
 
 def _meta(conn: sqlite3.Connection) -> str | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_META_KEY,)).fetchone()
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (LINKS_META_KEY,)).fetchone()
     return None if row is None else str(row[0])
 
 
@@ -474,7 +475,7 @@ def _store(
         )
         bumped = sorted(sha for sha in touched if sha in present_shas and sha not in stored)
         conn.executemany("UPDATE contents SET generation = ? WHERE sha256 = ?", [(generation, s) for s in bumped])
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_META_KEY, LINKS_VERSION))
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (LINKS_META_KEY, LINKS_VERSION))
     if bumped:
         catalog.mark_changed()
     return LinkReport(len(new_links), len(bumped))

@@ -17,6 +17,10 @@ Layout (``catalog.sqlite`` in the archive directory, WAL mode):
 * ``removed_contents``: a tombstone per content that stopped being live, with
   the generation in which that happened (what an index must delete).
 * ``runs``: one row per ingest run that changed something.
+* ``bilag_links`` (an item's listed bilag → the bilag file holding it) and
+  ``printed_versions`` (a printed meeting → the ESDH export of the same meeting,
+  which takes precedence): relations between contents that ``ingest.bilag_links``
+  computes again after every import.
 * ``file_catalog`` (a view): one row per path with format, pages, parser
   version, status and error, the usual starting point for a person.
 

@@ -150,6 +150,15 @@ def test_links_follow_later_runs_whatever_order_files_arrive_in(tmp_path: Path) 
     before = links(archive)
     ingest(src, archive)
     assert links(archive) == before
+    # a catalog whose links were never computed (written before they existed) gets them on the next run
+    with sqlite3.connect(archive / "catalog.sqlite") as conn:
+        conn.execute("DELETE FROM bilag_links")
+        conn.execute("DELETE FROM meta WHERE key = 'links_version'")
+    ingest(src, archive)
+    assert links(archive) == before
+    assert [h["in_bilag"] for h in search(archive, HEARING_WORD)["hits"]] == [  # type: ignore[attr-defined]
+        "Bilag 2: Høringssvar fra Grundejerforeningen"
+    ]
 
 
 # ---------------------------------------------------------------------------
