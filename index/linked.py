@@ -26,7 +26,7 @@ from parsers.records import DocumentRecord
 if TYPE_CHECKING:
     from ingest.catalog import Catalog
 
-__all__ = ["LinkContext", "bilag_lines", "load_context", "printed_lines"]
+__all__ = ["LinkContext", "bilag_lines", "load_context", "printed_lines", "shown_bilag"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,6 @@ class LinkContext:
                         "format": bilag.source.format,
                         "page_count": bilag.source.page_count,
                         "matched_by": link.method,
-                        "text": bilag.text,
                     }
                 )
             if listed:
@@ -157,10 +156,16 @@ def printed_lines(details: dict[str, Any]) -> list[str]:
     return [f"Printed: {printed['path']}{span}"]
 
 
-def bilag_lines(details: dict[str, Any]) -> list[str]:
+def shown_bilag(doc: IndexDoc) -> list[dict[str, Any]]:
+    """The linked bilag of an item as ``arkiv show --json`` gives them: ``details["bilag"]`` with each text."""
+    listed = doc.details.get("bilag") or []
+    return [{**b, "text": text} for b, text in zip(listed, doc.bilag_texts, strict=False)]
+
+
+def bilag_lines(doc: IndexDoc) -> list[str]:
     """``arkiv show`` lines for the linked bilag: a heading per bilag with its file, then its text."""
     lines: list[str] = []
-    for b in details.get("bilag") or []:
+    for b in shown_bilag(doc):
         closed = " (closed)" if b.get("closed") else ""
         lines += [
             "",

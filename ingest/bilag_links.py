@@ -32,6 +32,7 @@ a document of its own.
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 import sqlite3
@@ -313,11 +314,13 @@ def update_links(catalog: Catalog, generation: int) -> LinkReport:
     (everything when they were never computed with this ``LINKS_VERSION``); see the module docstring."""
     conn = catalog.connection
     full = _meta(conn) != LINKS_VERSION
+    changed = [r[0] for r in conn.execute("SELECT path FROM files WHERE generation = ?", (generation,))]
+    if not full and not changed:
+        return LinkReport(_count(conn), 0)  # nothing changed in this run: the relations stand
     present = _present(conn)
     if full:
         groups = {group_of(path) for path in present}
     else:
-        changed = [r[0] for r in conn.execute("SELECT path FROM files WHERE generation = ?", (generation,))]
         groups = {group_of(p) for p in changed}
         # a file in a subfolder can be the bilag of a meeting document in a folder above it
         groups |= {g for p in changed for g in _ancestors(group_of(p))}
@@ -337,6 +340,7 @@ def update_links(catalog: Catalog, generation: int) -> LinkReport:
     printed = [v for v in _printed_versions(records, near) if v.sha256 in affected or v.export_sha256 in affected]
     affected |= {v.sha256 for v in printed} | {v.export_sha256 for v in printed}
     superseded = {(v.sha256, v.meeting_index) for v in printed}
+    names = sorted(others)
     links: list[tuple[str, BilagLink]] = []
     for sha in sorted(affected):
         record = records.get(sha)
@@ -350,7 +354,7 @@ def update_links(catalog: Catalog, generation: int) -> LinkReport:
             for ai, a in enumerate(item.attachments)
         ]
         if listed:
-            candidates = _candidates(paths_of[sha], others)
+            candidates = _candidates(paths_of[sha], others, names)
             links += [(sha, link) for link in match_bilag(paths_of[sha], listed, candidates)]
     present_shas = {p.sha256 for p in present.values()}
     return _store(catalog, generation, affected, links, printed, present_shas, full)
@@ -364,15 +368,26 @@ def _ancestors(folder: str) -> list[str]:
     return out
 
 
-def _candidates(meeting_paths: Sequence[str], others: dict[str, list[tuple[str, _Present]]]) -> list[BilagCandidate]:
+def _candidates(
+    meeting_paths: Sequence[str], others: dict[str, list[tuple[str, _Present]]], names: Sequence[str]
+) -> list[BilagCandidate]:
     """Documents of kind "other" in the meeting document's folders or zips, and in their subfolders
-    ("Bilag/", an export's "Enclosures/1.pdf")."""
-    roots = {group_of(p) for p in meeting_paths}
-    out: list[BilagCandidate] = []
-    for group, entries in others.items():
-        if group in roots or any(group.startswith(r.rstrip("/") + "/") and "!" not in r for r in roots):
-            out += [BilagCandidate(p.sha256, path, p.title) for path, p in entries]
+    ("Bilag/", an export's "Enclosures/1.pdf", a zip of bilag beside it); ``names`` are ``others``' keys, sorted."""
+    found: set[str] = set()
+    for root in {group_of(p) for p in meeting_paths}:
+        found.add(root)
+        prefix = root.rstrip("/") + "/"
+        start = bisect.bisect_left(names, prefix)
+        for name in names[start:]:
+            if not name.startswith(prefix):
+                break
+            found.add(name)
+    out = [BilagCandidate(p.sha256, path, p.title) for g in found for path, p in others.get(g, ())]
     return sorted(out, key=lambda c: c.path)
+
+
+def _count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM bilag_links").fetchone()[0])
 
 
 def _meta(conn: sqlite3.Connection) -> str | None:

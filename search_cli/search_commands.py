@@ -20,7 +20,7 @@ from index.build import (
 )
 from index.documents import FACETS, EarlierStep, IndexDoc, earlier_steps
 from index.engine import ENGINES, Engine, EngineError
-from index.linked import bilag_lines, printed_lines
+from index.linked import bilag_lines, printed_lines, shown_bilag
 from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError, check_page, lower
 from ingest import archive_dir
 from ingest.catalog import CatalogError
@@ -396,6 +396,8 @@ def show_command(item_id: str, archive: str | None, engine: str | None, output: 
         raise ArkivError(f"no item with id {item_id!r} in the index; ids come from `arkiv search`")
     data = {**_row(doc), "text": doc.text, "decision": doc.decision, "attachments": list(doc.attachments)}
     data.update(doc.details)
+    if "bilag" in data:
+        data["bilag"] = shown_bilag(doc)
     if output.json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -438,7 +440,7 @@ def _render(doc: IndexDoc) -> str:
             lines.append(f"Outcome: {doc.outcome}")
     if doc.attachments:
         lines += ["", "## Attachments"] + [f"- {a}" for a in doc.attachments]
-    lines += bilag_lines(doc.details)
+    lines += bilag_lines(doc)
     return "\n".join(lines)
 
 
