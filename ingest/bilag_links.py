@@ -476,17 +476,23 @@ def _store(
         # a linked bilag parsed again in this run changes the text of the items it is linked to
         stored = {r[0] for r in conn.execute("SELECT sha256 FROM contents WHERE generation = ?", (generation,))}
         touched |= {row[2] for row in new_links.values() if row[3] in stored}
-        conn.execute("DELETE FROM bilag_links")
         conn.executemany(
-            "INSERT INTO bilag_links (item_key, attachment_index, sha256, bilag_sha256, bilag_path, method) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [new_links[k] for k in sorted(new_links)],
+            "DELETE FROM bilag_links WHERE item_key = ? AND attachment_index = ?",
+            sorted(k for k in old_links if k not in new_links),
         )
-        conn.execute("DELETE FROM printed_versions")
         conn.executemany(
-            "INSERT INTO printed_versions (sha256, meeting_index, export_sha256, export_meeting_index) "
+            "INSERT OR REPLACE INTO bilag_links (item_key, attachment_index, sha256, bilag_sha256, bilag_path, method) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [new_links[k] for k in sorted(new_links) if old_links.get(k) != new_links[k]],
+        )
+        conn.executemany(
+            "DELETE FROM printed_versions WHERE sha256 = ? AND meeting_index = ?",
+            sorted(k for k in old_printed if k not in new_printed),
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO printed_versions (sha256, meeting_index, export_sha256, export_meeting_index) "
             "VALUES (?, ?, ?, ?)",
-            [(k[0], k[1], v[0], v[1]) for k, v in sorted(new_printed.items())],
+            [(k[0], k[1], v[0], v[1]) for k, v in sorted(new_printed.items()) if old_printed.get(k) != v],
         )
         bumped = sorted(sha for sha in touched if sha in present_shas and sha not in stored)
         conn.executemany("UPDATE contents SET generation = ? WHERE sha256 = ?", [(generation, s) for s in bumped])
