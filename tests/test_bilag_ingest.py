@@ -230,3 +230,41 @@ def test_an_export_takes_precedence_over_its_print(real_archive: Path) -> None:
     assert f"Printed: {printed['path']} p. 3-4" in out
     middelfart = search(real_archive, "Fejloprettet")["hits"]
     assert {Path(h["source_path"]).suffix for h in middelfart} == {".xml"}  # type: ignore[attr-defined]
+
+
+def test_scanned_and_legacy_word_bilag_are_read_and_linked(tmp_path: Path) -> None:
+    """A scanned bilag (read by OCR) and the real Word 97 bilag (converted by LibreOffice) link like any other."""
+    from corpus.generator.layout import Para
+    from corpus.generator.pdf_render import render_pdf
+    from corpus.scanned import scan_pdf
+
+    if not REALDOCS.is_dir():
+        pytest.skip("../shared/realdocs is not here")
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(REALDOCS / "syddjurs_bilag_kulturpolitik_2009.doc", src / "Politik for kultur og fritid.doc")
+    letter = tmp_path / "brev.pdf"
+    render_pdf([Para("Brev fra foreningen", "title"), Para("Foreningen ønsker en skøjtebane ved hallen.")], letter)
+    scan_pdf(letter, src / "Scannet brev fra foreningen.pdf", dpi=200, seed=3)
+    meeting = [
+        Para("Referat Kultur- og Fritidsudvalget", "title"),
+        Para("Mødedato: 4. maj 2009 kl. 16:00", "body"),
+        Para("Punkt 1: Kulturpolitik og foreningernes ønsker", "h1", tag=(0, 0)),
+        Para("Sagsnr.: 09/1234", "body", tag=(0, 0)),
+        Para("Baggrund", "h2", tag=(0, 0)),
+        Para("Udvalget drøfter politikken og et brev.", "body", tag=(0, 0)),
+        Para("Bilag", "h2", tag=(0, 0)),
+        Para("Bilag 1: Politik for kultur og fritid", "body", tag=(0, 0)),
+        Para("Bilag 2: Scannet brev fra foreningen", "body", tag=(0, 0)),
+    ]
+    render_pdf(meeting, src / "referat_kultur.pdf", title="Referat")
+    archive = tmp_path / "arkiv"
+    ingest(src, archive)
+    assert links(archive) == [
+        (1, 0, "Politik for kultur og fritid.doc", "file_name"),
+        (1, 1, "Scannet brev fra foreningen.pdf", "file_name"),
+    ]
+    scanned = search(archive, "skøjtebane")["hits"]
+    assert [h["in_bilag"] for h in scanned] == ["Bilag 2: Scannet brev fra foreningen"]  # type: ignore[attr-defined]
+    legacy = search(archive, '"lokalt engagement"')["hits"]
+    assert [h["in_bilag"] for h in legacy] == ["Bilag 1: Politik for kultur og fritid"]  # type: ignore[attr-defined]
