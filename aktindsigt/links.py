@@ -47,10 +47,14 @@ def with_links(
     export_of = {(r[0], r[1]): (r[2], r[3]) for r in printed}
     print_of = {(r[2], r[3]): (r[0], r[1]) for r in printed}
 
+    hits = list(hits)
+    direct = {h.key for h in hits}
     out: list[AktHit] = []
     for hit in hits:
         if hit.meeting_index is None and hit.sha256 in items_of_bilag:
             for row in items_of_bilag[hit.sha256]:
+                if row[0] in direct:
+                    continue  # the item is a hit of its own; it says how it was found
                 item_hit = _item_hit(row[2], row[0], stored, f"bilag: {hit.matched_by}".rstrip(": "))
                 if item_hit is not None:
                     out.append(item_hit)

@@ -175,3 +175,51 @@ def test_cut_pages_keeps_the_pages_asked_for_and_refuses_missing_ones(tmp_path: 
         cut_pages(data, [4])
     with pytest.raises(PdfCutError, match="cannot open"):
         cut_pages(b"%PDF-1.4 broken", [1])
+
+
+def test_an_export_item_is_cut_out_of_its_printed_pdf(tmp_path: Path) -> None:
+    """An ESDH export holding a closed item is withheld; its open items get their pages cut out of the print,
+    and an item the export closes counts as closed in the print even where the print does not say so."""
+    from aktindsigt.package import PrintedSource
+
+    src = tmp_path / "src"
+    write_all(src)
+    printed = parse_file(src / MEETING)
+    print_items = printed.meetings[0].items
+    assert [i.pages for i in print_items] == [(1,), (2,), (2, 3)]
+    # the export: same items, item 3 closed there too (the print says only item 2 is)
+    export_items = tuple(
+        Item(i.number, i.title, closed=i.number in (2, 3), sections=(Section(None, f"Tekst {i.number}"),))
+        for i in print_items
+    )
+    export = _record(export_items, fmt="xml", sha="e" * 64)
+    (tmp_path / "e.xml").write_text("<Publication/>", encoding="utf-8")
+    source = PrintedSource(printed.source.sha256, (str(src / MEETING),), printed, 0)
+    hit = AktHit("e" * 64, (str(tmp_path / "e.xml"),), export, 0, 0, "test", printed=source)
+    build_package([hit], tmp_path / "p", searched="x")
+    rows = pd.read_csv(tmp_path / "p" / "aktliste.csv", dtype=str, keep_default_na=False)
+    assert rows["Kildefil status"].tolist() == ["uddrag: punktets egne sider 1"]
+    (cut,) = _pdf_pages(tmp_path / "p" / rows["Pakkefil"][0])
+    assert "Renovering af vandværket" in cut and ITEM_SECRET not in cut
+    plan = plan_cut(printed.meetings, 0, 2, closed_numbers=frozenset({3}))
+    assert plan == CutPlan(keep=(3,), shared=(2,))  # item 3 itself is no closed item to itself
+
+
+def test_a_case_named_only_in_a_bilag_brings_in_its_item(archive: Path, tmp_path: Path) -> None:
+    """The bilag of item 2 names the case in its text; item 2 carries the case itself, so it says so. The
+    item found only through its bilag says that instead."""
+    rows = package(archive, tmp_path / "p", "--case", CASE).set_index("Akt nr.")
+    assert rows.loc["2", "Fundet via"] == f"sagsnr. {CASE}"
+    from aktindsigt.links import with_links
+
+    class Stored:
+        def __init__(self, sha: str, record: DocumentRecord) -> None:
+            self.sha256, self.paths, self.record = sha, (record.source.path,), record
+
+    meeting = _record((Item(1, "Punkt", pages=(1,)),), sha="a" * 64)
+    note = DocumentRecord(Source("/x/b.pdf", "b" * 64, "pdf", 1, "t"), "other", text=f"Sag {CASE}")
+    found = {"a" * 64: Stored("a" * 64, meeting), "b" * 64: Stored("b" * 64, note)}
+    bilag_hit = AktHit("b" * 64, ("/x/b.pdf",), note, None, None, f"nævnt i teksten: {CASE}")
+    link = ("a" * 16 + "-0-0", 0, "a" * 64, "b" * 64, "/x/b.pdf", "file_name")
+    (hit,) = with_links([bilag_hit], [link], [], found.get)
+    assert (hit.key, hit.matched_by) == ("a" * 16 + "-0-0", f"bilag: nævnt i teksten: {CASE}")
