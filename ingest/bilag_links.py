@@ -5,8 +5,9 @@ present at that moment (never from the order files arrived in):
 
 * ``bilag_links``: an item's listed bilag (``Attachment``) → the bilag file that
   holds it. Candidates are the documents of kind "other" in the same folder as
-  the meeting document, or in the same zip, and the file an ESDH XML export
-  references (``Attachment.file``, relative to the export). Matches, strongest
+  the meeting document or in a folder right under it ("Bilag/"), or in the same
+  zip, and the file an ESDH XML export references (``Attachment.file``, relative
+  to the export, at any depth). Matches, strongest
   first: the export's file reference (``file``), the bilag's document number in
   the file name (``document_number``), the printed title equal to the file name
   (``file_name``) or to the bilag document's own title (``title``), and a file
@@ -354,7 +355,7 @@ def update_links(catalog: Catalog, generation: int) -> LinkReport:
             for ai, a in enumerate(item.attachments)
         ]
         if listed:
-            candidates = _candidates(paths_of[sha], others, names)
+            candidates = _candidates(paths_of[sha], listed, others, names, present)
             links += [(sha, link) for link in match_bilag(paths_of[sha], listed, candidates)]
     present_shas = {p.sha256 for p in present.values()}
     return _store(catalog, generation, affected, links, printed, present_shas, full)
@@ -369,21 +370,45 @@ def _ancestors(folder: str) -> list[str]:
 
 
 def _candidates(
-    meeting_paths: Sequence[str], others: dict[str, list[tuple[str, _Present]]], names: Sequence[str]
+    meeting_paths: Sequence[str],
+    listed: Sequence[ListedBilag],
+    others: dict[str, list[tuple[str, _Present]]],
+    names: Sequence[str],
+    present: dict[str, _Present],
 ) -> list[BilagCandidate]:
-    """Documents of kind "other" in the meeting document's folders or zips, and in their subfolders
-    ("Bilag/", an export's "Enclosures/1.pdf", a zip of bilag beside it); ``names`` are ``others``' keys, sorted."""
+    """Documents of kind "other" in the meeting document's folder or zip, in the folders right under its folder
+    ("Bilag/", a zip of bilag beside it), and the files an export references, wherever they are (``names`` are
+    ``others``' keys, sorted)."""
     found: set[str] = set()
     for root in {group_of(p) for p in meeting_paths}:
         found.add(root)
         prefix = root.rstrip("/") + "/"
-        start = bisect.bisect_left(names, prefix)
-        for name in names[start:]:
+        for name in names[bisect.bisect_left(names, prefix) :]:
             if not name.startswith(prefix):
                 break
-            found.add(name)
-    out = [BilagCandidate(p.sha256, path, p.title) for g in found for path, p in others.get(g, ())]
-    return sorted(out, key=lambda c: c.path)
+            if "/" not in name[len(prefix) :]:
+                found.add(name)
+    out = {(path, p.sha256): BilagCandidate(p.sha256, path, p.title) for g in found for path, p in others.get(g, ())}
+    for b in listed:
+        if not b.attachment.file:
+            continue
+        for meeting_path in meeting_paths:
+            target = _resolve(meeting_path, b.attachment.file)
+            hit = (target, present[target]) if target in present else _casefold_lookup(target, others)
+            if hit is not None and hit[1].kind == "other":
+                out[(hit[0], hit[1].sha256)] = BilagCandidate(hit[1].sha256, hit[0], hit[1].title)
+    return sorted(out.values(), key=lambda c: c.path)
+
+
+def _casefold_lookup(target: str, others: dict[str, list[tuple[str, _Present]]]) -> tuple[str, _Present] | None:
+    """The file at ``target`` in any case ("Enclosures/1.PDF" for "enclosures/1.pdf"), or None."""
+    wanted, group = target.casefold(), group_of(target).casefold()
+    for name, entries in others.items():
+        if name.casefold() == group:
+            for path, p in entries:
+                if path.casefold() == wanted:
+                    return path, p
+    return None
 
 
 def _count(conn: sqlite3.Connection) -> int:

@@ -97,11 +97,13 @@ def _note(title: str, *lines: str) -> list[Element]:
 
 
 def write_meeting(folder: Path) -> Rendered:
+    folder.mkdir(parents=True, exist_ok=True)
     running = RunningText(header_left="Teknisk Udvalg", footer_right="Side {page}")
     return render_pdf(meeting_elements(), folder / MEETING, running, title="Referat")
 
 
 def write_bilag(folder: Path, *, unlisted: bool = True) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
     render_pdf(
         _note("Notat", f"Forvaltningen har undersøgt {BILAG_WORD} ved vandværket.", f"Henvendelse fra {BILAG_CPR}."),
         folder / BILAG_FILES["Bilag 1: Notat om vandværket"],

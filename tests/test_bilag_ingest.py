@@ -125,6 +125,18 @@ def test_bilag_in_a_zip_are_linked_the_same_way(tmp_path: Path) -> None:
     ]
 
 
+def test_bilag_in_a_folder_right_under_the_meeting_link_and_deeper_ones_do_not(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write_meeting(src)
+    write_bilag(src / "Bilag", unlisted=False)
+    deeper = src / "2019" / "andet møde"
+    deeper.mkdir(parents=True)
+    name = BILAG_FILES["Bilag 1: Kort over cykelstien"]
+    shutil.move(src / "Bilag" / name, deeper / name)
+    ingest(src, tmp_path / "arkiv")
+    assert links(tmp_path / "arkiv") == EXPECTED[:3]
+
+
 def test_links_follow_later_runs_whatever_order_files_arrive_in(tmp_path: Path) -> None:
     src, archive = tmp_path / "src", tmp_path / "arkiv"
     src.mkdir()
