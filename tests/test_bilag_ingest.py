@@ -280,3 +280,50 @@ def test_scanned_and_legacy_word_bilag_are_read_and_linked(tmp_path: Path) -> No
     assert [h["in_bilag"] for h in scanned] == ["Bilag 2: Scannet brev fra foreningen"]  # type: ignore[attr-defined]
     legacy = search(archive, '"lokalt engagement"')["hits"]
     assert [h["in_bilag"] for h in legacy] == ["Bilag 1: Politik for kultur og fritid"]  # type: ignore[attr-defined]
+
+
+SBSYS_EXPORTS = {  # export -> how its print is titled
+    "aarhus_sbsys_moedesystemgruppen_publication_2016-10-06.xml": "Referat",
+    "ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml": "Dagsorden",
+    "regionh_forretningsudvalget_sbsys_dagsorden_2012-09-25.xml": "Dagsorden",
+}
+
+
+def test_the_three_sbsys_exports_take_precedence_over_their_rendered_prints(tmp_path: Path) -> None:
+    """Each real SBSYS export beside a print of it (PDF for all three, DOCX for one): one meeting each in the
+    index, the export's, and every print kept as the printed source of its export."""
+    from esdh_render import load_meeting
+    from esdh_render import render_docx as esdh_docx
+    from esdh_render import render_pdf as esdh_pdf
+
+    if not REALDOCS.is_dir():
+        pytest.skip("../shared/realdocs is not here")
+    src = tmp_path / "src"
+    for n, (name, document) in enumerate(SBSYS_EXPORTS.items()):
+        folder = src / f"moede{n}"
+        folder.mkdir(parents=True)
+        shutil.copy(REALDOCS / name, folder / name)
+        meeting = load_meeting(REALDOCS / name)
+        esdh_pdf(meeting, folder / "print.pdf", "bold", document=document)
+        if n == 1:
+            esdh_docx(meeting, folder / "print.docx", "heading", document=document)
+    archive = tmp_path / "arkiv"
+    ingest(src, archive)
+    with sqlite3.connect(archive / "catalog.sqlite") as conn:
+        pairs = conn.execute(
+            "SELECT fp.path, fe.path FROM printed_versions v JOIN files fp ON fp.sha256 = v.sha256 "
+            "JOIN files fe ON fe.sha256 = v.export_sha256 ORDER BY fp.path"
+        ).fetchall()
+        meetings = conn.execute("SELECT count(*) FROM meetings").fetchone()[0]
+    got = sorted((Path(p).parent.name, Path(p).name, Path(e).name) for p, e in pairs)
+    assert got == [
+        ("moede0", "print.pdf", "aarhus_sbsys_moedesystemgruppen_publication_2016-10-06.xml"),
+        ("moede1", "print.docx", "ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml"),
+        ("moede1", "print.pdf", "ballerup_sbsys_paragraf17stk4-udvalg_dagsorden_2013-05-15.xml"),
+        ("moede2", "print.pdf", "regionh_forretningsudvalget_sbsys_dagsorden_2012-09-25.xml"),
+    ]
+    assert meetings == 7  # the catalog keeps every record; the index holds the three exports' meetings
+    code, out, err = run("search", "", "--archive", str(archive), "--json", "--limit", "100")
+    assert code == 0, err
+    sources = {Path(h["source_path"]).suffix for h in json.loads(out)["hits"]}
+    assert sources == {".xml"}
