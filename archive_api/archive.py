@@ -70,6 +70,8 @@ def public_doc(doc: IndexDoc) -> IndexDoc:
         text=mask(doc.text),
         decision=mask(doc.decision),
         attachments=tuple(mask(a) for a in doc.attachments),
+        bilag_titles=tuple(mask(t) for t in doc.bilag_titles),
+        bilag_texts=tuple(mask(t) for t in doc.bilag_texts),
         source_path=mask(doc.source_path),
         details=_mask_value(doc.details),
         personal_data=False,
@@ -86,10 +88,12 @@ class HitView:
     score: float
     snippet: str
     in_attachments: tuple[str, ...] = ()
+    in_bilag: str | None = None  # the linked bilag the snippet is from; None: the item's own text
 
     def row(self) -> dict[str, Any]:
         """The keys of an ``arkiv search --json`` hit."""
-        return {"rank": self.rank, **row(self.doc), "score": round(self.score, 4), "snippet": self.snippet}
+        shown = {"rank": self.rank, **row(self.doc), "score": round(self.score, 4), "snippet": self.snippet}
+        return {**shown, "in_bilag": self.in_bilag}
 
 
 @dataclass(frozen=True)
@@ -223,7 +227,8 @@ class Archive:
             doc = self._shown(hit.doc)
             shown_bilag = tuple(mask(b) for b in bilag) if self.public else bilag
             snippet = mask(hit.snippet) if self.public else hit.snippet
-            hits.append(HitView(rank, doc, hit.score, snippet, shown_bilag))
+            in_bilag = mask(hit.in_bilag) if self.public and hit.in_bilag else hit.in_bilag
+            hits.append(HitView(rank, doc, hit.score, snippet, shown_bilag, in_bilag))
         counts = dict(result.facets)
         if self.public:
             counts.pop("personal_data", None)

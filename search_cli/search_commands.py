@@ -21,6 +21,7 @@ from index.build import (
 )
 from index.documents import FACETS, IndexDoc
 from index.engine import ENGINES, EngineError
+from index.linked import bilag_lines, printed_lines
 from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError
 from ingest import archive_dir
 from ingest.catalog import CatalogError
@@ -253,7 +254,8 @@ def _hit_block(row: dict[str, Any]) -> str:
     item = f"item {row['item']}" if row["item"] is not None else "document"
     cases = f"  [{', '.join(row['cases'])}]" if row["cases"] else ""
     head = f"{row['rank']}. {row['date'] or '????-??-??'}  {row['body'] or '-'}  {row['type']}  {item}: {row['title']}"
-    return f"{head}{cases}\n   {row['snippet']}\n   {row['source']}  (id {row['id']})\n"
+    where = f"   in bilag: {row['in_bilag']}\n" if row.get("in_bilag") else ""
+    return f"{head}{cases}\n{where}   {row['snippet']}\n   {row['source']}  (id {row['id']})\n"
 
 
 # ---------------------------------------------------------------------------
@@ -350,6 +352,7 @@ def _render(doc: IndexDoc) -> str:
     if doc.case_numbers:
         lines.append("Case: " + ", ".join(doc.case_numbers))
     lines.append(f"Source: {source_label(doc)}")
+    lines += printed_lines(doc.details)
     lines.append(f"Id: {doc.id}")
     for section in doc.details.get("sections", []):
         lines.append("")
@@ -363,6 +366,7 @@ def _render(doc: IndexDoc) -> str:
             lines.append(f"Outcome: {doc.outcome}")
     if doc.attachments:
         lines += ["", "## Attachments"] + [f"- {a}" for a in doc.attachments]
+    lines += bilag_lines(doc)
     return "\n".join(lines)
 
 

@@ -103,7 +103,7 @@ def test_search_table_and_csv(indexed):
     assert "Udmøntning af sygefraværspulje 2021" in table.stdout
     assert "1 items match" in table.stdout and "body: Direktionen (1)" in table.stdout
     csv = run("search", "pulje", "--archive", str(indexed), "--csv")
-    assert csv.stdout.splitlines()[0] == "rank,id,date,body,type,item,title,cases,snippet,source"
+    assert csv.stdout.splitlines()[0] == "rank,id,date,body,type,item,title,cases,snippet,source,in_bilag"
     assert len(csv.stdout.splitlines()) == 2
 
 
