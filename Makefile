@@ -17,10 +17,11 @@ $(BIN)/arkiv: pyproject.toml
 setup: $(BIN)/arkiv system-packages
 
 # Debian packages: pdftotext (poppler-utils) is the reference of the word check and the parse benchmark,
-# tesseract with its Danish model reads scanned pages, LibreOffice converts legacy Word files.
+# tesseract with its Danish model reads scanned pages, LibreOffice converts legacy Word files,
+# hunspell-da is the Danish dictionary compounds are split with (index.lexicon).
 # Installed only when missing, as root or with passwordless sudo; otherwise one line names what to install
 # (arkiv still reads text PDFs, DOCX and HTML without them, and make demo works).
-SYSTEM_PACKAGES ?= poppler-utils tesseract-ocr tesseract-ocr-dan libreoffice-writer-nogui
+SYSTEM_PACKAGES ?= poppler-utils tesseract-ocr tesseract-ocr-dan libreoffice-writer-nogui hunspell-da
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \

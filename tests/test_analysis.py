@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from index.analysis import STOP_WORDS, Analyzer, fold, fold_aa, learn_lexicon, stem, tokenize, words
+from index.lexicon import EMPTY, load_lexicon
 
 
 @pytest.mark.parametrize(
@@ -83,15 +86,69 @@ def test_compound_parts_are_indexed(compound, part):
 
 def test_words_that_are_not_compounds_are_not_split():
     analyzer = Analyzer()
-    for word in ("beslutning", "kommunalbestyrelsen", "forslag", "kontraafgift", "forvaltningernes", "boligerne"):
+    for word in (
+        "beslutning",
+        "forslag",
+        "forvaltningernes",
+        "boligerne",
+        "festival",
+        "indstilling",
+        "institutioner",
+        "organisation",
+        "dagsorden",
+    ):
         assert analyzer.parts(fold(word)) == []
 
 
 def test_learned_lexicon_adds_parts_the_builtin_list_lacks():
-    plain = Analyzer()
+    plain = Analyzer(dictionary=EMPTY)
     assert plain.split("havnebadsordning") is None
-    learned = Analyzer(learn_lexicon(["Havnebad er populært. En ny ordning."]))
+    learned = Analyzer(learn_lexicon(["Havnebad er populært. En ny ordning."]), dictionary=EMPTY)
     assert learned.split("havnebadsordning") == ("havnebad", "ordning")
+
+
+@pytest.mark.parametrize(
+    ("compound", "part"),
+    [
+        ("rygestopkurser", "rygestop"),
+        ("tandsundhedsplanen", "tandsundhed"),
+        ("tandsundhedsplanen", "plan"),
+        ("aflastningstilbud", "aflastning"),
+        ("asbesthåndteringen", "håndtering"),
+        ("grundvandsbeskyttelse", "grundvand"),
+        ("arbejdsmiljøorganisation", "arbejdsmiljø"),
+        ("kommunalbestyrelsen", "bestyrelse"),
+    ],
+)
+def test_the_danish_dictionary_splits_compounds_of_ordinary_words(compound, part):
+    """Words no built-in list holds, split with the hunspell-da lexicon (index.lexicon)."""
+    assert load_lexicon().source, "hunspell-da is not installed (make setup installs it)"
+    assert stem(fold(part)) in Analyzer().parts(fold(compound))
+
+
+def test_compound_lexicon_is_cached_and_the_same_from_the_cache(tmp_path, monkeypatch):
+    from index import lexicon
+
+    dic = Path(lexicon.DEFAULT_DIC)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    lexicon._load.cache_clear()
+    first = lexicon.load_lexicon(dic)
+    assert list((tmp_path / "arkiv").glob("compound-lexicon-v*.tsv"))
+    lexicon._load.cache_clear()
+    again = lexicon.load_lexicon(dic)
+    assert again == first
+    assert "arbejds" in first.heads and "for" not in first.heads and "forslag" in first.tails
+
+
+def test_split_precision_and_recall_on_the_gold_compounds():
+    """The hand-written splits of real compounds (index/data/compounds_gold.tsv)."""
+    from index.compound_eval import load_gold_splits, score_splits
+
+    gold = load_gold_splits()
+    assert len(gold) >= 300
+    score = score_splits(Analyzer(), gold)
+    assert score.precision >= 0.95
+    assert score.recall >= 0.85
 
 
 def test_analyze_gives_whole_words_and_parts_separately():
