@@ -107,7 +107,7 @@ __all__ = [
     "words",
 ]
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 # Characters of one word that are analysed; longer runs of letters and digits are cut here.
 MAX_WORD_CHARS = 64
 

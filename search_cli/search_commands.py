@@ -21,6 +21,7 @@ from index.build import (
 from index.documents import FACETS, EarlierStep, IndexDoc, earlier_steps
 from index.engine import ENGINES, Engine, EngineError
 from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError, check_page, lower
+from index.suggest import suggest
 from ingest import archive_dir
 from ingest.catalog import CatalogError
 from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_options, show_progress
@@ -264,18 +265,22 @@ def search_command(
     eng = _open(archive, engine)
     try:
         result = eng.search(lowered, limit=limit, offset=(page - 1) * limit, facets=True)
+        suggestion = suggest(eng, query)
     finally:
         eng.close()
     rows = []
     for rank, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
         rows.append({"rank": rank, **_row(hit.doc), "score": round(hit.score, 4), "snippet": hit.snippet})
     payload = {"total": result.total, "page": page, "limit": limit, "hits": rows, "facets": result.facets}
+    payload["suggestion"] = suggestion.to_dict() if suggestion else None
     if output.json or output.csv:
         output.emit_rows(rows, _HIT_COLUMNS, payload=payload)
         return
     for row in rows:
         click.echo(_hit_block(row))
     click.echo(f"{result.total} items match; page {page} of {max(1, -(-result.total // limit))}")
+    if suggestion:
+        click.echo(f"Did you mean: {suggestion.query}")
     for name in FACETS:
         counts = result.facets.get(name, {})
         if counts:
