@@ -425,9 +425,13 @@ class Analyzer:
             if len(part) >= 4 or part not in STOP_WORDS:  # "have" in "børnehave" is a noun
                 out.append(stem(part))
             out.extend(self.parts(part))
-        # the compound without its last part (sygefravær|s|indsatser → sygefravær) when that is itself a compound
+        # the compound without its last part (sygefravær|s|indsatser → sygefravær) and without its first
+        # (tillægs|anlægs|bevilling → anlægsbevilling) when that is itself a compound
         if len(found) > 2:
             out.append(stem("".join(found[:-1])))
+            second = word.find(found[1], len(found[0]))
+            if second > 0:
+                out.append(stem(word[second:]))
         whole = stem(word)
         return [p for p in dict.fromkeys(out) if p != whole]
 
