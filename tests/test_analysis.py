@@ -180,3 +180,12 @@ def test_fold_keeps_æøå(word):
 @given(st.text(max_size=60))
 def test_words_never_fails_and_yields_lowercase(text):
     assert all(w == w.lower() for w in words(text))
+
+
+def test_the_analysis_does_not_depend_on_the_order_texts_arrive_in():
+    texts = ["Havnebad og ordning.", "Sygefravær i plejen; asbesthåndtering.", "Rygestopkurser tilbydes."]
+    one = Analyzer(learn_lexicon(texts))
+    other = Analyzer(learn_lexicon(reversed(texts)))
+    sample = "Havnebadsordningen, sygefraværspuljen, asbesthåndteringen og rygestopkurserne"
+    assert one.analyze(sample) == other.analyze(sample)
+    assert one.lexicon == other.lexicon
