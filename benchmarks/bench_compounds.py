@@ -9,6 +9,9 @@ dictionary alone and with the words learned from the real documents of the judge
 ``arkiv index`` does for an archive of them), and for the built-in parts list of before
 (dictionary switched off) as the reference.
 
+Analysis speed: words of the real documents analysed per second by each analyzer, caches cold
+(the indexing cost the dictionary adds; ``bench_search.py`` measures whole index builds).
+
 Coverage of a lexicon, over the distinct words of 4+ letters of those documents: the share it
 knows, as a form or through its stem; and over the parts of the gold compounds (linking -s-/-e-
 dropped when the rest is a word): the share it knows. spaCy's Danish lookup table
@@ -28,6 +31,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from index import analysis
 from index.analysis import Analyzer, learn_lexicon, stem, words
 from index.compound_eval import load_gold_splits, score_splits
 from index.judged import REAL_QUERIES, load_real_queries
@@ -96,7 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         "dictionary": Analyzer(dictionary=dictionary),
         "dictionary_and_archive": Analyzer(learned, dictionary=dictionary),
     }
+    n_words = sum(len(words(t)) for t in texts)
+    figures["analysed_words"] = n_words
     for name, analyzer in systems.items():
+        analysis._stem_cache.clear()  # the module's stem cache is shared by all analyzers
+        start = time.perf_counter()
+        for text in texts:  # the real documents' text, each analyzer with cold caches
+            analyzer.analyze(text)
+        figures[f"{name}_analyse_words_per_s"] = round(n_words / (time.perf_counter() - start))
         score = score_splits(analyzer, gold)
         figures[f"{name}_precision"] = round(score.precision, 4)
         figures[f"{name}_recall"] = round(score.recall, 4)
