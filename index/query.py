@@ -106,6 +106,7 @@ class QPhrase:
 @dataclass(frozen=True)
 class QAnd:
     children: tuple[Query, ...]
+    synonyms: bool = True  # False: its words are already a synonym run (``_join_synonym_runs``)
 
 
 @dataclass(frozen=True)
@@ -515,7 +516,7 @@ def _lower(q: Query, highlight: set[str]) -> Node:
         return kids[0] if len(kids) == 1 else Or(tuple(kids))
     must: list[Node] = []
     must_not: list[Node] = []
-    for child in _join_synonym_runs(q.children):
+    for child in _join_synonym_runs(q.children) if q.synonyms else q.children:
         if isinstance(child, QNot):
             must_not.append(_lower(child.child, set()))
             continue
@@ -532,18 +533,18 @@ def _lower(q: Query, highlight: set[str]) -> Node:
 
 def _join_synonym_runs(children: tuple[Query, ...]) -> list[Query]:
     """Consecutive unfielded words that together are a synonym (``lov om social service``,
-    ``§ 17, stk. 4-udvalg``) become one phrase, so that the group's other members are searched too."""
+    ``§ 17, stk. 4-udvalg``) also search the group's other members: the words as typed, or any member."""
     table = _synonyms()
     out: list[Query] = []
     i = 0
     while i < len(children):
-        joined = None
+        joined: Query | None = None
         for end in range(min(len(children), i + table.longest), i + 1, -1):
             run = children[i:end]
             if all(isinstance(c, QWord) and c.field is None and not c.text.endswith("*") for c in run):
                 text = " ".join(c.text for c in run if isinstance(c, QWord))
                 if table.others(table.key(text)):
-                    joined = QPhrase(text)
+                    joined = QOr((QAnd(tuple(run), synonyms=False), QPhrase(text)))  # the words as typed, or any member
                     i = end
                     break
         if joined is None:
