@@ -189,3 +189,23 @@ def test_the_analysis_does_not_depend_on_the_order_texts_arrive_in():
     sample = "Havnebadsordningen, sygefraværspuljen, asbesthåndteringen og rygestopkurserne"
     assert one.analyze(sample) == other.analyze(sample)
     assert one.lexicon == other.lexicon
+
+
+def test_without_the_dictionary_the_builtin_and_learned_parts_still_split(monkeypatch):
+    from index import lexicon
+
+    monkeypatch.setenv("ARKIV_HUNSPELL_DIC", "")
+    assert lexicon.dictionary_path() is None
+    assert lexicon.load_lexicon() is EMPTY
+    analyzer = Analyzer(learn_lexicon(["Havnebad er populært. En ny ordning."]), dictionary=lexicon.load_lexicon())
+    assert stem("pulje") in analyzer.parts("sygefraværspulje")
+    assert analyzer.split("havnebadsordning") == ("havnebad", "ordning")
+
+
+def test_a_broken_gold_split_line_names_the_file_and_line(tmp_path):
+    from index.compound_eval import GoldSplitError, load_gold_splits
+
+    path = tmp_path / "gold.tsv"
+    path.write_text("# comment\nanlægsbevilling\tanlægs|bevilling\nforslag\tfor|slagx\n", encoding="utf-8")
+    with pytest.raises(GoldSplitError, match=r"gold.tsv:3: write"):
+        load_gold_splits(path)
