@@ -22,6 +22,7 @@ from index.build import STATE_FILE, existing_engines, index_dir, open_index
 from index.documents import FACETS, IndexDoc
 from index.engine import ORDERS, Engine, EngineError
 from index.query import Filters, Lowered, QueryError, check_page, lower
+from index.suggest import Suggestion, suggest
 from ingest.catalog import CATALOG_FILE, Catalog
 from parsers.confidentiality import document_marker
 from parsers.personal_data import redact_cpr
@@ -103,6 +104,7 @@ class SearchPage:
     limit: int
     hits: list[HitView]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: Suggestion | None = None  # "did you mean", see index.suggest
 
     @property
     def pages(self) -> int:
@@ -232,7 +234,19 @@ class Archive:
         counts = dict(result.facets)
         if self.public:
             counts.pop("personal_data", None)
-        return SearchPage(total=result.total, page=page, limit=limit, hits=hits, facets=counts)
+        suggestion = self._suggestion(query, filters)
+        return SearchPage(total=result.total, page=page, limit=limit, hits=hits, facets=counts, suggestion=suggestion)
+
+    def _suggestion(self, query: str, filters: Filters | None) -> Suggestion | None:
+        """The "did you mean" of ``query``. A public reader is offered only words that visible items hold,
+        so a suggestion never reveals a word of a closed item."""
+        found = suggest(self.engine(), query)
+        if found is None or not self.public:
+            return found
+        for _typed, word in found.corrections:
+            if self.engine().search(self.lower(f'"{word}"', filters), limit=1, facets=False).total == 0:
+                return None
+        return found
 
     def matching(self, query: str, filters: Filters | None = None) -> list[IndexDoc]:
         """Every document that matches (not one page), in index order."""

@@ -239,3 +239,16 @@ def test_web_and_archive_api_do_not_import_the_command_line() -> None:
             imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
             imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
             assert not [m for m in imported if m.split(".")[0] in ("search_cli", "click")], path
+
+
+def test_did_you_mean_is_offered_but_never_with_a_word_of_a_closed_item(client: TestClient, public: TestClient) -> None:
+    typo = SECRET[:-3] + "xen"  # two edits from the word that only the closed item holds
+    staff = client.get("/api/search", params={"q": typo}).json()
+    assert staff["suggestion"]["corrections"] == [[typo, SECRET.lower()]]
+    page = client.get("/search", params={"q": typo}).text
+    assert "Mente du" in page
+    citizen = public.get("/api/search", params={"q": typo}).json()
+    assert citizen["total"] == 0 and citizen["suggestion"] is None
+    assert SECRET.lower() not in public.get("/search", params={"q": typo}).text.lower()
+    sick = public.get("/api/search", params={"q": "sygefravr"}).json()  # a word open items hold
+    assert sick["suggestion"]["query"] == "sygefravær"

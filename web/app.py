@@ -157,6 +157,7 @@ class WebApp:
                     "sort": params.order,
                     "hits": hits,
                     "facets": result.facets,
+                    "suggestion": result.suggestion.to_dict() if result.suggestion else None,
                 }
             )
         facets = [(name, self._facet_links(params, name, result.facets.get(name, {}))) for name in FACETS]
