@@ -53,12 +53,13 @@ turns search results into hits for a free-text query.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -82,6 +83,7 @@ __all__ = [
     "PackageSummary",
     "build_package",
     "filter_dates",
+    "exclude",
     "hits_for_cases",
     "hits_from_ids",
     "read_source",
@@ -89,6 +91,7 @@ __all__ = [
 ]
 
 CLOSED_STATUS = "undtaget – lukket punkt"
+EXCLUDED_STATUS = "undtaget"  # left out by whoever handles the request: "undtaget – <their reason>"
 REVIEW_STATUS = "tilbageholdt – til vurdering"
 OPEN_STATUS = "udleveres"
 
@@ -187,6 +190,7 @@ class AktHit:
     matched_by: str = ""  # how it was found ("sagsnr. 22/23184", "søgning"); "" when not stated
     bilag: tuple[LinkedBilag, ...] = ()  # the bilag files linked to the item (``aktindsigt.links``); empty: none
     printed: PrintedSource | None = None  # an export item's printed source; None: not an export, or no print
+    excluded: str = ""  # why whoever handles the request left it out (see ``exclude``); "" when not excluded
 
     @property
     def key(self) -> str:
@@ -210,7 +214,10 @@ class AktHit:
 
     @property
     def closed(self) -> bool:
-        """A closed item, or a whole non-meeting document that carries a confidentiality marker."""
+        """A closed item, or a whole non-meeting document that carries a confidentiality marker, or an
+        item or document left out of the request (``excluded``): all of them are withheld."""
+        if self.excluded:
+            return True
         item = self.item
         if item is not None:
             return item.closed
@@ -220,12 +227,16 @@ class AktHit:
     def review(self) -> bool:
         """Withheld for a person to decide: an uncertain closed marker (``Item.closed_review``) or a whole
         non-meeting document with a confidentiality marker somewhere in its text."""
+        if self.excluded:
+            return False
         item = self.item
         return item.closed_review if item is not None else self.closed
 
     @property
     def closed_reason(self) -> str:
         """Why the hit is closed, as printed ("Punktet er lukket", "Fortroligt"); "" when it is open."""
+        if self.excluded:
+            return f"udeladt: {self.excluded}"
         item = self.item
         if item is not None:
             return (item.closed_reason or "lukket punkt") if item.closed else ""
@@ -397,6 +408,7 @@ class PackageSummary:
     undated: int = 0
     problems: list[str] = field(default_factory=list)  # sources that could not be read
     review_withheld: int = 0  # withheld for a person to decide (an uncertain closed marker)
+    excluded_withheld: int = 0  # left out of the request with a reason by whoever handles it
     sources_withheld_cpr: int = 0  # with ``redact``: withheld because they hold a CPR number (or could not be checked)
     sources_not_copied: int = 0  # with ``copy_sources=False``
     redact: bool = False
@@ -418,6 +430,7 @@ class PackageSummary:
             f"Udleveres: {self.included}",
             f"Undtaget – lukket punkt: {self.closed_withheld}",
             f"Tilbageholdt – til vurdering: {self.review_withheld}",
+            f"Undtaget efter vurdering: {self.excluded_withheld}",
             f"Kildefiler kopieret: {self.sources_copied}; tilbageholdt (indeholder lukket punkt): "
             f"{self.sources_withheld}",
             f"Akter med flag til gennemsyn: {self.flagged_items} ({kinds})",
@@ -567,7 +580,9 @@ class _PackageWriter:
             flags.append(f"lukket bilag: {len(closed_bilag)}")
         text_file = ""
         item_flags: dict[str, int] = {}
-        if withheld and hit.review:
+        if withheld and hit.excluded:
+            self.summary.excluded_withheld += 1
+        elif withheld and hit.review:
             self.summary.review_withheld += 1
         elif withheld:
             self.summary.closed_withheld += 1
@@ -579,7 +594,7 @@ class _PackageWriter:
             for kind, count in item_flags.items():
                 self.summary.findings[kind] = self.summary.findings.get(kind, 0) + count
             flags.insert(0, ", ".join(f"{k}: {v}" for k, v in sorted(item_flags.items())))
-        status = OPEN_STATUS if not withheld else REVIEW_STATUS if hit.review else CLOSED_STATUS
+        status = OPEN_STATUS if not withheld else _withheld_status(hit)
         # a withheld item is listed by its title (the aktliste must identify it) with CPR numbers masked
         title = masked(hit.title) if withheld else hit.title
         item, meeting = hit.item, hit.meeting
@@ -594,7 +609,7 @@ class _PackageWriter:
             hit.source_path,
             pages,
             hit.sha256,
-            "lukket" if hit.closed else "åben",
+            "lukket" if hit.closed and not hit.excluded else "åben",
             status,
             "; ".join(flags),
             hit.matched_by,
@@ -640,7 +655,7 @@ class _PackageWriter:
         pages = _pages(range(1, record.source.page_count + 1))
         flags: list[str] = []
         if item_withheld:
-            status, reason = (REVIEW_STATUS if hit.review else CLOSED_STATUS), hit.closed_reason
+            status, reason = _withheld_status(hit), hit.closed_reason
         elif attachment.closed and not self.include_closed:
             status, reason = BILAG_CLOSED_STATUS, attachment.access or "lukket bilag"
         elif marker and not self.include_closed:
@@ -669,7 +684,7 @@ class _PackageWriter:
         if source.flag:
             flags.insert(0, source.flag)
         item, meeting = hit.item, hit.meeting
-        closed = item_withheld or attachment.closed or bool(marker)
+        closed = (item_withheld and not hit.excluded) or attachment.closed or bool(marker)
         row: list[object] = [
             label,
             hit.date or "",
@@ -752,7 +767,7 @@ class _PackageWriter:
         if not self.copy_sources:
             self.summary.sources_not_copied += 1
             return _SourceOutcome("", SOURCE_NOT_COPIED)
-        if not self.include_closed and _holds_closed_text(hit.record):
+        if hit.excluded or (not self.include_closed and _holds_closed_text(hit.record)):
             self.summary.sources_withheld += 1
             return _SourceOutcome("", SOURCE_WITHHELD_CLOSED)
         path = hit.source_path
@@ -777,6 +792,51 @@ class _PackageWriter:
             raise AktindsigtError(f"{self.out_dir / name}: cannot write ({e.strerror or e})") from e
         self.summary.sources_copied += 1
         return _SourceOutcome(name, SOURCE_COPIED_UNREDACTED if self.redact else SOURCE_COPIED)
+
+
+def _withheld_status(hit: AktHit) -> str:
+    if hit.excluded:
+        return f"{EXCLUDED_STATUS} – {hit.excluded}"
+    return REVIEW_STATUS if hit.review else CLOSED_STATUS
+
+
+def exclude(hits: Iterable[AktHit], reasons: Mapping[str, str]) -> list[AktHit]:
+    """``hits`` with those whose key is in ``reasons`` left out of the request: each keeps its row on the
+    aktliste ("undtaget – <reason>") but nothing of it is handed over. An excluded item counts as a closed
+    item of its source for every hit of that source, so no copy or page cut of the source carries it; an
+    item that is closed already stays withheld as closed."""
+    hits = list(hits)
+    left_out: dict[str, set[tuple[int, int]]] = {}
+    for hit in hits:
+        if hit.key in reasons and hit.item is not None and not hit.item.closed:
+            assert hit.meeting_index is not None and hit.item_index is not None
+            left_out.setdefault(hit.sha256, set()).add((hit.meeting_index, hit.item_index))
+    records = {sha: _with_items_closed(_record_of(hits, sha), positions) for sha, positions in left_out.items()}
+    out = []
+    for hit in hits:
+        record = records.get(hit.sha256, hit.record)
+        closed_already = hit.item is not None and hit.item.closed
+        reason = "" if closed_already or hit.key not in reasons else (reasons[hit.key].strip() or "udeladt")
+        out.append(dataclasses.replace(hit, record=record, excluded=reason))
+    return out
+
+
+def _record_of(hits: Sequence[AktHit], sha: str) -> DocumentRecord:
+    return next(h.record for h in hits if h.sha256 == sha)
+
+
+def _with_items_closed(record: DocumentRecord, positions: set[tuple[int, int]]) -> DocumentRecord:
+    meetings = tuple(
+        dataclasses.replace(
+            m,
+            items=tuple(
+                dataclasses.replace(it, closed=True, closed_reason="udeladt") if (mi, ii) in positions else it
+                for ii, it in enumerate(m.items)
+            ),
+        )
+        for mi, m in enumerate(record.meetings)
+    )
+    return dataclasses.replace(record, meetings=meetings)
 
 
 def build_package(
