@@ -20,6 +20,7 @@ a build runs and across the swap. Writers hold the archive lock
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from index.analysis import ANALYSIS_VERSION, Analyzer, learn_lexicon
 from index.budget import AnalysisTimeout, time_budget
@@ -42,10 +43,13 @@ from index.engine import (
     read_failures,
     write_failures,
 )
+from index.preanalysis import PREANALYSIS_VERSION, AnalysedDoc, RecordAnalysis, analyse_doc, lexicon_of, path_dependent
 from parsers.records import document_key
 
 if TYPE_CHECKING:
-    from ingest.catalog import StoredRecord
+    from ingest.catalog import Catalog, StoredRecord
+
+T = TypeVar("T")
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -158,6 +162,106 @@ def _open_current(directory: Path, engine: str) -> Engine:
     return open_engine(engine, resolved, _load_analyzer(resolved))
 
 
+class _Analyses:
+    """The analysed documents of the catalog's parsed contents, for one index write.
+
+    Most contents carry the analysis their ingest worker made (``index.preanalysis``). The others
+    (stored before analyses were kept, or whose analysis failed or depends on the path) are
+    analysed here, each document within ``doc_seconds``; those past it are listed in ``failed``.
+    Complete analyses made here are kept in the catalog for the next write.
+    """
+
+    def __init__(self, archive_dir: Path, since: int | None, doc_seconds: float | None) -> None:
+        from ingest.catalog import Catalog, StoredAnalysis
+
+        self.archive_dir = Path(archive_dir)
+        self.doc_seconds = doc_seconds
+        self.failed: list[IndexFailure] = []
+        self.here: dict[str, bytes] = {}  # sha256 → RecordAnalysis.to_bytes() of the analyses made here
+        catalog = Catalog.open(self.archive_dir)
+        try:
+            self.generation = catalog.generation()
+            self.contents = catalog.live_contents(since)
+            stored = catalog.analysis_words(PREANALYSIS_VERSION)
+            self.words: dict[str, tuple[str, ...]] = {}
+            keep: list[tuple[str, StoredAnalysis]] = []
+            for sha, paths, _gen in self.contents:
+                if sha in stored:
+                    self.words[sha] = tuple(stored[sha].split())
+                    continue
+                made = self._analyse_here(catalog, sha, paths[0])
+                if made is None:
+                    continue
+                analysis, complete = made
+                data = analysis.to_bytes()
+                self.words[sha] = analysis.words
+                self.here[sha] = data
+                if complete:
+                    keep.append((sha, StoredAnalysis(PREANALYSIS_VERSION, " ".join(analysis.words), data)))
+            if keep:
+                catalog.store_analyses(keep)
+        finally:
+            catalog.close()
+
+    def _analyse_here(self, catalog: Catalog, sha: str, path: str) -> tuple[RecordAnalysis, bool] | None:
+        """(the analysis, whether it is complete and may be kept), or None when the record is left out."""
+        record = catalog.record(sha)
+        if record is None:
+            return None
+        try:
+            with time_budget(self.doc_seconds):
+                docs = docs_from_record(record, sha, path)
+        except AnalysisTimeout as e:
+            self.failed.append(IndexFailure(document_key(sha), sha, path, f"left out of the index: {e}"))
+            return None
+        words = learn_lexicon(f"{d.title}\n{d.text}\n{d.decision}" for d in docs)
+        analysed = []
+        for doc in docs:
+            try:
+                with time_budget(self.doc_seconds):
+                    analysed.append(analyse_doc(doc))
+            except AnalysisTimeout as e:
+                self.failed.append(IndexFailure.of(doc, f"left out of the index: {e}"))
+            except (RecursionError, ValueError, TypeError, KeyError, IndexError, ArithmeticError) as e:
+                reason = f"cannot analyse it for the index ({type(e).__name__}: {e})"
+                self.failed.append(IndexFailure.of(doc, reason))
+        complete = len(analysed) == len(docs) and not path_dependent(record)
+        return RecordAnalysis(tuple(sorted(words)), tuple(analysed)), complete
+
+    def lexicon(self) -> set[str]:
+        """The learned lexicon: the union of the contents' words (whatever the order they were parsed in)."""
+        return lexicon_of(self.words.values())
+
+    def shards(self, count: int) -> list[Callable[[], Iterator[AnalysedDoc]]]:
+        """The documents in sha256 order, cut into at most ``count`` consecutive runs of contents."""
+        contents = [(sha, paths[0]) for sha, paths, _gen in self.contents if sha in self.words]
+        count = max(1, min(count, len(contents)))
+        size, extra = divmod(len(contents), count)
+        runs, start = [], 0
+        for k in range(count):
+            end = start + size + (1 if k < extra else 0)
+            runs.append(contents[start:end])
+            start = end
+        return [functools.partial(self._docs, run) for run in runs if run]
+
+    def _docs(self, run: list[tuple[str, str]]) -> Iterator[AnalysedDoc]:
+        from ingest.catalog import Catalog
+
+        catalog = Catalog.open(self.archive_dir)
+        try:
+            paths = dict(run)
+            for sha, stored in catalog.analyses([sha for sha, _ in run], PREANALYSIS_VERSION):
+                data = self.here.get(sha) if stored is None else stored.docs
+                analysis = None if data is None else RecordAnalysis.from_bytes(data, "")
+                if analysis is None:  # unreadable: analysed again (the lexicon is set already)
+                    made = self._analyse_here(catalog, sha, paths[sha])
+                    analysis = None if made is None else made[0]
+                for doc in analysis.docs if analysis is not None else ():
+                    yield doc.with_path(paths[sha])
+        finally:
+            catalog.close()
+
+
 def _docs(stored: Iterable[StoredRecord], doc_seconds: float | None, failed: list[IndexFailure]) -> Iterator[IndexDoc]:
     """The index documents of the stored records; a record whose documents take longer than
     ``doc_seconds`` to make is left out and added to ``failed``."""
@@ -187,12 +291,14 @@ def build_index(
     *,
     progress: Progress | None = None,
     doc_seconds: float | None = None,
+    jobs: int = 1,
 ) -> IndexReport:
     """Build the engine's index of the archive from scratch, beside the working one, and swap it in.
 
     The catalog is checked first (``CatalogError`` when damaged); the old index
     stays untouched and usable unless the new one is complete. ``doc_seconds`` bounds the
     analysis of one document (``index.budget``); a document past it is left out and reported.
+    ``jobs``: processes that write the index at the same time (engines that can; the index is the same).
     """
     from ingest.archive_lock import archive_lock
     from ingest.catalog import Catalog
@@ -200,50 +306,52 @@ def build_index(
     started = time.perf_counter()
     directory = index_dir(archive_dir, engine)
     with archive_lock(Path(archive_dir), "arkiv index"):
-        catalog = Catalog.open(Path(archive_dir), verify=True)
-        try:
-            generation = catalog.generation()
-            failed: list[IndexFailure] = []
-            docs = list(_docs(catalog.iter_records(), doc_seconds, failed))
-        finally:
-            catalog.close()
+        Catalog.open(Path(archive_dir), verify=True).close()
+        analyses = _Analyses(Path(archive_dir), None, doc_seconds)
         stamp = f"{time.time_ns():x}"
         building = directory.parent / f".{engine}{BUILDING_MARK}{stamp}"
         try:
-            added, total = _build_into(building, engine, docs, generation, progress, failed, doc_seconds)
+            added, total = _build_into(building, engine, analyses, progress, doc_seconds, jobs)
             built = building.rename(directory.parent / f"{engine}.{stamp}")
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
         _swap_in(directory, built)
-    return IndexReport(engine, directory, True, added, 0, total, generation, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return IndexReport(engine, directory, True, added, 0, total, analyses.generation, seconds)
 
 
 def _build_into(
     building: Path,
     engine: str,
-    docs: list[IndexDoc],
-    generation: int,
+    analyses: _Analyses,
     progress: Progress | None,
-    failed: list[IndexFailure],
     doc_seconds: float | None,
+    jobs: int,
 ) -> tuple[int, int]:
     """Write a complete index (lexicon, engine files, state) into the new folder ``building``."""
     try:
         building.mkdir(parents=True)
     except OSError as e:
         raise EngineError(f"{building}: cannot create the index folder ({e.strerror or e})") from e
-    analyzer = analyzer_for(docs)
+    analyzer = Analyzer(analyses.lexicon())
     (building / LEXICON_FILE).write_text("\n".join(sorted(analyzer.lexicon)) + "\n", encoding="utf-8")
     eng = open_engine(engine, building, analyzer, create=True)
     eng.doc_seconds = doc_seconds
     try:
-        report = eng.add(_counting(docs, progress))
+        shards = analyses.shards(jobs if jobs > 1 else 1)
+        if len(shards) == 1:
+            only = shards[0]
+            report = eng.add(_counting(only(), progress))
+        else:
+            report = eng.add_shards(shards)
+            if progress is not None:
+                progress(report.added + len(report.failed))
         total = eng.count()
     finally:
         eng.close()
-    write_failures(building, [*failed, *report.failed])
-    _write_state(building, generation, total)
+    write_failures(building, [*analyses.failed, *report.failed])
+    _write_state(building, analyses.generation, total)
     return report.added, total
 
 
@@ -305,23 +413,23 @@ def index_state(archive_dir: Path, engine: str) -> dict[str, int] | None:
     return _read_state(index_dir(archive_dir, engine))
 
 
-def _counting(docs: list[IndexDoc], progress: Progress | None) -> Iterator[IndexDoc]:
+def _counting(docs: Iterable[T], progress: Progress | None) -> Iterator[T]:
     for doc in docs:
         yield doc
         if progress is not None:
             progress(1)
 
 
-def _changes(archive_dir: Path, since: int) -> tuple[int, list[str], list[StoredRecord]]:
-    """(catalog generation, contents removed since ``since``, contents changed since ``since``)."""
+def _changes(archive_dir: Path, since: int) -> tuple[int, list[str]]:
+    """(catalog generation, contents removed since ``since``)."""
     from ingest.catalog import Catalog
 
     catalog = Catalog.open(Path(archive_dir))
     try:
         generation = catalog.generation()
         if generation <= since:
-            return generation, [], []
-        return generation, catalog.removed_sha256s(since), list(catalog.iter_records(since))
+            return generation, []
+        return generation, catalog.removed_sha256s(since)
     finally:
         catalog.close()
 
@@ -332,22 +440,23 @@ def update_index(
     *,
     progress: Progress | None = None,
     doc_seconds: float | None = None,
+    jobs: int = 1,
 ) -> list[IndexReport]:
     """Bring the archive's indexes up to date with its catalog (what ``arkiv ingest`` calls).
 
     ``engine`` None: every index that exists, or the default engine's when none does.
     An index that is missing, of an older analysis or schema version, or ahead of the catalog
     (the catalog was recreated) is rebuilt. ``doc_seconds`` bounds the analysis of one
-    document, as in ``build_index``.
+    document, as in ``build_index``; ``jobs`` as in ``build_index``.
     """
     from ingest.archive_lock import archive_lock
 
     with archive_lock(Path(archive_dir), "arkiv index"):
-        return _update_engines(archive_dir, engine, progress, doc_seconds)
+        return _update_engines(archive_dir, engine, progress, doc_seconds, jobs)
 
 
 def _update_engines(
-    archive_dir: Path, engine: str | None, progress: Progress | None, doc_seconds: float | None
+    archive_dir: Path, engine: str | None, progress: Progress | None, doc_seconds: float | None, jobs: int
 ) -> list[IndexReport]:
     engines = [engine] if engine else (existing_engines(archive_dir) or [DEFAULT_ENGINE])
     reports: list[IndexReport] = []
@@ -355,22 +464,23 @@ def _update_engines(
         directory = index_dir(archive_dir, name)
         state = _read_state(directory)
         if state is None or not _current(state):
-            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds))
+            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds, jobs=jobs))
             continue
         started = time.perf_counter()
         since = int(state["generation"])
-        generation, removed, changed = _changes(archive_dir, since)
+        generation, removed = _changes(archive_dir, since)
         if generation < since:
-            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds))
+            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds, jobs=jobs))
             continue
         with open_engine(name, directory, _load_analyzer(directory)) as eng:
             eng.doc_seconds = doc_seconds
             added = 0
             if generation > since:
-                dropped = set(removed) | {s.sha256 for s in changed}
+                changed = _Analyses(Path(archive_dir), since, doc_seconds)
+                dropped = set(removed) | {sha for sha, _paths, _gen in changed.contents}
                 eng.delete_sha256s(sorted(dropped))
-                failed: list[IndexFailure] = []
-                report = eng.add(_counting(list(_docs(changed, doc_seconds, failed)), progress))
+                failed = changed.failed
+                report = eng.add(_counting([d for shard in changed.shards(1) for d in shard()], progress))
                 added = report.added
                 kept = [f for f in read_failures(directory) if f.sha256 not in dropped]
                 write_failures(directory, [*kept, *failed, *report.failed])

@@ -437,7 +437,12 @@ class _Run:
         entry = task.entry
         if outcome.record is not None:
             self.catalog.store_record(
-                outcome.record, files, self.generation, size=entry.size, parse_seconds=outcome.seconds
+                outcome.record,
+                files,
+                self.generation,
+                size=entry.size,
+                parse_seconds=outcome.seconds - outcome.analysis_seconds,
+                analysis=outcome.analysis,
             )
             self.report.parsed_files += 1
             self.report.parsed_pages += outcome.record.source.page_count

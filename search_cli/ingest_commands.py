@@ -172,7 +172,7 @@ def ingest_command(
     if not quiet:
         click.echo(_summary(report, target), err=True)
     if not no_index:
-        _update_index(target, quiet, timeout, wait)
+        _update_index(target, quiet, timeout, wait, options.jobs)
     problem = _partial_result(report, target, quiet)
     if problem:
         raise ArkivError(problem, ExitCode.PARTIAL)
@@ -202,12 +202,12 @@ def _partial_result(report: IngestReport, target: Path, quiet: bool) -> str:
     return "; ".join(parts)
 
 
-def _update_index(target: Path, quiet: bool, doc_seconds: float | None, wait: float) -> None:
-    """Keep every index of the archive (or the default one) in step with the catalog; the index
-    work of one document is bounded by ``doc_seconds`` (the per-file ``--timeout``)."""
+def _update_index(target: Path, quiet: bool, doc_seconds: float | None, wait: float, jobs: int) -> None:
+    """Keep every index of the archive (or the default one) in step with the catalog, written by up to
+    ``jobs`` processes; the index work of one document is bounded by ``doc_seconds`` (the per-file ``--timeout``)."""
     try:
         with writer_lock(target, "arkiv ingest", wait):
-            reports = update_index(target, doc_seconds=doc_seconds)
+            reports = update_index(target, doc_seconds=doc_seconds, jobs=jobs)
     except (EngineError, CatalogError) as e:
         raise ArkivError(f"{target}: the catalog is updated but the index is not: {e}; run `arkiv index`") from e
     if not quiet:
