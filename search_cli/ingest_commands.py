@@ -113,6 +113,14 @@ def _summary(report: IngestReport, archive: Path) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="List what would be added, changed, reparsed, skipped; write nothing.")
 @click.option("--no-index", is_flag=True, help="Do not bring the search index up to date after the import.")
+@click.option(
+    "--cluster",
+    envvar="ARKIV_CLUSTER",
+    default=None,
+    metavar="ADDRESS",
+    help="Parse on this Dask scheduler's workers (tcp://host:8786); the catalog and index are written here.",
+)
+@click.option("--ship-files", is_flag=True, help="With --cluster: send the files to the workers (no shared path).")
 @wait_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary (errors and the failure count only).")
 def ingest_command(
@@ -127,6 +135,8 @@ def ingest_command(
     retry_failed: bool,
     dry_run: bool,
     no_index: bool,
+    cluster: str | None,
+    ship_files: bool,
     wait: float,
     quiet: bool,
 ) -> None:
@@ -146,6 +156,8 @@ def ingest_command(
         arkiv ingest /srv/moeder /srv/moeder-2024.zip --jobs 2
 
         arkiv ingest /srv/moeder --archive arkiv-data --prune --dry-run
+
+        arkiv ingest /srv/moeder --cluster tcp://scheduler:8786
     """
     target = archive_dir(archive)
     options = IngestOptions(
@@ -157,7 +169,11 @@ def ingest_command(
         prune=prune,
         max_member_mb=max_member_size,
         lock_wait=wait,
+        cluster=cluster or None,
+        ship_files=ship_files,
     )
+    if ship_files and not cluster:
+        raise UsageProblem("--ship-files needs --cluster (or ARKIV_CLUSTER)")
     if dry_run:
         _dry_run(target, list(paths), options, quiet)
         return
