@@ -41,7 +41,6 @@ from ingest.workers import Outcome, Task, parse_task
 __all__ = ["CLUSTER_ENV", "ClusterError", "ClusterPool", "remote_parse"]
 
 CLUSTER_ENV = "ARKIV_CLUSTER"
-_CONNECT_TIMEOUT = "20s"
 
 
 class ClusterError(Exception):
@@ -104,7 +103,8 @@ class ClusterPool:
         self.retries = retries
         self.ocr_pages = 0  # the local pool's counter; pages read on the cluster are not reported back
         try:
-            self._client = Client(address, timeout=_CONNECT_TIMEOUT, set_as_default=False)
+            # connecting waits up to dask's distributed.comm.timeouts.connect (DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
+            self._client = Client(address, set_as_default=False)
         except (OSError, TimeoutError) as e:
             raise ClusterError(f"{address}: cannot reach the Dask scheduler ({e})") from e
         threads = sum(self._client.nthreads().values()) or 1
@@ -152,7 +152,7 @@ class ClusterPool:
         source = iter(tasks)
         pending: dict[Any, Task] = {}
         ready: list[Outcome] = []
-        queue = as_completed()
+        queue = as_completed(loop=self._client.loop)
 
         def fill() -> None:
             while len(pending) < self.window:
