@@ -519,6 +519,7 @@ class _Run:
                 size=entry.size,
                 parse_seconds=outcome.seconds - outcome.analysis_seconds,
                 analysis=outcome.analysis,
+                record_json=outcome.record_json,
             )
             self.report.parsed_files += 1
             self.report.parsed_pages += outcome.record.source.page_count

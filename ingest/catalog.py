@@ -589,9 +589,11 @@ class Catalog:
         size: int,
         parse_seconds: float | None = None,
         analysis: StoredAnalysis | None = None,
+        record_json: str | None = None,
     ) -> None:
         """Store a parsed record (replacing any older record of the same content) and the paths holding it,
-        with its index analysis when given (else any older analysis of the content is dropped)."""
+        with its index analysis when given (else any older analysis of the content is dropped).
+        ``record_json``: the record serialized already (``record_to_json(record, indent=None)``)."""
         sha = record.source.sha256
         with self.transaction() as conn:
             conn.execute(
@@ -607,7 +609,7 @@ class Catalog:
                     record.status,
                     record.kind,
                     record.title,
-                    record_to_json(record, indent=None),
+                    record_json if record_json is not None else record_to_json(record, indent=None),
                     parse_seconds,
                     _now(),
                     generation,

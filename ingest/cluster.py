@@ -103,7 +103,7 @@ class ClusterPool:
         self.retries = retries
         self.ocr_pages = 0  # the local pool's counter; pages read on the cluster are not reported back
         try:
-            # connecting waits up to dask's distributed.comm.timeouts.connect (DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
+            # waits up to dask's distributed.comm.timeouts.connect (env DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
             self._client = Client(address, set_as_default=False)
         except (OSError, TimeoutError) as e:
             raise ClusterError(f"{address}: cannot reach the Dask scheduler ({e})") from e

@@ -79,6 +79,7 @@ class Outcome:
     # failed or ran out of time here: the index writer then analyses the record itself.
     analysis: StoredAnalysis | None = None
     analysis_seconds: float = 0.0  # of ``seconds``
+    record_json: str | None = None  # the record as the catalog stores it, serialized here; None: not made
 
 
 def analyse(record: DocumentRecord, task: Task, seconds: float | None) -> StoredAnalysis | None:
@@ -110,6 +111,7 @@ def parse_task(
     what is left of ``timeout`` seconds. Never raises for a bad file: the outcome carries the reason."""
     from parsers import parse_file
     from parsers.errors import ParseError
+    from parsers.serialize import record_to_json
 
     started = time.perf_counter()
     entry = task.entry
@@ -123,7 +125,8 @@ def parse_task(
         left = None if timeout is None else timeout - (parsed - started) - _ANALYSIS_MARGIN
         analysis = analyse(record, task, left)
         done = time.perf_counter()
-        return Outcome(task, record, None, None, done - started, analysis, done - parsed)
+        record_json = record_to_json(record, indent=None)
+        return Outcome(task, record, None, None, done - started, analysis, done - parsed, record_json)
     except MemberTooLarge as e:
         return Outcome(task, None, "too-large", _one_line(str(e)), time.perf_counter() - started)
     except ParseError as e:
