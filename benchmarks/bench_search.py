@@ -28,6 +28,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
+
 from index.analysis import BUILTIN_PARTS, Analyzer
 from index.documents import IndexDoc
 from index.engine import Engine, open_engine
@@ -183,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated: whoosh,tantivy")
     parser.add_argument("--queries", type=int, default=60, help="queries per mix")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--json", nargs="?", const="-", metavar="PATH", help="print JSON; with PATH: write flat figures there"
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     docs, vocab = generate(args.items)
@@ -197,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
             sys.stderr.write(json.dumps(rows[-1]) + "\n")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    if args.json:
+    if args.json and args.json != "-":
+        write_figures(args.json, {"items": args.items, **{str(r["engine"]): r for r in rows}})
+    if args.json == "-":
         print(json.dumps(rows, indent=2))
     else:
         keys = list(rows[0])
