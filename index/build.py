@@ -47,7 +47,7 @@ from index.preanalysis import PREANALYSIS_VERSION, AnalysedDoc, RecordAnalysis, 
 from parsers.records import document_key
 
 if TYPE_CHECKING:
-    from ingest.catalog import Catalog, StoredRecord
+    from ingest.catalog import Catalog
 
 T = TypeVar("T")
 
@@ -260,24 +260,6 @@ class _Analyses:
                     yield doc.with_path(paths[sha])
         finally:
             catalog.close()
-
-
-def _docs(stored: Iterable[StoredRecord], doc_seconds: float | None, failed: list[IndexFailure]) -> Iterator[IndexDoc]:
-    """The index documents of the stored records; a record whose documents take longer than
-    ``doc_seconds`` to make is left out and added to ``failed``."""
-    for s in stored:
-        path = s.paths[0] if s.paths else None
-        try:
-            with time_budget(doc_seconds):
-                docs = docs_from_record(s.record, s.sha256, path)
-        except AnalysisTimeout as e:
-            failed.append(
-                IndexFailure(
-                    document_key(s.sha256), s.sha256, path or s.record.source.path, f"left out of the index: {e}"
-                )
-            )
-            continue
-        yield from docs
 
 
 def analyzer_for(docs: list[IndexDoc]) -> Analyzer:
