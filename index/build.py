@@ -43,7 +43,7 @@ from index.engine import (
     read_failures,
     write_failures,
 )
-from index.preanalysis import PREANALYSIS_VERSION, AnalysedDoc, RecordAnalysis, analyse_doc, lexicon_of, path_dependent
+from index.preanalysis import PREANALYSIS_VERSION, AnalysedDoc, RecordAnalysis, analyse_doc, path_dependent
 from parsers.records import document_key
 
 if TYPE_CHECKING:
@@ -183,18 +183,21 @@ class _Analyses:
             self.generation = catalog.generation()
             self.contents = catalog.live_contents(since)
             stored = catalog.analysis_words(PREANALYSIS_VERSION)
-            self.words: dict[str, tuple[str, ...]] = {}
+            self.analysed: set[str] = set()  # contents with documents to index
+            self._lexicon: set[str] = set()  # the union of their words (one string per distinct word)
             keep: list[tuple[str, StoredAnalysis]] = []
             for sha, paths, _gen in self.contents:
                 if sha in stored:
-                    self.words[sha] = tuple(stored[sha].split())
+                    self.analysed.add(sha)
+                    self._lexicon.update(stored.pop(sha).split())
                     continue
                 made = self._analyse_here(catalog, sha, paths[0])
                 if made is None:
                     continue
                 analysis, complete = made
                 data = analysis.to_bytes()
-                self.words[sha] = analysis.words
+                self.analysed.add(sha)
+                self._lexicon.update(analysis.words)
                 self.here[sha] = data
                 if complete:
                     keep.append((sha, StoredAnalysis(PREANALYSIS_VERSION, " ".join(analysis.words), data)))
@@ -230,11 +233,11 @@ class _Analyses:
 
     def lexicon(self) -> set[str]:
         """The learned lexicon: the union of the contents' words (whatever the order they were parsed in)."""
-        return lexicon_of(self.words.values())
+        return self._lexicon
 
     def shards(self, count: int) -> list[Callable[[], Iterator[AnalysedDoc]]]:
         """The documents in sha256 order, cut into at most ``count`` consecutive runs of contents."""
-        contents = [(sha, paths[0]) for sha, paths, _gen in self.contents if sha in self.words]
+        contents = [(sha, paths[0]) for sha, paths, _gen in self.contents if sha in self.analysed]
         count = max(1, min(count, len(contents)))
         size, extra = divmod(len(contents), count)
         runs, start = [], 0
@@ -317,6 +320,7 @@ def _build_into(
     except OSError as e:
         raise EngineError(f"{building}: cannot create the index folder ({e.strerror or e})") from e
     analyzer = Analyzer(analyses.lexicon())
+    analyses.lexicon().clear()  # the analyzer has its own copy; the shard writers need no second one
     (building / LEXICON_FILE).write_text("\n".join(sorted(analyzer.lexicon)) + "\n", encoding="utf-8")
     eng = open_engine(engine, building, analyzer, create=True)
     eng.doc_seconds = doc_seconds
