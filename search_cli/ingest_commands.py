@@ -90,7 +90,13 @@ def _summary(report: IngestReport, archive: Path) -> str:
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @archive_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the cores this process may use, cgroup quota included).",
+)
 @limit_option(
     "--timeout",
     DEFAULT_TIMEOUT,
