@@ -82,6 +82,9 @@ class VarintPositions(formats.Positions):
 
 
 _WRITER_TIMEOUT = 30.0
+# Megabytes of postings one writer buffers before it spills a run to disk (whoosh counts low: the
+# process grows to about three times this).
+_POOL_MB = 64
 
 
 def phrase_field(analyzer: Any) -> fields.TEXT:
@@ -207,7 +210,7 @@ class WhooshEngine(Engine):
             raise EngineError(f"{directory}: cannot open the whoosh index ({e})") from e
 
     def _writer(self) -> IndexWriter:
-        return self._ix.writer(timeout=_WRITER_TIMEOUT, limitmb=128)
+        return self._ix.writer(timeout=_WRITER_TIMEOUT, limitmb=_POOL_MB)
 
     def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
         count = 0
@@ -284,7 +287,7 @@ class WhooshEngine(Engine):
         or an error text."""
         _die_with_parent(parent)
         try:
-            writer = SegmentWriter(self._ix, _lk=False, limitmb=64)
+            writer = SegmentWriter(self._ix, _lk=False, limitmb=_POOL_MB)
             failed: dict[str, IndexFailure] = {}
             count = 0
             for values in self._values(shard(), failed):
