@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         f"index build {figures['index_ms_per_file']:.2f} ms/file; modelled archive: {len(model)} files"
     )
     print(
-        f"{'workers':>7} {'1 writer: speed-up':>19} {'writer busy':>12} {'4 writers: speed-up':>20} {'parse phase only':>17}"
+        f"{'workers':>7} {'1 writer: speed-up':>19} {'writer busy':>12} {'4 writers: speed-up':>20} "
+        f"{'parse phase only':>17}"
     )
     saturated_at = 0
     parse_base = simulate(model, 1, 1, args.task_overhead)[0]
