@@ -78,9 +78,12 @@ def check_files(files: list[Path]) -> dict[str, list[str]]:
     refused: list[str] = []
     for path in files:
         try:
-            parsers.parse_file(path)
+            record = parsers.parse_file(path)
         except ParseError as e:
             refused.append(str(e))
+            continue
+        if getattr(record.source, "ocr_pages", None):  # scanned pages: OCR, timed by bench_ocr.py
+            refused.append(f"{path}: scanned pages read by OCR (see benchmarks/bench_ocr.py)")
             continue
         kept.append(str(path))
     return {"kept": kept, "refused": refused}
