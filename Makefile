@@ -7,7 +7,7 @@ ARCHIVE ?= demo-archive
 FUZZ_SECONDS ?= 120
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: setup system-packages demo test lint fuzz eval bench clean
+.PHONY: setup system-packages demo test lint fuzz eval bench figures clean
 
 $(BIN)/arkiv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,23 @@ bench: setup
 	$(BIN)/python benchmarks/bench_search.py --items 20000
 	$(BIN)/python benchmarks/bench_aktindsigt.py --items 100000
 	$(BIN)/python benchmarks/bench_web.py --items 20000 --json benchmarks/results/bench_web.json
+
+# The README's figure tables: every benchmark at the (small) size the README names, writing its JSON into
+# benchmarks/results/, then the tables rendered from those files (`readme_figures.py --check` in the tests).
+R := benchmarks/results
+figures: setup
+	$(BIN)/python benchmarks/eval_figures.py --json $(R)/eval_figures.json
+	$(BIN)/python benchmarks/bench_parse.py --repeat 3 --json $(R)/bench_parse_sample.json
+	$(BIN)/python benchmarks/bench_parse.py --realdocs --repeat 3 --json $(R)/bench_parse_realdocs.json
+	$(BIN)/python benchmarks/word_agreement.py --esdh 4 --json $(R)/word_agreement.json
+	$(BIN)/python benchmarks/bench_xml.py --repeat 5 --json $(R)/bench_xml.json
+	$(BIN)/python benchmarks/bench_ocr.py --count 1 --json $(R)/bench_ocr.json
+	$(BIN)/python benchmarks/bench_convert.py --files 2 --json $(R)/bench_convert.json
+	$(BIN)/python benchmarks/bench_ingest.py --count 4000 --big-pages 0 --json $(R)/bench_ingest.json
+	$(BIN)/python benchmarks/bench_cluster.py --count 100 --json $(R)/bench_cluster.json
+	$(BIN)/python benchmarks/bench_search.py --items 2000 --json $(R)/bench_search.json
+	$(BIN)/python benchmarks/bench_aktindsigt.py --items 5000 --json $(R)/bench_aktindsigt.json
+	$(BIN)/python benchmarks/readme_figures.py
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE) .pytest_cache .ruff_cache node_modules

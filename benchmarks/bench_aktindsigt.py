@@ -22,12 +22,15 @@ import argparse
 import hashlib
 import json
 import random
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import docx
+from results_io import write_figures  # noqa: E402
 
 from aktindsigt.package import AktHit, build_package, hits_for_cases, item_text
 from parsers.records import CaseNumber, Decision, DocumentRecord, Item, Meeting, Section, Source
@@ -112,6 +115,7 @@ def main() -> None:
     parser.add_argument("--per-doc", type=int, default=20)
     parser.add_argument("--cases", type=int, default=100, help="distinct case serials per year (fewer: more hits)")
     parser.add_argument("--full", action="store_true", help="also package every item (worst case)")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures there as one flat JSON object")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-akt-") as tmp:
@@ -160,6 +164,8 @@ def main() -> None:
             result["full_package_items"] = len(every)
             result["full_package_s"] = round(time.perf_counter() - t0, 2)
         print(json.dumps(result, indent=2))
+        if args.json:
+            write_figures(args.json, result)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,14 @@ import argparse
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import flatten, write_figures  # noqa: E402
 
 from ingest.batch import IngestOptions, ingest
 from parsers import legacy, parse_file, sha256_of
@@ -60,7 +64,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=12)
     parser.add_argument("--format", choices=("doc", "rtf", "odt"), default="doc")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--json", nargs="?", const="-", metavar="PATH", help="print JSON; with PATH: write flat figures there"
+    )
     args = parser.parse_args()
     docx_files = sorted(SAMPLE.rglob("*.docx"))[: args.files]
     with tempfile.TemporaryDirectory(prefix="bench-convert-") as tmp:
@@ -88,8 +94,11 @@ def main() -> None:
             assert report is not None and report.parsed_files == n, report
         results["cached"] = timed(root / "c2", lambda: [parse_file(p) for p in files])
     rates = {name: n / seconds for name, seconds in results.items()}
-    if args.json:
-        print(json.dumps({"files": n, "format": args.format, "per_second": rates, "seconds": results}, indent=2))
+    figures = {"files": n, "format": args.format, "per_second": rates, "seconds": results}
+    if args.json and args.json != "-":
+        write_figures(args.json, {k.replace(" ", "_").replace("--", ""): v for k, v in flatten(figures).items()})
+    elif args.json:
+        print(json.dumps(figures, indent=2))
         return
     print(f"{n} .{args.format} files made by LibreOffice from the sample corpus's DOCX")
     for name, seconds in results.items():

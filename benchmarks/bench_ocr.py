@@ -23,6 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
+
 from corpus.scanned import sample_pdfs, scan_gold_set
 
 ARKIV = [sys.executable, "-c", "from search_cli.cli import main; main()"]
@@ -45,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=6, help="scanned documents (1-2 pages each)")
     parser.add_argument("--dpi", type=int, default=200)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--json", nargs="?", const="-", metavar="PATH", help="print JSON; with PATH: write flat figures there"
+    )
     args = parser.parse_args(argv)
     if shutil.which("tesseract") is None:
         print("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-dan)", file=sys.stderr)
@@ -66,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
         "speedup_jobs2": round(one / two, 2),
         "reparse_cached_seconds": round(cached, 2),
     }
-    if args.json:
+    if args.json and args.json != "-":
+        write_figures(args.json, figures)
+    if args.json == "-":
         print(json.dumps(figures, indent=2))
     else:
         print(f"{pages} scanned pages ({args.count} documents, {args.dpi} dpi)")

@@ -35,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
+
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 SOURCES = ("pdfium", "pdfplumber")
 DOCX = "python-docx"  # the DOCX extractor, timed on the DOCX files of the same directory
@@ -75,9 +78,12 @@ def check_files(files: list[Path]) -> dict[str, list[str]]:
     refused: list[str] = []
     for path in files:
         try:
-            parsers.parse_file(path)
+            record = parsers.parse_file(path)
         except ParseError as e:
             refused.append(str(e))
+            continue
+        if getattr(record.source, "ocr_pages", None):  # scanned pages: OCR, timed by bench_ocr.py
+            refused.append(f"{path}: scanned pages read by OCR (see benchmarks/bench_ocr.py)")
             continue
         kept.append(str(path))
     return {"kept": kept, "refused": refused}
@@ -178,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--realdocs", action="store_true", help=f"time the real documents in {REALDOCS}")
     ap.add_argument("--repeat", type=int, default=1, help="read all files this many times; the fastest pass counts")
     ap.add_argument("--extract-only", action="store_true", help="time extraction without the structure parser")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument(
+        "--json", nargs="?", const="-", metavar="PATH", help="print JSON; with PATH: write flat figures there"
+    )
     ap.add_argument("--worker", choices=(*SOURCES, DOCX, PDFTOTEXT), help=argparse.SUPPRESS)
     ap.add_argument("--files", nargs="*", help=argparse.SUPPRESS)
     ap.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
@@ -236,7 +244,17 @@ def main(argv: list[str] | None = None) -> int:
             "left_out": refused,
             "results": results,
         }
-        print(json.dumps(payload, indent=2))
+        if args.json != "-":
+            pdftotext_rate = by_source.get(PDFTOTEXT, {}).get("pages_per_s") or 0.0
+            flat = {"corpus": label, "pdf_files": len(files), "docx_files": len(docx_files), "left_out": len(refused)}
+            for r in results:
+                flat[f"{r['source']}_pages_per_s"] = r["pages_per_s"]
+                flat[f"{r['source']}_peak_rss_mb"] = r.get("rss_mb")
+                if pdftotext_rate and r["source"] != DOCX:
+                    flat[f"{r['source']}_vs_pdftotext"] = r["pages_per_s"] / pdftotext_rate
+            write_figures(args.json, flat)
+        else:
+            print(json.dumps(payload, indent=2))
         return 0
     passes = f", fastest of {args.repeat} passes" if args.repeat > 1 else ""
     print(f"corpus: {label}: {len(files)} PDFs, {by_source['pdfium']['pages']} pages, one core{passes}")

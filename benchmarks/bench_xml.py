@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
 
 from parsers import parse_file
 from parsers.errors import ParseError
@@ -54,7 +58,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_DIR)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--json", nargs="?", const="-", metavar="PATH", help="print JSON; with PATH: write flat figures there"
+    )
     args = parser.parse_args()
     paths, refused = readable_exports(args.directory)
     if not paths:
@@ -72,7 +78,9 @@ def main() -> None:
         "items_per_s": round(items / seconds, 1),
         "mb_per_s": round(size_mb / seconds, 2),
     }
-    if args.json:
+    if args.json and args.json != "-":
+        write_figures(args.json, result)
+    elif args.json:
         print(json.dumps(result, indent=2))
         return
     print(f"{result['files']} exports ({result['megabytes']} MB, {result['refused']} refused): ")

@@ -46,6 +46,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
+
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 DEFAULT_PATHS = (REALDOCS, ROOT / "corpus" / "sample")
 TARGET = 0.995
@@ -260,6 +263,25 @@ def _label(path: str) -> str:
     return Path(path).name
 
 
+def summary(results: list[FileAgreement], target: float) -> dict[str, Any]:
+    """The figures of a run: files scored, words, agreement over all words, the lowest file, glued words."""
+    scored = [r for r in results if r.skipped is None and r.error is None]
+    ours = sum(r.ours for r in scored)
+    matched = sum(r.matched for r in scored)
+    lowest = min(scored, key=lambda r: r.agreement, default=None)
+    return {
+        "files": len(results),
+        "files_scored": len(scored),
+        "files_skipped": len(results) - len(scored),
+        "words": ours,
+        "agreement": matched / ours if ours else 1.0,
+        "lowest_file_agreement": lowest.agreement if lowest else 1.0,
+        "joined_words": sum(len(r.joined) for r in scored),
+        "files_below_target": sum(not r.passes(target) for r in results),
+        "target": target,
+    }
+
+
 def print_table(results: list[FileAgreement], target: float) -> None:
     width = max([len(_label(r.path)) for r in results] + [4])
     print(f"{'file':<{width}} {'pages':>5} {'words':>7} {'agreement':>9} {'joined':>6}  result")
@@ -291,7 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*", type=Path, help="PDF files or folders (default: realdocs and corpus/sample)")
     ap.add_argument("--esdh", type=int, default=0, metavar="N", help="also check N ESDH PDF layouts (-1: all)")
     ap.add_argument("--target", type=float, default=TARGET, help="minimum agreement per file (default 0.995)")
-    ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument(
+        "--json", nargs="?", const="-", metavar="PATH", help="print JSON; with PATH: write flat figures there"
+    )
     args = ap.parse_args(argv)
 
     exe = shutil.which("pdftotext")
@@ -307,7 +331,9 @@ def main(argv: list[str] | None = None) -> int:
             print("word_agreement: no PDF files found in " + ", ".join(map(str, args.paths or DEFAULT_PATHS)))
             return 2
         results = [check_file(exe, path) for path in files]
-    if args.json:
+    if args.json and args.json != "-":
+        write_figures(args.json, summary(results, args.target))
+    elif args.json:
         payload = [asdict(r) | {"agreement": r.agreement, "passes": r.passes(args.target)} for r in results]
         print(json.dumps(payload, indent=2, ensure_ascii=False))
     else:

@@ -504,3 +504,35 @@ class Analyzer:
         if whole in stems or any(p in stems for p in pieces):
             return True
         return any(t.startswith(p) for p in prefixes for t in (whole, *pieces))
+
+
+# -- Analysis in two steps, for the ingest workers (index.preanalysis) -----------------------------------------------
+
+_main_cache: dict[str, tuple[str | None, str | None]] = {}
+
+
+def analyze_main(text: str) -> tuple[str, tuple[str, ...]]:
+    """``Analyzer.analyze`` in two steps: (the main field tokens, which need no lexicon; the folded words
+    whose compound parts the lexicon decides, in text order). The parts field is ``Analyzer.parts`` of
+    each of these words, joined in order, so for any lexicon
+    ``Analyzer(lexicon).analyze(text) == (main, " ".join(p for w in words for p in analyzer.parts(w)))``."""
+    main: list[str] = []
+    maybe: list[str] = []
+    cache = _main_cache
+    for raw in _WORD_RE.findall(text):
+        found = cache.get(raw)
+        if found is None:
+            folded = fold(raw[:MAX_WORD_CHARS])
+            if folded in STOP_WORDS:
+                found = (None, None)
+            else:
+                found = (stem(folded), folded if len(folded) >= _MIN_SPLIT and folded.isalpha() else None)
+            if len(cache) < 1_000_000:
+                cache[raw] = found
+        whole, compound = found
+        if whole is None:
+            continue
+        main.append(whole)
+        if compound is not None:
+            maybe.append(compound)
+    return " ".join(main), tuple(maybe)

@@ -20,6 +20,7 @@ a build runs and across the swap. Writers hold the archive lock
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -27,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from index.analysis import ANALYSIS_VERSION, Analyzer, learn_lexicon
 from index.budget import AnalysisTimeout, time_budget
@@ -43,10 +44,13 @@ from index.engine import (
     write_failures,
 )
 from index.linked import LinkContext, load_context
+from index.preanalysis import PREANALYSIS_VERSION, AnalysedDoc, RecordAnalysis, analyse_doc, path_dependent
 from parsers.records import document_key
 
 if TYPE_CHECKING:
-    from ingest.catalog import StoredRecord
+    from ingest.catalog import Catalog
+
+T = TypeVar("T")
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -159,24 +163,111 @@ def _open_current(directory: Path, engine: str) -> Engine:
     return open_engine(engine, resolved, _load_analyzer(resolved))
 
 
-def _docs(
-    stored: Iterable[StoredRecord], doc_seconds: float | None, failed: list[IndexFailure], links: LinkContext
-) -> Iterator[IndexDoc]:
-    """The index documents of the stored records, with their linked bilag (``index.linked``); a record whose
-    documents take longer than ``doc_seconds`` to make is left out and added to ``failed``."""
-    for s in stored:
-        path = s.paths[0] if s.paths else None
+class _Analyses:
+    """The analysed documents of the catalog's parsed contents, for one index write.
+
+    Most contents carry the analysis their ingest worker made (``index.preanalysis``). The others
+    (stored before analyses were kept, or whose analysis failed or depends on the path) are
+    analysed here, each document within ``doc_seconds``; those past it are listed in ``failed``.
+    Complete analyses made here are kept in the catalog for the next write.
+    """
+
+    def __init__(self, archive_dir: Path, since: int | None, doc_seconds: float | None) -> None:
+        from ingest.catalog import Catalog, StoredAnalysis
+
+        self.archive_dir = Path(archive_dir)
+        self.doc_seconds = doc_seconds
+        self.links = LinkContext()
+        self.failed: list[IndexFailure] = []
+        self.here: dict[str, bytes] = {}  # sha256 → RecordAnalysis.to_bytes() of the analyses made here
+        catalog = Catalog.open(self.archive_dir)
         try:
-            with time_budget(doc_seconds):
-                docs = links.compose(s.sha256, s.record, docs_from_record(s.record, s.sha256, path))
+            self.generation = catalog.generation()
+            self.contents = catalog.live_contents(since)
+            # what the catalog links to these contents (bilag, printed sources): their documents are composed
+            # with the links and analysed here, never taken from (or kept as) the worker's analysis
+            self.links = load_context(catalog, None if since is None else {sha for sha, _p, _g in self.contents})
+            stored = catalog.analysis_words(PREANALYSIS_VERSION)
+            self.analysed: set[str] = set()  # contents with documents to index
+            self._lexicon: set[str] = set()  # the union of their words (one string per distinct word)
+            keep: list[tuple[str, StoredAnalysis]] = []
+            for sha, paths, _gen in self.contents:
+                if sha in stored and not self.links.affects(sha):
+                    self.analysed.add(sha)
+                    self._lexicon.update(stored.pop(sha).split())
+                    continue
+                made = self._analyse_here(catalog, sha, paths[0])
+                if made is None:
+                    continue
+                analysis, complete = made
+                data = analysis.to_bytes()
+                self.analysed.add(sha)
+                self._lexicon.update(analysis.words)
+                self.here[sha] = data
+                if complete:
+                    keep.append((sha, StoredAnalysis(PREANALYSIS_VERSION, " ".join(analysis.words), data)))
+            if keep:
+                catalog.store_analyses(keep)
+        finally:
+            catalog.close()
+
+    def _analyse_here(self, catalog: Catalog, sha: str, path: str) -> tuple[RecordAnalysis, bool] | None:
+        """(the analysis, whether it is complete and may be kept), or None when the record is left out."""
+        record = catalog.record(sha)
+        if record is None:
+            return None
+        try:
+            with time_budget(self.doc_seconds):
+                docs = self.links.compose(sha, record, docs_from_record(record, sha, path))
         except AnalysisTimeout as e:
-            failed.append(
-                IndexFailure(
-                    document_key(s.sha256), s.sha256, path or s.record.source.path, f"left out of the index: {e}"
-                )
-            )
-            continue
-        yield from docs
+            self.failed.append(IndexFailure(document_key(sha), sha, path, f"left out of the index: {e}"))
+            return None
+        words = learn_lexicon(f"{d.title}\n{d.text}\n{d.decision}" for d in docs)
+        analysed = []
+        for doc in docs:
+            try:
+                with time_budget(self.doc_seconds):
+                    analysed.append(analyse_doc(doc))
+            except AnalysisTimeout as e:
+                self.failed.append(IndexFailure.of(doc, f"left out of the index: {e}"))
+            except (RecursionError, ValueError, TypeError, KeyError, IndexError, ArithmeticError) as e:
+                reason = f"cannot analyse it for the index ({type(e).__name__}: {e})"
+                self.failed.append(IndexFailure.of(doc, reason))
+        complete = len(analysed) == len(docs) and not path_dependent(record) and not self.links.affects(sha)
+        return RecordAnalysis(tuple(sorted(words)), tuple(analysed)), complete
+
+    def lexicon(self) -> set[str]:
+        """The learned lexicon: the union of the contents' words (whatever the order they were parsed in)."""
+        return self._lexicon
+
+    def shards(self, count: int) -> list[Callable[[], Iterator[AnalysedDoc]]]:
+        """The documents in sha256 order, cut into at most ``count`` consecutive runs of contents."""
+        contents = [(sha, paths[0]) for sha, paths, _gen in self.contents if sha in self.analysed]
+        count = max(1, min(count, len(contents)))
+        size, extra = divmod(len(contents), count)
+        runs, start = [], 0
+        for k in range(count):
+            end = start + size + (1 if k < extra else 0)
+            runs.append(contents[start:end])
+            start = end
+        return [functools.partial(self._docs, run) for run in runs if run]
+
+    def _docs(self, run: list[tuple[str, str]]) -> Iterator[AnalysedDoc]:
+        from ingest.catalog import Catalog
+
+        catalog = Catalog.open(self.archive_dir)
+        try:
+            paths = dict(run)
+            for sha, stored in catalog.analyses([sha for sha, _ in run], PREANALYSIS_VERSION):
+                data = self.here.get(sha) or (None if stored is None else stored.docs)
+                analysis = None if data is None else RecordAnalysis.from_bytes(data, "")
+                if analysis is None:  # unreadable: analysed again (the lexicon is set already)
+                    made = self._analyse_here(catalog, sha, paths[sha])
+                    analysis = None if made is None else made[0]
+                for doc in analysis.docs if analysis is not None else ():
+                    yield doc.with_path(paths[sha])
+        finally:
+            catalog.close()
 
 
 def analyzer_for(docs: list[IndexDoc]) -> Analyzer:
@@ -190,12 +281,14 @@ def build_index(
     *,
     progress: Progress | None = None,
     doc_seconds: float | None = None,
+    jobs: int = 1,
 ) -> IndexReport:
     """Build the engine's index of the archive from scratch, beside the working one, and swap it in.
 
     The catalog is checked first (``CatalogError`` when damaged); the old index
     stays untouched and usable unless the new one is complete. ``doc_seconds`` bounds the
     analysis of one document (``index.budget``); a document past it is left out and reported.
+    ``jobs``: processes that write the index at the same time (engines that can; the index is the same).
     """
     from ingest.archive_lock import archive_lock
     from ingest.catalog import Catalog
@@ -203,50 +296,53 @@ def build_index(
     started = time.perf_counter()
     directory = index_dir(archive_dir, engine)
     with archive_lock(Path(archive_dir), "arkiv index"):
-        catalog = Catalog.open(Path(archive_dir), verify=True)
-        try:
-            generation = catalog.generation()
-            failed: list[IndexFailure] = []
-            docs = list(_docs(catalog.iter_records(), doc_seconds, failed, load_context(catalog)))
-        finally:
-            catalog.close()
+        Catalog.open(Path(archive_dir), verify=True).close()
+        analyses = _Analyses(Path(archive_dir), None, doc_seconds)
         stamp = f"{time.time_ns():x}"
         building = directory.parent / f".{engine}{BUILDING_MARK}{stamp}"
         try:
-            added, total = _build_into(building, engine, docs, generation, progress, failed, doc_seconds)
+            added, total = _build_into(building, engine, analyses, progress, doc_seconds, jobs)
             built = building.rename(directory.parent / f"{engine}.{stamp}")
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)
             raise
         _swap_in(directory, built)
-    return IndexReport(engine, directory, True, added, 0, total, generation, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return IndexReport(engine, directory, True, added, 0, total, analyses.generation, seconds)
 
 
 def _build_into(
     building: Path,
     engine: str,
-    docs: list[IndexDoc],
-    generation: int,
+    analyses: _Analyses,
     progress: Progress | None,
-    failed: list[IndexFailure],
     doc_seconds: float | None,
+    jobs: int,
 ) -> tuple[int, int]:
     """Write a complete index (lexicon, engine files, state) into the new folder ``building``."""
     try:
         building.mkdir(parents=True)
     except OSError as e:
         raise EngineError(f"{building}: cannot create the index folder ({e.strerror or e})") from e
-    analyzer = analyzer_for(docs)
+    analyzer = Analyzer(analyses.lexicon())
+    analyses.lexicon().clear()  # the analyzer has its own copy; the shard writers need no second one
     (building / LEXICON_FILE).write_text("\n".join(sorted(analyzer.lexicon)) + "\n", encoding="utf-8")
     eng = open_engine(engine, building, analyzer, create=True)
     eng.doc_seconds = doc_seconds
     try:
-        report = eng.add(_counting(docs, progress))
+        shards = analyses.shards(jobs if jobs > 1 else 1)
+        if len(shards) == 1:
+            only = shards[0]
+            report = eng.add(_counting(only(), progress))
+        else:
+            report = eng.add_shards(shards)
+            if progress is not None:
+                progress(report.added + len(report.failed))
         total = eng.count()
     finally:
         eng.close()
-    write_failures(building, [*failed, *report.failed])
-    _write_state(building, generation, total)
+    write_failures(building, [*analyses.failed, *report.failed])
+    _write_state(building, analyses.generation, total)
     return report.added, total
 
 
@@ -308,25 +404,23 @@ def index_state(archive_dir: Path, engine: str) -> dict[str, int] | None:
     return _read_state(index_dir(archive_dir, engine))
 
 
-def _counting(docs: list[IndexDoc], progress: Progress | None) -> Iterator[IndexDoc]:
+def _counting(docs: Iterable[T], progress: Progress | None) -> Iterator[T]:
     for doc in docs:
         yield doc
         if progress is not None:
             progress(1)
 
 
-def _changes(archive_dir: Path, since: int) -> tuple[int, list[str], list[StoredRecord], LinkContext]:
-    """(catalog generation, contents removed since ``since``, contents changed since ``since``, their links)."""
+def _changes(archive_dir: Path, since: int) -> tuple[int, list[str]]:
+    """(catalog generation, contents removed since ``since``)."""
     from ingest.catalog import Catalog
 
     catalog = Catalog.open(Path(archive_dir))
     try:
         generation = catalog.generation()
         if generation <= since:
-            return generation, [], [], LinkContext()
-        changed = list(catalog.iter_records(since))
-        links = load_context(catalog, {s.sha256 for s in changed})
-        return generation, catalog.removed_sha256s(since), changed, links
+            return generation, []
+        return generation, catalog.removed_sha256s(since)
     finally:
         catalog.close()
 
@@ -337,22 +431,23 @@ def update_index(
     *,
     progress: Progress | None = None,
     doc_seconds: float | None = None,
+    jobs: int = 1,
 ) -> list[IndexReport]:
     """Bring the archive's indexes up to date with its catalog (what ``arkiv ingest`` calls).
 
     ``engine`` None: every index that exists, or the default engine's when none does.
     An index that is missing, of an older analysis or schema version, or ahead of the catalog
     (the catalog was recreated) is rebuilt. ``doc_seconds`` bounds the analysis of one
-    document, as in ``build_index``.
+    document, as in ``build_index``; ``jobs`` as in ``build_index``.
     """
     from ingest.archive_lock import archive_lock
 
     with archive_lock(Path(archive_dir), "arkiv index"):
-        return _update_engines(archive_dir, engine, progress, doc_seconds)
+        return _update_engines(archive_dir, engine, progress, doc_seconds, jobs)
 
 
 def _update_engines(
-    archive_dir: Path, engine: str | None, progress: Progress | None, doc_seconds: float | None
+    archive_dir: Path, engine: str | None, progress: Progress | None, doc_seconds: float | None, jobs: int
 ) -> list[IndexReport]:
     engines = [engine] if engine else (existing_engines(archive_dir) or [DEFAULT_ENGINE])
     reports: list[IndexReport] = []
@@ -360,22 +455,23 @@ def _update_engines(
         directory = index_dir(archive_dir, name)
         state = _read_state(directory)
         if state is None or not _current(state):
-            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds))
+            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds, jobs=jobs))
             continue
         started = time.perf_counter()
         since = int(state["generation"])
-        generation, removed, changed, links = _changes(archive_dir, since)
+        generation, removed = _changes(archive_dir, since)
         if generation < since:
-            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds))
+            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds, jobs=jobs))
             continue
         with open_engine(name, directory, _load_analyzer(directory)) as eng:
             eng.doc_seconds = doc_seconds
             added = 0
             if generation > since:
-                dropped = set(removed) | {s.sha256 for s in changed}
+                changed = _Analyses(Path(archive_dir), since, doc_seconds)
+                dropped = set(removed) | {sha for sha, _paths, _gen in changed.contents}
                 eng.delete_sha256s(sorted(dropped))
-                failed: list[IndexFailure] = []
-                report = eng.add(_counting(list(_docs(changed, doc_seconds, failed, links)), progress))
+                failed = changed.failed
+                report = eng.add(_counting([d for shard in changed.shards(1) for d in shard()], progress))
                 added = report.added
                 kept = [f for f in read_failures(directory) if f.sha256 not in dropped]
                 write_failures(directory, [*kept, *failed, *report.failed])

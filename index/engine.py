@@ -23,9 +23,10 @@ import abc
 import bisect
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.analysis import Analyzer, tokenize
 from index.budget import AnalysisTimeout, time_budget
@@ -41,6 +42,10 @@ from index.documents import (
     facet_values,
 )
 from index.query import And, Lowered, Node, Nothing, Or, Prefix, Range, Term, check_page
+
+if TYPE_CHECKING:
+    from index.preanalysis import AnalysedDoc, Finisher
+
 
 __all__ = [
     "ENGINES",
@@ -119,7 +124,7 @@ class IndexFailure:
     reason: str
 
     @staticmethod
-    def of(doc: IndexDoc, reason: str) -> IndexFailure:
+    def of(doc: IndexDoc | AnalysedDoc, reason: str) -> IndexFailure:
         return IndexFailure(doc.id, doc.sha256, doc.source_path, reason)
 
 
@@ -264,6 +269,7 @@ class Engine(abc.ABC):
         self.directory = directory
         self.analyzer = analyzer
         self.doc_seconds: float | None = None  # time budget for analysing one document; None: unbounded
+        self._finisher: Finisher | None = None
 
     @abc.abstractmethod
     def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
@@ -313,14 +319,19 @@ class Engine(abc.ABC):
         self.clear()
         return self.add(docs)
 
-    def add(self, docs: Iterable[IndexDoc]) -> AddReport:
+    def add_shards(self, shards: Sequence[Callable[[], Iterable[IndexDoc | AnalysedDoc]]]) -> AddReport:
+        """``add`` of the documents of every shard, in shard order. An engine may write the shards at
+        the same time (each in a process of its own); the index is the same as one ``add``."""
+        return self.add(doc for shard in shards for doc in shard())
+
+    def add(self, docs: Iterable[IndexDoc | AnalysedDoc]) -> AddReport:
         """Index documents (replacing any with the same id). A document that cannot be analysed or
         that the engine rejects is left out and reported; the others are written."""
         failed: dict[str, IndexFailure] = {}
         pending = iter(docs)
-        consumed: list[IndexDoc] = []
+        consumed: list[IndexDoc | AnalysedDoc] = []
 
-        def tracked() -> Iterator[IndexDoc]:
+        def tracked() -> Iterator[IndexDoc | AnalysedDoc]:
             for doc in pending:
                 consumed.append(doc)
                 yield doc
@@ -333,13 +344,24 @@ class Engine(abc.ABC):
             added = self._isolate([*consumed, *pending], failed)
         return AddReport(added, tuple(failed.values()))
 
-    def _values(self, docs: Iterable[IndexDoc], failed: dict[str, IndexFailure]) -> Iterator[dict[str, IndexValue]]:
+    def _fields(self, doc: IndexDoc | AnalysedDoc) -> dict[str, IndexValue]:
+        if isinstance(doc, IndexDoc):
+            return index_fields(doc, self.analyzer)
+        if self._finisher is None:
+            from index.preanalysis import Finisher
+
+            self._finisher = Finisher(self.analyzer)
+        return self._finisher(doc)
+
+    def _values(
+        self, docs: Iterable[IndexDoc | AnalysedDoc], failed: dict[str, IndexFailure]
+    ) -> Iterator[dict[str, IndexValue]]:
         for doc in docs:
             if doc.id in failed:
                 continue
             try:
                 with time_budget(self.doc_seconds):
-                    values = index_fields(doc, self.analyzer)
+                    values = self._fields(doc)
             except AnalysisTimeout as e:
                 failed[doc.id] = IndexFailure.of(doc, f"left out of the index: {e}")
                 continue
@@ -348,7 +370,7 @@ class Engine(abc.ABC):
                 continue
             yield values
 
-    def _isolate(self, docs: list[IndexDoc], failed: dict[str, IndexFailure]) -> int:
+    def _isolate(self, docs: list[IndexDoc | AnalysedDoc], failed: dict[str, IndexFailure]) -> int:
         """Write ``docs``; when the engine rejects them, write each half on its own, down to the
         single documents it rejects, which are recorded in ``failed``."""
         try:

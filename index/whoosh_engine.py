@@ -14,16 +14,22 @@ fails to read the column of the whole index (``IndexError`` in
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import fields, formats, index, query
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.formats import _INT_SIZE
 from whoosh.system import unpack_uint
-from whoosh.writing import IndexWriter
+from whoosh.writing import IndexWriter, SegmentWriter
 
 from index.analysis import Analyzer
 from index.documents import IndexDoc
@@ -34,11 +40,16 @@ from index.engine import (
     MULTI_FIELDS,
     PARTS_FIELDS,
     POSITION_FIELDS,
+    AddReport,
     Engine,
     EngineError,
+    IndexFailure,
     IndexValue,
 )
 from index.query import All, And, Lowered, Node, Nothing, Or, Phrase, Prefix, Range, Term
+
+if TYPE_CHECKING:
+    from index.preanalysis import AnalysedDoc
 
 __all__ = ["VarintPositions", "WhooshEngine", "phrase_field", "schema", "translate"]
 
@@ -71,6 +82,9 @@ class VarintPositions(formats.Positions):
 
 
 _WRITER_TIMEOUT = 30.0
+# Megabytes of postings one writer buffers before it spills a run to disk (whoosh counts low: the
+# process grows to about three times this).
+_POOL_MB = 64
 
 
 def phrase_field(analyzer: Any) -> fields.TEXT:
@@ -165,6 +179,20 @@ def _abandon(writer: IndexWriter) -> None:
             writer._finish()  # releases the lock; cancel fails on a segment whose commit failed half-way
 
 
+def _die_with_parent(parent: int) -> None:
+    """End this shard writer when the process that started it ends (Linux: ``PR_SET_PDEATHSIG``)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+class _ShardFailed(Exception):
+    """A shard writer process failed; nothing it wrote is committed."""
+
+
 class WhooshEngine(Engine):
     kind = "whoosh"
 
@@ -182,7 +210,7 @@ class WhooshEngine(Engine):
             raise EngineError(f"{directory}: cannot open the whoosh index ({e})") from e
 
     def _writer(self) -> IndexWriter:
-        return self._ix.writer(timeout=_WRITER_TIMEOUT, limitmb=128)
+        return self._ix.writer(timeout=_WRITER_TIMEOUT, limitmb=_POOL_MB)
 
     def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
         count = 0
@@ -196,6 +224,85 @@ class WhooshEngine(Engine):
             _abandon(writer)
             raise
         return count
+
+    def add_shards(self, shards: Sequence[Callable[[], Iterable[IndexDoc | AnalysedDoc]]]) -> AddReport:
+        """Each shard is analysed and written into a segment of its own by a process of its own (on
+        Linux), and the segments are committed in shard order: the documents get the numbers one
+        writer would give them, so searches (ties included) do not depend on the number of shards.
+        When a process fails, nothing of it is kept and the shards are written one by one (``add``)."""
+        if len(shards) < 2 or not sys.platform.startswith("linux"):
+            return super().add_shards(shards)
+        try:
+            return self._add_in_parallel(shards)
+        except _ShardFailed:
+            return super().add_shards(shards)
+
+    def _add_in_parallel(self, shards: Sequence[Callable[[], Iterable[IndexDoc | AnalysedDoc]]]) -> AddReport:
+        ctx = multiprocessing.get_context("fork")
+        writer = self._writer()  # holds the index lock for the shard writers
+        started: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+        try:
+            for shard in shards:
+                receive, send = ctx.Pipe(duplex=False)
+                child = ctx.Process(target=self._write_shard, args=(shard, send, os.getpid()), daemon=True)
+                child.start()
+                send.close()
+                started.append((child, receive))
+            segments = []
+            added = 0
+            failed: list[IndexFailure] = []
+            for process, receive in started:
+                try:
+                    outcome = receive.recv()
+                except (EOFError, OSError):
+                    outcome = None
+                process.join()
+                if not isinstance(outcome, tuple):
+                    raise _ShardFailed(f"a shard writer ended with exit code {process.exitcode}")
+                count, segment, shard_failed = outcome
+                added += count
+                failed += shard_failed
+                if segment is not None:
+                    segments.append(segment)
+            final = writer._merge_segments(None, None, None)
+            writer._close_segment()
+            writer._commit_toc(final + segments)
+            writer._finish()
+        except BaseException:
+            for process, _ in started:
+                if process.is_alive():
+                    process.kill()
+                process.join()
+            _abandon(writer)
+            raise
+        finally:
+            for _, receive in started:
+                receive.close()
+        return AddReport(added, tuple(failed))
+
+    def _write_shard(
+        self, shard: Callable[[], Iterable[IndexDoc | AnalysedDoc]], send: Connection, parent: int
+    ) -> None:
+        """In a forked process: write one shard as a finished segment and send (count, segment, failures),
+        or an error text."""
+        _die_with_parent(parent)
+        try:
+            writer = SegmentWriter(self._ix, _lk=False, limitmb=_POOL_MB)
+            failed: dict[str, IndexFailure] = {}
+            count = 0
+            for values in self._values(shard(), failed):
+                writer.add_document(**_whoosh_values(values))
+                count += 1
+            segment = writer._finalize_segment() if count else None
+            if segment is None:
+                writer._close_segment()
+            writer._tempstorage.destroy()
+            send.send((count, segment, list(failed.values())))
+        except BaseException as e:  # the parent writes the shards one by one instead
+            send.send(f"{type(e).__name__}: {e}")
+        finally:
+            send.close()
+            os._exit(0)
 
     def _expand(self, field_name: str, prefix: str) -> list[tuple[str, int]]:
         with self._ix.reader() as reader:

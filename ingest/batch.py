@@ -14,12 +14,14 @@ consistent catalog, and the next run continues with what was not committed.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.archive_lock import ArchiveBusy, archive_lock
 from ingest.bilag_links import update_links
@@ -30,6 +32,9 @@ from parsers import PARSER_VERSION
 from parsers.errors import ZIP_READ_ERRORS
 from parsers.legacy import conversion_cache
 from parsers.paths import display_path
+
+if TYPE_CHECKING:
+    from ingest.cluster import ClusterPool
 
 __all__ = [
     "DEFAULT_MAX_MEMBER_MB",
@@ -52,12 +57,71 @@ SCRATCH_DIR = "ingest-tmp"  # zip members being parsed; emptied by every run (un
 _TOUCH_BATCH = 500
 
 
-def default_jobs() -> int:
-    """The number of cores this process may use."""
+def default_jobs(cgroup_root: Path = Path("/sys/fs/cgroup"), proc_cgroup: Path = Path("/proc/self/cgroup")) -> int:
+    """The number of cores this process may use: the CPUs it may run on (affinity), fewer when its
+    cgroup's CPU quota (``cpu.max``, or ``cpu.cfs_quota_us`` in cgroup v1) allows less (rounded up)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = cgroup_cpu_quota(cgroup_root, proc_cgroup)
+    if quota is not None:
+        cores = min(cores, max(1, math.ceil(quota)))
+    return max(1, cores)
+
+
+def cgroup_cpu_quota(cgroup_root: Path, proc_cgroup: Path) -> float | None:
+    """CPUs' worth of time the cgroup of this process may use (quota / period); None: no limit or unknown."""
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        return None
+    limits: list[float] = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        relative = path.lstrip("/")
+        if controllers == "":  # cgroup v2: cpu.max of this group and of every parent
+            folder = cgroup_root / relative
+            while True:
+                limit = _read_quota(folder / "cpu.max")
+                if limit is not None:
+                    limits.append(limit)
+                if folder == cgroup_root or cgroup_root not in folder.parents:
+                    break
+                folder = folder.parent
+        elif "cpu" in controllers.split(","):
+            for base in (cgroup_root / "cpu,cpuacct", cgroup_root / "cpu"):
+                quota = _read_number(base / relative / "cpu.cfs_quota_us")
+                period = _read_number(base / relative / "cpu.cfs_period_us")
+                if quota is not None and period and quota > 0:
+                    limits.append(quota / period)
+                    break
+    return min(limits) if limits else None
+
+
+def _read_quota(path: Path) -> float | None:
+    """``cpu.max`` ("max 100000" or "200000 100000") as CPUs, None without a limit."""
+    try:
+        fields = path.read_text().split()
+    except OSError:
+        return None
+    if len(fields) != 2 or fields[0] == "max":
+        return None
+    try:
+        quota, period = float(fields[0]), float(fields[1])
+    except ValueError:
+        return None
+    return quota / period if period > 0 else None
+
+
+def _read_number(path: Path) -> float | None:
+    try:
+        return float(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -70,6 +134,8 @@ class IngestOptions:
     prune: bool = False  # mark paths under the given roots that are gone as removed
     max_member_mb: float = DEFAULT_MAX_MEMBER_MB  # a zip member that expands to more is quarantined unread
     lock_wait: float = 0.0  # seconds to wait for another writer to release the archive; 0: fail at once
+    cluster: str | None = None  # a Dask scheduler address: parse there (``ingest.cluster``); None: local workers
+    ship_files: bool = False  # with ``cluster``: send the files' bytes with the tasks (no shared file system)
 
     def zip_limits(self) -> ZipLimits:
         return ZipLimits(max_member_bytes=int(self.max_member_mb * 1024 * 1024))
@@ -321,17 +387,7 @@ def ingest(
         run = _Run(catalog, report, generation, len(to_check), started, progress)
         reader = SourceReader(limits=limits)
         try:
-            with (
-                conversion_cache(archive / CONVERT_CACHE_DIR),
-                WorkerPool(
-                    options.jobs,
-                    timeout=options.timeout,
-                    max_memory_mb=options.max_memory_mb,
-                    scratch=archive / SCRATCH_DIR,
-                    limits=limits,
-                    ocr_cache=archive / OCR_CACHE_DIR,
-                ) as pool,
-            ):
+            with conversion_cache(archive / CONVERT_CACHE_DIR), _pool(archive, options) as pool:
                 for outcome in pool.run(run.tasks(decider.steps(to_check, reader))):
                     run.finish(outcome)
             run.flush_touches()
@@ -345,6 +401,26 @@ def ingest(
         catalog.finish_run(generation, report.summary())
         report.still_quarantined = _quarantined_paths(catalog)
     return report
+
+
+def _pool(archive: Path, options: IngestOptions) -> WorkerPool | ClusterPool:
+    """The local worker processes, or the Dask cluster of ``options.cluster``."""
+    limits = options.zip_limits()
+    if options.cluster:
+        from ingest.cluster import ClusterError, ClusterPool
+
+        try:
+            return ClusterPool(options.cluster, ship_files=options.ship_files, timeout=options.timeout, limits=limits)
+        except ClusterError as e:
+            raise CatalogError(str(e)) from e
+    return WorkerPool(
+        options.jobs,
+        timeout=options.timeout,
+        max_memory_mb=options.max_memory_mb,
+        scratch=archive / SCRATCH_DIR,
+        limits=limits,
+        ocr_cache=archive / OCR_CACHE_DIR,
+    )
 
 
 class _Run:
@@ -440,7 +516,13 @@ class _Run:
         entry = task.entry
         if outcome.record is not None:
             self.catalog.store_record(
-                outcome.record, files, self.generation, size=entry.size, parse_seconds=outcome.seconds
+                outcome.record,
+                files,
+                self.generation,
+                size=entry.size,
+                parse_seconds=outcome.seconds - outcome.analysis_seconds,
+                analysis=outcome.analysis,
+                record_json=outcome.record_json,
             )
             self.report.parsed_files += 1
             self.report.parsed_pages += outcome.record.source.page_count

@@ -57,6 +57,7 @@ __all__ = [
     "ContentState",
     "FileEntry",
     "FileState",
+    "StoredAnalysis",
     "StoredRecord",
     "damaged_message",
     "has_index",
@@ -222,8 +223,19 @@ CREATE TABLE printed_versions (
 );
 """
 
+# The index analysis of a parsed content, made by the worker that parsed it (``index.preanalysis``):
+# the words it adds to the compound lexicon (read on their own first) and its analysed documents.
+_ANALYSIS_TABLE = """
+CREATE TABLE analysis (
+    sha256 TEXT NOT NULL PRIMARY KEY,
+    version TEXT NOT NULL,         -- index.preanalysis.PREANALYSIS_VERSION
+    words TEXT NOT NULL,           -- space-separated, sorted
+    docs BLOB NOT NULL             -- zlib-compressed JSON
+);
+"""
+
 # Migration n takes the schema from version n - 1 to n. Append, never edit.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FILE_CATALOG_VIEW, _LINK_TABLES)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FILE_CATALOG_VIEW, _LINK_TABLES, _ANALYSIS_TABLE)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _NORMALIZED_TABLES = ("meetings", "items", "sections", "case_numbers", "attachments", "people", "problems")
@@ -280,6 +292,15 @@ def _refuse_lost_catalog(archive_dir: Path, db: Path) -> None:
             f"{db}: the catalog is {state} but the archive has a search index, so this is not an empty archive; "
             f"run `arkiv doctor --archive {archive_dir}`"
         )
+
+
+@dataclass(frozen=True)
+class StoredAnalysis:
+    """The index analysis of a content as the catalog keeps it (``index.preanalysis.RecordAnalysis``)."""
+
+    version: str
+    words: str  # the lexicon words it adds, space-separated
+    docs: bytes  # RecordAnalysis.to_bytes()
 
 
 @dataclass(frozen=True)
@@ -522,6 +543,42 @@ class Catalog:
                     continue
                 yield StoredRecord(sha, held, _with_path(record_from_json(record_json), held), int(generation))
 
+    def live_contents(self, since_generation: int | None = None) -> list[tuple[str, tuple[str, ...], int]]:
+        """(sha256, present paths, generation) of the parsed contents ``iter_records`` yields, by sha256."""
+        paths = self.present_paths()
+        since = -1 if since_generation is None else since_generation
+        with self._reading():
+            rows = self._conn.execute(
+                "SELECT sha256, generation FROM contents "
+                "WHERE live = 1 AND status IN ('ok', 'partial') AND generation > ? ORDER BY sha256",
+                (since,),
+            ).fetchall()
+        return [(sha, tuple(paths[sha]), int(gen)) for sha, gen in rows if paths.get(sha)]
+
+    def analysis_words(self, version: str) -> dict[str, str]:
+        """sha256 → the stored lexicon words (space-separated) of every analysis of this version."""
+        with self._reading():
+            rows = self._conn.execute("SELECT sha256, words FROM analysis WHERE version = ?", (version,))
+            return {sha: words for sha, words in rows}
+
+    def analyses(self, sha256s: Sequence[str], version: str) -> Iterator[tuple[str, StoredAnalysis | None]]:
+        """(sha256, its stored analysis of this version or None), in the order of ``sha256s``."""
+        with self._reading():
+            for sha in sha256s:
+                row = self._conn.execute(
+                    "SELECT words, docs FROM analysis WHERE sha256 = ? AND version = ?", (sha, version)
+                ).fetchone()
+                yield sha, None if row is None else StoredAnalysis(version, row[0], row[1])
+
+    def store_analyses(self, analyses: Sequence[tuple[str, StoredAnalysis]]) -> None:
+        """Keep index analyses made after the parse (of records stored without one), in one transaction."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO analysis (sha256, version, words, docs) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM contents WHERE sha256 = ? AND record_json IS NOT NULL)",
+                [(sha, a.version, a.words, a.docs, sha) for sha, a in analyses],
+            )
+
     def removed_sha256s(self, since_generation: int | None = None) -> list[str]:
         """Contents no longer present at any path (removed or replaced), after ``since_generation``."""
         since = -1 if since_generation is None else since_generation
@@ -582,8 +639,12 @@ class Catalog:
         *,
         size: int,
         parse_seconds: float | None = None,
+        analysis: StoredAnalysis | None = None,
+        record_json: str | None = None,
     ) -> None:
-        """Store a parsed record (replacing any older record of the same content) and the paths holding it."""
+        """Store a parsed record (replacing any older record of the same content) and the paths holding it,
+        with its index analysis when given (else any older analysis of the content is dropped).
+        ``record_json``: the record serialized already (``record_to_json(record, indent=None)``)."""
         sha = record.source.sha256
         with self.transaction() as conn:
             conn.execute(
@@ -599,13 +660,20 @@ class Catalog:
                     record.status,
                     record.kind,
                     record.title,
-                    record_to_json(record, indent=None),
+                    record_json if record_json is not None else record_to_json(record, indent=None),
                     parse_seconds,
                     _now(),
                     generation,
                 ),
             )
             conn.execute("DELETE FROM removed_contents WHERE sha256 = ?", (sha,))
+            if analysis is None:
+                conn.execute("DELETE FROM analysis WHERE sha256 = ?", (sha,))
+            else:
+                conn.execute(
+                    "INSERT OR REPLACE INTO analysis (sha256, version, words, docs) VALUES (?, ?, ?, ?)",
+                    (sha, analysis.version, analysis.words, analysis.docs),
+                )
             self._materialize(sha, record)
             self._put_paths(sha, files, generation)
         self._changed = True
@@ -632,6 +700,7 @@ class Catalog:
                 (sha256, size, format, parser_version, code, error, parse_seconds, _now(), generation),
             )
             conn.execute("DELETE FROM removed_contents WHERE sha256 = ?", (sha256,))
+            conn.execute("DELETE FROM analysis WHERE sha256 = ?", (sha256,))
             self._delete_normalized(sha256)
             self._put_paths(sha256, files, generation)
         self._changed = True

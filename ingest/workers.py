@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
+from ingest.catalog import StoredAnalysis
 from ingest.sources import MemberTooLarge, SourceEntry, SourceReader, ZipLimits
 from parsers.records import DocumentRecord
 
@@ -44,6 +45,7 @@ __all__ = ["SCRATCH_PREFIX", "OcrPageDone", "Outcome", "Task", "WorkerPool", "re
 _MEMORY_POLL = 0.2  # seconds between memory checks of busy workers
 _PARENT_POLL = 0.5  # seconds between parent checks where the kernel cannot watch for us
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+_ANALYSIS_MARGIN = 1.0  # seconds of a file's timeout the index analysis leaves unused (the pool's deadline)
 SCRATCH_PREFIX = "arkiv-scratch-"  # + "<pid>-<random>": a pool's own scratch folder in the temporary directory
 try:
     _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if os.path.exists("/proc/self/statm") else 0
@@ -73,16 +75,43 @@ class Outcome:
     code: str | None
     error: str | None
     seconds: float
+    # The record's index analysis (``index.preanalysis``); None when quarantined, or when the analysis
+    # failed or ran out of time here: the index writer then analyses the record itself.
+    analysis: StoredAnalysis | None = None
+    analysis_seconds: float = 0.0  # of ``seconds``
+    record_json: str | None = None  # the record as the catalog stores it, serialized here; None: not made
+
+
+def analyse(record: DocumentRecord, task: Task, seconds: float | None) -> StoredAnalysis | None:
+    """The index analysis of a parsed record, within ``seconds`` (None: unbounded); None when it
+    fails or runs out of time (the index writer then does it, under its own time budget)."""
+    from index.budget import AnalysisTimeout, time_budget
+    from index.preanalysis import PREANALYSIS_VERSION, analyse_record, path_dependent
+
+    if (seconds is not None and seconds <= 0) or path_dependent(record):
+        return None
+    try:
+        with time_budget(seconds):
+            result = analyse_record(record, task.sha256, task.entry.path)
+    except AnalysisTimeout:
+        return None
+    except Exception:  # an analysis bug must not cost the parse: the writer tries again and reports it
+        return None
+    return StoredAnalysis(PREANALYSIS_VERSION, " ".join(result.words), result.to_bytes())
 
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def parse_task(task: Task, reader: SourceReader, workdir: Path) -> Outcome:
-    """Parse one task in this process. Never raises for a bad file: the outcome carries the reason."""
+def parse_task(
+    task: Task, reader: SourceReader, workdir: Path, *, index_analysis: bool = True, timeout: float | None = None
+) -> Outcome:
+    """Parse one task in this process, and (``index_analysis``) analyse the record for the index, in
+    what is left of ``timeout`` seconds. Never raises for a bad file: the outcome carries the reason."""
     from parsers import parse_file
     from parsers.errors import ParseError
+    from parsers.serialize import record_to_json
 
     started = time.perf_counter()
     entry = task.entry
@@ -90,7 +119,14 @@ def parse_task(task: Task, reader: SourceReader, workdir: Path) -> Outcome:
     try:
         local = reader.local_file(entry, workdir)
         record = parse_file(local, display_path=entry.path, sha256=task.sha256)
-        return Outcome(task, record, None, None, time.perf_counter() - started)
+        if not index_analysis:
+            return Outcome(task, record, None, None, time.perf_counter() - started)
+        parsed = time.perf_counter()
+        left = None if timeout is None else timeout - (parsed - started) - _ANALYSIS_MARGIN
+        analysis = analyse(record, task, left)
+        done = time.perf_counter()
+        record_json = record_to_json(record, indent=None)
+        return Outcome(task, record, None, None, done - started, analysis, done - parsed, record_json)
     except MemberTooLarge as e:
         return Outcome(task, None, "too-large", _one_line(str(e)), time.perf_counter() - started)
     except ParseError as e:
@@ -137,7 +173,12 @@ def die_with_parent(parent_pid: int) -> str:
 
 
 def _worker_main(
-    conn: Connection, parent_pid: int, scratch: str, limits: ZipLimits | None = None, ocr_cache: str | None = None
+    conn: Connection,
+    parent_pid: int,
+    scratch: str,
+    limits: ZipLimits | None = None,
+    ocr_cache: str | None = None,
+    timeout: float | None = None,
 ) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -156,7 +197,7 @@ def _worker_main(
                     return
                 if task is None:
                     return
-                conn.send(parse_task(task, reader, workdir))
+                conn.send(parse_task(task, reader, workdir, timeout=timeout))
     finally:
         reader.close()
 
@@ -187,10 +228,11 @@ class _Worker:
         scratch: str,
         limits: ZipLimits | None,
         ocr_cache: str | None = None,
+        timeout: float | None = None,
     ) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
         self.process = ctx.Process(
-            target=_worker_main, args=(child, os.getpid(), scratch, limits, ocr_cache), daemon=True
+            target=_worker_main, args=(child, os.getpid(), scratch, limits, ocr_cache, timeout), daemon=True
         )
         self.process.start()
         child.close()
@@ -247,7 +289,7 @@ def _warm_up() -> None:
     """Import the parsers once in the parent, so that every forked worker starts with them loaded."""
     import importlib
 
-    for name in ("parsers.structure", "parsers.pdf_extractor", "parsers.docx_extractor"):
+    for name in ("parsers.structure", "parsers.pdf_extractor", "parsers.docx_extractor", "index.preanalysis"):
         try:
             importlib.import_module(name)
         except ImportError:  # a missing extractor shows up as a per-file parser error instead
@@ -312,7 +354,7 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> None:
         self._workers.remove(worker)
-        self._workers.append(_Worker(self._ctx, self._scratch, self.limits, self.ocr_cache))
+        self._workers.append(_Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout))
 
     def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
         """Feed tasks to idle workers (pulling lazily from ``tasks``) and yield outcomes as they arrive.
@@ -361,7 +403,7 @@ class WorkerPool:
             if idle:
                 worker = idle.pop()
             else:
-                worker = _Worker(self._ctx, self._scratch, self.limits, self.ocr_cache)
+                worker = _Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout)
                 self._workers.append(worker)
             worker.send(task)
 

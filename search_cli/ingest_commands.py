@@ -91,7 +91,13 @@ def _summary(report: IngestReport, archive: Path) -> str:
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @archive_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: the cores this process may use, cgroup quota included).",
+)
 @limit_option(
     "--timeout",
     DEFAULT_TIMEOUT,
@@ -114,6 +120,14 @@ def _summary(report: IngestReport, archive: Path) -> str:
 )
 @click.option("--dry-run", is_flag=True, help="List what would be added, changed, reparsed, skipped; write nothing.")
 @click.option("--no-index", is_flag=True, help="Do not bring the search index up to date after the import.")
+@click.option(
+    "--cluster",
+    envvar="ARKIV_CLUSTER",
+    default=None,
+    metavar="ADDRESS",
+    help="Parse on this Dask scheduler's workers (tcp://host:8786); the catalog and index are written here.",
+)
+@click.option("--ship-files", is_flag=True, help="With --cluster: send the files to the workers (no shared path).")
 @wait_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary (errors and the failure count only).")
 def ingest_command(
@@ -128,6 +142,8 @@ def ingest_command(
     retry_failed: bool,
     dry_run: bool,
     no_index: bool,
+    cluster: str | None,
+    ship_files: bool,
     wait: float,
     quiet: bool,
 ) -> None:
@@ -147,6 +163,8 @@ def ingest_command(
         arkiv ingest /srv/moeder /srv/moeder-2024.zip --jobs 2
 
         arkiv ingest /srv/moeder --archive arkiv-data --prune --dry-run
+
+        arkiv ingest /srv/moeder --cluster tcp://scheduler:8786
     """
     target = archive_dir(archive)
     options = IngestOptions(
@@ -158,7 +176,11 @@ def ingest_command(
         prune=prune,
         max_member_mb=max_member_size,
         lock_wait=wait,
+        cluster=cluster or None,
+        ship_files=ship_files,
     )
+    if ship_files and not cluster:
+        raise UsageProblem("--ship-files needs --cluster (or ARKIV_CLUSTER)")
     if dry_run:
         _dry_run(target, list(paths), options, quiet)
         return
@@ -173,7 +195,7 @@ def ingest_command(
     if not quiet:
         click.echo(_summary(report, target), err=True)
     if not no_index:
-        _update_index(target, quiet, timeout, wait)
+        _update_index(target, quiet, timeout, wait, options.jobs)
     problem = _partial_result(report, target, quiet)
     if problem:
         raise ArkivError(problem, ExitCode.PARTIAL)
@@ -203,12 +225,12 @@ def _partial_result(report: IngestReport, target: Path, quiet: bool) -> str:
     return "; ".join(parts)
 
 
-def _update_index(target: Path, quiet: bool, doc_seconds: float | None, wait: float) -> None:
-    """Keep every index of the archive (or the default one) in step with the catalog; the index
-    work of one document is bounded by ``doc_seconds`` (the per-file ``--timeout``)."""
+def _update_index(target: Path, quiet: bool, doc_seconds: float | None, wait: float, jobs: int) -> None:
+    """Keep every index of the archive (or the default one) in step with the catalog, written by up to
+    ``jobs`` processes; the index work of one document is bounded by ``doc_seconds`` (the per-file ``--timeout``)."""
     try:
         with writer_lock(target, "arkiv ingest", wait):
-            reports = update_index(target, doc_seconds=doc_seconds)
+            reports = update_index(target, doc_seconds=doc_seconds, jobs=jobs)
     except (EngineError, CatalogError) as e:
         raise ArkivError(f"{target}: the catalog is updated but the index is not: {e}; run `arkiv index`") from e
     if not quiet:

@@ -24,6 +24,7 @@ from index.engine import ENGINES, EngineError
 from index.linked import bilag_lines, printed_lines
 from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError
 from ingest import archive_dir
+from ingest.batch import default_jobs
 from ingest.catalog import CatalogError
 from search_cli.app import ArkivError, OutputOptions, UsageProblem, cli, output_options, show_progress
 from search_cli.archive_options import archive_option, open_existing_catalog, wait_option, writer_lock
@@ -127,8 +128,9 @@ def index_command(archive: str | None, engine: str | None, rebuild: bool, wait: 
     """Build or update the search index of the archive from its catalog.
 
     Incremental: only what changed in the catalog since the last run is
-    indexed. The index lives in ARCHIVE/index/ENGINE/ and can be deleted and
-    rebuilt at any time. A rebuild checks the catalog first and replaces the
+    indexed; a full build is written by one process per usable core. The
+    index lives in ARCHIVE/index/ENGINE/ and can be deleted and rebuilt at
+    any time. A rebuild checks the catalog first and replaces the
     old index only when the new one is complete; searches keep working
     meanwhile. Holds the archive lock (one writer at a time).
 
@@ -143,9 +145,9 @@ def index_command(archive: str | None, engine: str | None, rebuild: bool, wait: 
         with writer_lock(target, "arkiv index" + (" --rebuild" if rebuild else ""), wait):
             if rebuild:
                 engines = [engine] if engine else (existing_engines(target) or [DEFAULT_ENGINE])
-                reports = [build_index(target, name, progress=bar) for name in engines]
+                reports = [build_index(target, name, progress=bar, jobs=default_jobs()) for name in engines]
             else:
-                reports = update_index(target, engine, progress=bar)
+                reports = update_index(target, engine, progress=bar, jobs=default_jobs())
     except (EngineError, CatalogError) as e:
         raise ArkivError(str(e)) from e
     finally:

@@ -1,0 +1,192 @@
+"""Parse (and analyse for the index) on a Dask distributed cluster: ``arkiv ingest PATH --cluster ADDRESS``.
+
+``ClusterPool`` has the interface of ``ingest.workers.WorkerPool``: it takes the
+import's tasks lazily and yields one ``Outcome`` per task as results arrive, so
+``ingest.batch`` stays the catalog's only writer (one transaction per content, in
+the submitting process) and kill-safety and incremental re-runs are those of a
+local import: a re-run after the submitting process was killed parses only what
+was not committed.
+
+Each task runs ``ingest.workers.parse_task`` on a Dask worker. The worker reads
+the file from the path the import names (the cluster shares the file system), or,
+with ``ship_files``, from bytes the submitting process read and sent with the task.
+A task whose worker dies is run again by the scheduler; a task that kills workers
+``distributed.scheduler.allowed-failures`` times over is quarantined as a parser error,
+as a file whose parser process died on one machine. Per-file timeouts and memory
+limits are the cluster's: Dask's nanny restarts a worker over its ``--memory-limit``.
+
+At most ``window`` tasks are in flight (default: four per worker thread), so the
+submitting process holds a bounded number of results and file bytes.
+
+Deployment: every machine has the project installed (same version), and
+    dask scheduler --port 8786                      # one machine
+    dask worker tcp://scheduler:8786 --nthreads 1 --nworkers auto   # every worker machine
+    arkiv ingest /srv/moeder --cluster tcp://scheduler:8786       # or ARKIV_CLUSTER=tcp://...
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ingest.sources import SourceEntry, SourceReader, ZipLimits
+from ingest.workers import Outcome, Task, parse_task
+
+__all__ = ["CLUSTER_ENV", "ClusterError", "ClusterPool", "remote_parse"]
+
+CLUSTER_ENV = "ARKIV_CLUSTER"
+
+
+class ClusterError(Exception):
+    """The cluster cannot be reached or used (names the address and the reason)."""
+
+
+@dataclass(frozen=True)
+class _Shipped:
+    """A file's bytes sent with its task (``--ship-files``)."""
+
+    data: bytes
+    suffix: str  # ".pdf": the parsers choose by suffix
+
+
+def remote_parse(task: Task, shipped: _Shipped | None, limits: ZipLimits | None, timeout: float | None) -> Outcome:
+    """On a Dask worker: parse one task from the shared path, or from the shipped bytes."""
+    with tempfile.TemporaryDirectory(prefix="arkiv-cluster-") as tmp:
+        workdir = Path(tmp)
+        local_task = task
+        if shipped is not None:
+            local = workdir / f"file{shipped.suffix}"
+            local.write_bytes(shipped.data)
+            entry = replace(task.entry, container=None, member=None, crc32=None, disk=str(local))
+            local_task = Task(task.sha256, entry)
+        reader = SourceReader(limits=limits)
+        try:
+            outcome = parse_task(local_task, reader, workdir, timeout=timeout)
+        finally:
+            reader.close()
+    return replace(outcome, task=task)
+
+
+def _suffix(entry: SourceEntry) -> str:
+    name = entry.member if entry.member is not None else entry.path
+    suffix = os.path.splitext(name)[1]
+    return suffix if re.fullmatch(r"\.[A-Za-z0-9]{1,8}", suffix) else ""
+
+
+class ClusterPool:
+    """Run tasks on the Dask cluster at ``address``; yield one ``Outcome`` per task, in completion order."""
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        ship_files: bool = False,
+        timeout: float | None = None,
+        limits: ZipLimits | None = None,
+        window: int | None = None,
+        retries: int = 2,
+    ) -> None:
+        try:
+            from distributed import Client
+        except ImportError as e:  # pragma: no cover - a dependency of the project
+            raise ClusterError(f"{address}: dask.distributed is not installed ({e})") from e
+        self.address = address
+        self.ship_files = ship_files
+        self.timeout = timeout
+        self.limits = limits
+        self.retries = retries
+        self.ocr_pages = 0  # the local pool's counter; pages read on the cluster are not reported back
+        try:
+            # waits up to dask's distributed.comm.timeouts.connect (env DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT)
+            self._client = Client(address, set_as_default=False)
+        except (OSError, TimeoutError) as e:
+            raise ClusterError(f"{address}: cannot reach the Dask scheduler ({e})") from e
+        threads = sum(self._client.nthreads().values()) or 1
+        self.window = window or 4 * threads
+        self._reader = SourceReader(limits=limits)
+
+    def __enter__(self) -> ClusterPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._reader.close()
+        self._client.close()
+
+    def _ship(self, entry: SourceEntry) -> _Shipped | None:
+        if not self.ship_files:
+            return None
+        if entry.container is None:
+            return _Shipped(Path(entry.disk_path).read_bytes(), _suffix(entry))
+        with tempfile.TemporaryDirectory(prefix="arkiv-ship-") as tmp:
+            return _Shipped(self._reader.local_file(entry, Path(tmp)).read_bytes(), _suffix(entry))
+
+    def _submit(self, task: Task) -> Any:
+        try:
+            shipped = self._ship(task.entry)
+        except OSError as e:
+            return Outcome(task, None, "unreadable", f"cannot read the file ({e.strerror or e})", 0.0)
+        return self._client.submit(
+            remote_parse,
+            task,
+            shipped,
+            self.limits,
+            self.timeout,
+            key=f"arkiv-parse-{task.sha256}-{time.monotonic_ns()}",
+            pure=False,
+            retries=self.retries,
+        )
+
+    def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
+        """Submit tasks (pulling lazily from ``tasks``, at most ``window`` in flight) and yield outcomes."""
+        from distributed import as_completed
+
+        source = iter(tasks)
+        pending: dict[Any, Task] = {}
+        ready: list[Outcome] = []
+        queue = as_completed(loop=self._client.loop)
+
+        def fill() -> None:
+            while len(pending) < self.window:
+                task = next(source, None)
+                if task is None:
+                    return
+                submitted = self._submit(task)
+                if isinstance(submitted, Outcome):
+                    ready.append(submitted)
+                    continue
+                pending[submitted] = task
+                queue.add(submitted)
+
+        fill()
+        while ready or pending:
+            yield from ready
+            ready.clear()
+            if not pending:
+                fill()
+                continue
+            future = next(queue)
+            task = pending.pop(future)
+            yield self._outcome(future, task)
+            fill()
+
+    def _outcome(self, future: Any, task: Task) -> Outcome:
+        started = time.monotonic()
+        try:
+            outcome = future.result()
+        except Exception as e:  # the task failed on every try, or killed its workers
+            reason = " ".join(f"{type(e).__name__}: {e}".split())[:500]
+            return Outcome(task, None, "parser-error", f"the cluster could not parse it ({reason})", 0.0)
+        finally:
+            future.release()
+        if not isinstance(outcome, Outcome):
+            return Outcome(task, None, "parser-error", "the cluster returned no result", time.monotonic() - started)
+        return outcome
