@@ -426,6 +426,18 @@ def _capped_analysis(analyzer: Analyzer, text: str) -> tuple[str, str]:
     return cap_term_occurrences(main), cap_term_occurrences(parts)
 
 
+# A parts value that starts with this mark holds compound candidates whose parts are decided later
+# (``index.preanalysis``): such values are joined under one mark.
+DEFERRED_MARK = "\x00"
+
+
+def _joined(tokens: str, more: str) -> str:
+    """Two analysed token strings as one (one leading ``DEFERRED_MARK`` kept when they carry it)."""
+    mark = DEFERRED_MARK if tokens.startswith(DEFERRED_MARK) or more.startswith(DEFERRED_MARK) else ""
+    joined = f"{tokens.removeprefix(DEFERRED_MARK)} {more.removeprefix(DEFERRED_MARK)}".strip()
+    return mark + joined
+
+
 def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
     """The pre-analysed, whitespace-separated token strings of one document, per indexed field
     (capped: ``MAX_FIELD_CHARS``, ``MAX_TERM_OCCURRENCES``)."""
@@ -434,8 +446,8 @@ def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
     text, text_parts = _capped_analysis(analyzer, full)
     if doc.bilag_titles or doc.bilag_texts:  # analysed on their own and appended: the item's tokens stay as they are
         bilag, bilag_parts = _capped_analysis(analyzer, "\n".join([*doc.bilag_titles, *doc.bilag_texts]))
-        text = cap_term_occurrences(f"{text} {bilag}".strip())
-        text_parts = cap_term_occurrences(f"{text_parts} {bilag_parts}".strip())
+        text = cap_term_occurrences(_joined(text, bilag))
+        text_parts = cap_term_occurrences(_joined(text_parts, bilag_parts))
     decision, decision_parts = _capped_analysis(analyzer, doc.decision)
     keys = case_keys(doc.case_numbers)
     return {
