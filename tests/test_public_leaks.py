@@ -83,11 +83,13 @@ EDOC_MARKED = """<?xml version="1.0" encoding="utf-8"?>
         <Document documentid="1"><Title>Vejbelysning</Title><PublishingType>SKAL PUBLICERES</PublishingType></Document>
       </MeetingAgendaItem>
       <MeetingAgendaItem><AgendaItemNumber>2</AgendaItemNumber><FullText>Sagen handler om et grundsalg.</FullText>
-        <Document documentid="2"><Title>Salg af grund (Lukket)</Title><PublishingType>SKAL PUBLICERES</PublishingType></Document>
+        <Document documentid="2"><Title>Salg af grund (Lukket)</Title>
+          <PublishingType>SKAL PUBLICERES</PublishingType></Document>
       </MeetingAgendaItem>
       <MeetingAgendaItem><AgendaItemNumber>3</AgendaItemNumber><FullText>Punktet er lukket jf. styrelseslovens § 10.
 Sagen handler om en medarbejder.</FullText>
-        <Document documentid="3"><Title>Personaleforhold</Title><PublishingType>SKAL PUBLICERES</PublishingType></Document>
+        <Document documentid="3"><Title>Personaleforhold</Title>
+          <PublishingType>SKAL PUBLICERES</PublishingType></Document>
       </MeetingAgendaItem>
     </MeetingAgendaItems></MeetingAgendaType>
   </MeetingAgendaTypes>
