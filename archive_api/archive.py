@@ -63,20 +63,21 @@ PUBLIC_CPR_MESSAGE = (
 
 def _cpr_date(six: str) -> bool:
     """``six`` digits that are a valid date part (DDMMYY) of a CPR number."""
-    return len(six) == 6 and six.isdigit() and any(cpr_birth_date(six + c + "000") for c in _CENTURY_DIGITS)
+    return len(six) == 6 and six.isdecimal() and any(cpr_birth_date(six + c + "000") for c in _CENTURY_DIGITS)
 
 
 def _cpr_term(token: str) -> bool:
     """A folded query word that an indexed CPR number is made of: its date part, or the whole number
-    written without a dash (with a dash, the analysis splits it into the date part and the serial)."""
-    if not token.isdigit():
+    written without a dash (with a dash, the analysis splits it into the date part and the serial). Digits
+    are any decimal digits, as for the CPR finder ("٠١٠١٩٠", "０１０１９０")."""
+    if not token.isdecimal():
         return False
     return _cpr_date(token) if len(token) == 6 else len(token) == 10 and cpr_birth_date(token) is not None
 
 
 def _cpr_prefix(head: str) -> bool:
     """Digits a prefix search (``0101*``) starts with that the date part of a CPR number can start with."""
-    if not head.isdigit() or len(head) > 10:
+    if not head.isdecimal() or len(head) > 10:
         return False
     if len(head) >= 6:
         return _cpr_date(head[:6])

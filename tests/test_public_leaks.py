@@ -130,8 +130,10 @@ REFUSED = [
     "01019*",
     "0101901*",
     "290200",  # 29 February 2000
+    "０１０１９０-１２３４",  # full-width digits, found and masked as a CPR number like ASCII ones
+    "٠١٠١٩٠",  # Arabic-Indic digits
 ]
-ALLOWED = ["klage", "1234", "2023", "202*", "290201", "43686868", "22/23184", "250000", "010190123456"]
+ALLOWED = ["klage", "1234", "2023", "202*", "290201", "43686868", "22/23184", "250000", "010190123456", "¹²³⁴⁵⁶"]
 
 
 @pytest.mark.parametrize("query", REFUSED)
