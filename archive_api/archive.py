@@ -23,8 +23,9 @@ from index.documents import FACETS, IndexDoc
 from index.engine import ORDERS, Engine, EngineError
 from index.query import Filters, Lowered, QAnd, QNot, QOr, Query, QueryError, check_page, lower, parse_query
 from ingest.catalog import CATALOG_FILE, Catalog
-from parsers.confidentiality import whole_document_mark
+from parsers.confidentiality import stored_item_mark, whole_document_mark
 from parsers.personal_data import cpr_birth_date, redact_cpr
+from parsers.records import Item
 
 __all__ = [
     "Archive",
@@ -362,12 +363,18 @@ class Archive:
         if record.kind == "other":
             if whole_document_mark(record.title or "", record.text):
                 return False
-        elif any(item.closed or item.closed_review for m in record.meetings for item in m.items):
+        elif any(_withheld(item) for m in record.meetings for item in m.items):
             return False
         return source_holds_cpr(data, suffix) is False
 
     def facet_names(self) -> Sequence[str]:
         return [f for f in FACETS if not (self.public and f == "personal_data")]
+
+
+def _withheld(item: Item) -> bool:
+    """An item closed by its parser or, as the index decides, by a marker in its title or text."""
+    decision = item.decision.text if item.decision else ""
+    return item.closed or stored_item_mark(item.title, f"{item.text}\n{decision}") is not None
 
 
 def meeting_id_of(doc: IndexDoc) -> str | None:
