@@ -24,11 +24,13 @@ $(AXE): package.json package-lock.json | system-packages
 	@touch $@
 
 # Debian packages: pdftotext (poppler-utils) is the reference of the word check and the parse benchmark,
-# tesseract with its Danish model reads scanned pages, LibreOffice converts legacy Word files.
+# tesseract with its Danish model reads scanned pages, LibreOffice converts legacy Word files,
+# hunspell-da is the Danish dictionary compounds are split with (index.lexicon).
 # Installed only when missing, as root or with passwordless sudo; otherwise one line names what to install
 # (arkiv still reads text PDFs, DOCX and HTML without them, and make demo works).
-# chromium runs the browser tests of `arkiv serve` (Playwright drives it), nodejs installs axe-core.
-SYSTEM_PACKAGES ?= poppler-utils tesseract-ocr tesseract-ocr-dan libreoffice-writer-nogui chromium nodejs
+# chromium runs the browser tests of `arkiv serve` (Playwright drives it), nodejs installs axe-core,
+# hunspell-da is the Danish lexicon of compound splitting.
+SYSTEM_PACKAGES ?= poppler-utils tesseract-ocr tesseract-ocr-dan libreoffice-writer-nogui chromium nodejs hunspell-da
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \

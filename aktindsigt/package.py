@@ -53,32 +53,37 @@ turns search results into hits for a free-text query.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from aktindsigt.pdf_cuts import PdfCutError, cut_pages, plan_cut
 from index.documents import case_key
 from parsers.casenumbers import find_case_numbers
 from parsers.confidentiality import document_marker
 from parsers.errors import ZIP_READ_ERRORS
 from parsers.paths import read_display_path
 from parsers.personal_data import Finding, Redaction, find_personal_data, mask_cpr, redact_cpr
-from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
+from parsers.records import Attachment, DocumentRecord, Item, Meeting, document_key, item_key
 
 __all__ = [
     "AktHit",
+    "LinkedBilag",
+    "PrintedSource",
     "AktindsigtError",
     "CLOSED_STATUS",
     "REVIEW_STATUS",
     "PackageSummary",
     "build_package",
     "filter_dates",
+    "exclude",
     "hits_for_cases",
     "hits_from_ids",
     "read_source",
@@ -86,6 +91,7 @@ __all__ = [
 ]
 
 CLOSED_STATUS = "undtaget – lukket punkt"
+EXCLUDED_STATUS = "undtaget"  # left out by whoever handles the request: "undtaget – <their reason>"
 REVIEW_STATUS = "tilbageholdt – til vurdering"
 OPEN_STATUS = "udleveres"
 
@@ -97,6 +103,14 @@ SOURCE_WITHHELD_CPR = "tilbageholdt: indeholder CPR-nummer (kildefiler redigeres
 SOURCE_WITHHELD_UNCHECKED = "tilbageholdt: kunne ikke kontrolleres for CPR-numre"
 SOURCE_NOT_COPIED = "ikke kopieret (--no-sources)"
 SOURCE_UNREADABLE = "kunne ikke læses"
+# an included item of a source that holds a closed item: its own pages cut out of the PDF, or only its text
+SOURCE_CUT = "uddrag: punktets egne sider"
+SOURCE_CUT_SHARED = "sider udeladt (deles med lukket punkt)"
+SOURCE_TEXT_INSTEAD = "tilbageholdt: indeholder lukket punkt; punktets tekst udleveres som tekstfil"
+SOURCE_ALL_PAGES_SHARED = (
+    "tilbageholdt: alle punktets sider deles med lukket punkt; punktets tekst udleveres som tekstfil"
+)
+BILAG_CLOSED_STATUS = "undtaget – lukket bilag"
 AKTLISTE_COLUMNS = (
     "Akt nr.",
     "Dato",
@@ -140,6 +154,31 @@ class StoredLike(Protocol):
 
 
 @dataclass(frozen=True)
+class LinkedBilag:
+    """A bilag file linked to an item (``ingest.bilag_links``): listed under the item and handed over with it."""
+
+    attachment: Attachment  # the bilag as the item lists it
+    sha256: str
+    paths: tuple[str, ...]  # the path the link was found at first, then the content's other present paths
+    record: DocumentRecord  # the bilag file's own record (kind "other")
+    matched_by: str  # how the file was matched: file, document_number, file_name, title, number
+
+    @property
+    def source_path(self) -> str:
+        return self.paths[0] if self.paths else self.record.source.path
+
+
+@dataclass(frozen=True)
+class PrintedSource:
+    """The printed document of an ESDH export's meeting (the export takes precedence; the print has the pages)."""
+
+    sha256: str
+    paths: tuple[str, ...]
+    record: DocumentRecord
+    meeting_index: int
+
+
+@dataclass(frozen=True)
 class AktHit:
     """One item (or a whole non-meeting document) that belongs in the package."""
 
@@ -149,6 +188,9 @@ class AktHit:
     meeting_index: int | None  # None: a whole non-meeting document
     item_index: int | None  # None: a whole non-meeting document
     matched_by: str = ""  # how it was found ("sagsnr. 22/23184", "søgning"); "" when not stated
+    bilag: tuple[LinkedBilag, ...] = ()  # the bilag files linked to the item (``aktindsigt.links``); empty: none
+    printed: PrintedSource | None = None  # an export item's printed source; None: not an export, or no print
+    excluded: str = ""  # why whoever handles the request left it out (see ``exclude``); "" when not excluded
 
     @property
     def key(self) -> str:
@@ -172,7 +214,10 @@ class AktHit:
 
     @property
     def closed(self) -> bool:
-        """A closed item, or a whole non-meeting document that carries a confidentiality marker."""
+        """A closed item, or a whole non-meeting document that carries a confidentiality marker, or an
+        item or document left out of the request (``excluded``): all of them are withheld."""
+        if self.excluded:
+            return True
         item = self.item
         if item is not None:
             return item.closed
@@ -182,12 +227,16 @@ class AktHit:
     def review(self) -> bool:
         """Withheld for a person to decide: an uncertain closed marker (``Item.closed_review``) or a whole
         non-meeting document with a confidentiality marker somewhere in its text."""
+        if self.excluded:
+            return False
         item = self.item
         return item.closed_review if item is not None else self.closed
 
     @property
     def closed_reason(self) -> str:
         """Why the hit is closed, as printed ("Punktet er lukket", "Fortroligt"); "" when it is open."""
+        if self.excluded:
+            return f"udeladt: {self.excluded}"
         item = self.item
         if item is not None:
             return (item.closed_reason or "lukket punkt") if item.closed else ""
@@ -359,10 +408,14 @@ class PackageSummary:
     undated: int = 0
     problems: list[str] = field(default_factory=list)  # sources that could not be read
     review_withheld: int = 0  # withheld for a person to decide (an uncertain closed marker)
+    excluded_withheld: int = 0  # left out of the request with a reason by whoever handles it
     sources_withheld_cpr: int = 0  # with ``redact``: withheld because they hold a CPR number (or could not be checked)
     sources_not_copied: int = 0  # with ``copy_sources=False``
     redact: bool = False
     sources_redacted: bool = False  # source files are always copied as they are, never redacted
+    sources_cut: int = 0  # items whose own pages were cut out of a source PDF that holds a closed item
+    bilag: int = 0  # rows of linked bilag files (under their items)
+    bilag_included: int = 0  # of those, handed over (text and, unless withheld, the file)
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -377,11 +430,16 @@ class PackageSummary:
             f"Udleveres: {self.included}",
             f"Undtaget – lukket punkt: {self.closed_withheld}",
             f"Tilbageholdt – til vurdering: {self.review_withheld}",
+            f"Undtaget efter vurdering: {self.excluded_withheld}",
             f"Kildefiler kopieret: {self.sources_copied}; tilbageholdt (indeholder lukket punkt): "
             f"{self.sources_withheld}",
             f"Akter med flag til gennemsyn: {self.flagged_items} ({kinds})",
             f"Uden dato: {self.undated}",
         ]
+        if self.sources_cut:
+            lines.append(f"Uddrag af kildefiler (punktets egne sider): {self.sources_cut}")
+        if self.bilag:
+            lines.append(f"Bilag: {self.bilag}; udleveres: {self.bilag_included}")
         if self.sources_not_copied:
             lines.append(f"Kildefiler ikke kopieret (--no-sources): {self.sources_not_copied}")
         if self.redact:
@@ -499,9 +557,12 @@ class _PackageWriter:
 
     def add(self, n: int, akt: str, hit: AktHit) -> None:
         withheld = hit.closed and not self.include_closed
-        if hit.sha256 not in self.sources:
-            self.sources[hit.sha256] = self._source(hit, akt)
-        source = self.sources[hit.sha256]
+        if self._cuttable(hit, withheld):
+            source = self._cut(hit, akt)
+        else:
+            if hit.sha256 not in self.sources:
+                self.sources[hit.sha256] = self._source(hit, akt)
+            source = self.sources[hit.sha256]
         flags = [source.flag] if source.flag else []
         if hit.date is None:
             flags.append("dato ukendt")
@@ -519,7 +580,9 @@ class _PackageWriter:
             flags.append(f"lukket bilag: {len(closed_bilag)}")
         text_file = ""
         item_flags: dict[str, int] = {}
-        if withheld and hit.review:
+        if withheld and hit.excluded:
+            self.summary.excluded_withheld += 1
+        elif withheld and hit.review:
             self.summary.review_withheld += 1
         elif withheld:
             self.summary.closed_withheld += 1
@@ -531,7 +594,7 @@ class _PackageWriter:
             for kind, count in item_flags.items():
                 self.summary.findings[kind] = self.summary.findings.get(kind, 0) + count
             flags.insert(0, ", ".join(f"{k}: {v}" for k, v in sorted(item_flags.items())))
-        status = OPEN_STATUS if not withheld else REVIEW_STATUS if hit.review else CLOSED_STATUS
+        status = OPEN_STATUS if not withheld else _withheld_status(hit)
         # a withheld item is listed by its title (the aktliste must identify it) with CPR numbers masked
         title = masked(hit.title) if withheld else hit.title
         item, meeting = hit.item, hit.meeting
@@ -546,7 +609,7 @@ class _PackageWriter:
             hit.source_path,
             pages,
             hit.sha256,
-            "lukket" if hit.closed else "åben",
+            "lukket" if hit.closed and not hit.excluded else "åben",
             status,
             "; ".join(flags),
             hit.matched_by,
@@ -557,18 +620,25 @@ class _PackageWriter:
             source.status,
         ]
         self.rows.append([self.scrub(v) for v in row])
+        for k, bilag in enumerate(hit.bilag, 1):
+            self._add_bilag(f"{n}.{k}", f"{akt}.{k}", hit, bilag, withheld)
 
-    def _write_text(self, n: int, akt: str, hit: AktHit, pages: str) -> tuple[str, dict[str, int]]:
+    def _write_text(self, n: int | str, akt: str, hit: AktHit, pages: str) -> tuple[str, dict[str, int]]:
         text_file = f"texts/{akt}_{_safe_name(str(self.scrub(hit.title)))}.txt"
-        text = item_text(hit)
         meeting = hit.meeting
         names = (*meeting.participants, *meeting.absent) if meeting else ()
+        return self._write_findings(n, hit.key, text_file, item_text(hit), names, pages)
+
+    def _write_findings(
+        self, n: int | str, key: str, text_file: str, text: str, names: Sequence[str], pages: str
+    ) -> tuple[str, dict[str, int]]:
+        """Write one text file (CPR numbers masked with ``redact``) and list what it holds in the flag list."""
         redacted, log = redact_cpr(text) if self.redact else (text, [])
         item_flags: dict[str, int] = {}
         for f in find_personal_data(text, known_names=names):
             item_flags[f.kind] = item_flags.get(f.kind, 0) + 1
             line, col = _line_col(redacted, _offset_after_redaction(f.start, log))
-            self.flag_rows.append([n, hit.key, f.kind, self.scrub(_shown(f)), pages, line, col, text_file])
+            self.flag_rows.append([n, key, f.kind, self.scrub(_shown(f)), pages, line, col, text_file])
         for r in log:
             line, col = _line_col(redacted, _offset_after_redaction(r.start, log))
             self.redaction_rows.append([n, text_file, line, col, r.start, r.end, r.replacement, pages])
@@ -576,12 +646,128 @@ class _PackageWriter:
         _write(self.out_dir / text_file, redacted)
         return text_file, item_flags
 
+    def _add_bilag(self, label: str, akt: str, hit: AktHit, bilag: LinkedBilag, item_withheld: bool) -> None:
+        """A row for one bilag under its item: withheld with a withheld item, when the bilag itself is closed,
+        or for review when its text carries a confidentiality marker; else its text and file are handed over."""
+        self.summary.bilag += 1
+        attachment, record = bilag.attachment, bilag.record
+        marker = document_marker(record.text)
+        pages = _pages(range(1, record.source.page_count + 1))
+        flags: list[str] = []
+        if item_withheld:
+            status, reason = _withheld_status(hit), hit.closed_reason
+        elif attachment.closed and not self.include_closed:
+            status, reason = BILAG_CLOSED_STATUS, attachment.access or "lukket bilag"
+        elif marker and not self.include_closed:
+            status, reason = REVIEW_STATUS, marker
+            self.flag_rows.append(
+                [label, document_key(bilag.sha256), "til vurdering", masked(marker), pages, "", "", ""]
+            )
+            flags.append("til vurdering")
+        else:
+            status, reason = OPEN_STATUS, ""
+        withheld = status != OPEN_STATUS
+        title = f"Bilag: {attachment.title}"
+        text_file = ""
+        if withheld:
+            source = _SourceOutcome("", SOURCE_WITHHELD_CLOSED if self.copy_sources else SOURCE_NOT_COPIED)
+        else:
+            self.summary.bilag_included += 1
+            text_file = f"texts/{akt}_bilag_{_safe_name(str(self.scrub(attachment.title)))}.txt"
+            text = f"{title}\nBilag til punkt {hit.item.number if hit.item else ''}: {hit.title}\n\n{record.text}\n"
+            text_file, found = self._write_findings(label, document_key(bilag.sha256), text_file, text, (), pages)
+            if found:
+                flags.insert(0, ", ".join(f"{k}: {v}" for k, v in sorted(found.items())))
+            if bilag.sha256 not in self.sources:
+                self.sources[bilag.sha256] = self._source(AktHit(bilag.sha256, bilag.paths, record, None, None), akt)
+            source = self.sources[bilag.sha256]
+        if source.flag:
+            flags.insert(0, source.flag)
+        item, meeting = hit.item, hit.meeting
+        closed = (item_withheld and not hit.excluded) or attachment.closed or bool(marker)
+        row: list[object] = [
+            label,
+            hit.date or "",
+            (meeting.body if meeting else None) or "",
+            meeting.document_type if meeting else "andet",
+            item.number if item else "",
+            masked(title) if withheld else title,
+            "; ".join(c.raw for c in (item.case_numbers if item else ())),
+            bilag.source_path,
+            pages,
+            bilag.sha256,
+            "lukket" if closed else "åben",
+            status,
+            "; ".join(flags),
+            f"bilag til akt {label.split('.')[0]} (fundet via {bilag.matched_by})",
+            source.package_file,
+            text_file,
+            document_key(bilag.sha256),
+            masked(reason),
+            source.status,
+        ]
+        self.rows.append([self.scrub(v) for v in row])
+
+    def _cuttable(self, hit: AktHit, withheld: bool) -> bool:
+        """An included item of a source that holds closed text: its own pages may be cut out."""
+        return (
+            self.copy_sources
+            and not withheld
+            and not self.include_closed
+            and hit.item is not None
+            and _holds_closed_text(hit.record)
+        )
+
+    def _cut(self, hit: AktHit, akt: str) -> _SourceOutcome:
+        """The item's own pages cut out of its source PDF (an export item: out of its printed PDF), without pages
+        it shares with a closed item; the item's text file stands in when no page can go."""
+        assert hit.meeting_index is not None and hit.item_index is not None and hit.item is not None
+        record, paths, mi, ii = hit.record, hit.paths, hit.meeting_index, hit.item_index
+        closed_numbers: frozenset[int] = frozenset()
+        if record.source.format != "pdf" and hit.printed is not None and hit.printed.record.source.format == "pdf":
+            printed = hit.printed.record.meetings[hit.printed.meeting_index]
+            match = next((k for k, it in enumerate(printed.items) if it.number == hit.item.number), None)
+            if match is not None:
+                closed_numbers = frozenset(i.number for i in hit.record.meetings[mi].items if i.closed)
+                record, paths, mi, ii = hit.printed.record, hit.printed.paths, hit.printed.meeting_index, match
+        if record.source.format != "pdf":
+            return _SourceOutcome("", SOURCE_TEXT_INSTEAD)
+        plan = plan_cut(record.meetings, mi, ii, closed_numbers=closed_numbers)
+        if plan is None:
+            return _SourceOutcome("", SOURCE_WITHHELD_CLOSED)
+        if not plan.keep:
+            return _SourceOutcome("", SOURCE_ALL_PAGES_SHARED)
+        path = paths[0] if paths else record.source.path
+        try:
+            data = cut_pages(self.read(path), plan.keep)
+        except (AktindsigtError, PdfCutError) as e:
+            self.summary.problems.append(str(self.scrub(f"{path}: cannot cut pages {_pages(plan.keep)} ({e})")))
+            return _SourceOutcome("", SOURCE_UNREADABLE)
+        if self.redact:
+            holds = source_holds_cpr(data, ".pdf")
+            if holds is not False:
+                self.summary.sources_withheld_cpr += 1
+                return _SourceOutcome("", SOURCE_WITHHELD_CPR if holds else SOURCE_WITHHELD_UNCHECKED)
+        stem = _safe_name(str(self.scrub(Path(path.split("!")[-1]).stem)), 80)
+        name = f"sources/{akt}_{stem}_s{_safe_name(_pages(plan.keep))}.pdf"
+        try:
+            (self.out_dir / name).write_bytes(data)
+        except OSError as e:
+            raise AktindsigtError(f"{self.out_dir / name}: cannot write ({e.strerror or e})") from e
+        self.summary.sources_cut += 1
+        status = f"{SOURCE_CUT} {_pages(plan.keep)}"
+        if plan.shared:
+            status += f"; {SOURCE_CUT_SHARED}: {_pages(plan.shared)}"
+        if self.redact:
+            status += " – ikke redigeret"
+        return _SourceOutcome(name, status)
+
     def _source(self, hit: AktHit, akt: str) -> _SourceOutcome:
         """Copy the hit's source file once, unless it would carry closed text or (with ``redact``) a CPR number."""
         if not self.copy_sources:
             self.summary.sources_not_copied += 1
             return _SourceOutcome("", SOURCE_NOT_COPIED)
-        if not self.include_closed and _holds_closed_text(hit.record):
+        if hit.excluded or (not self.include_closed and _holds_closed_text(hit.record)):
             self.summary.sources_withheld += 1
             return _SourceOutcome("", SOURCE_WITHHELD_CLOSED)
         path = hit.source_path
@@ -606,6 +792,51 @@ class _PackageWriter:
             raise AktindsigtError(f"{self.out_dir / name}: cannot write ({e.strerror or e})") from e
         self.summary.sources_copied += 1
         return _SourceOutcome(name, SOURCE_COPIED_UNREDACTED if self.redact else SOURCE_COPIED)
+
+
+def _withheld_status(hit: AktHit) -> str:
+    if hit.excluded:
+        return f"{EXCLUDED_STATUS} – {hit.excluded}"
+    return REVIEW_STATUS if hit.review else CLOSED_STATUS
+
+
+def exclude(hits: Iterable[AktHit], reasons: Mapping[str, str]) -> list[AktHit]:
+    """``hits`` with those whose key is in ``reasons`` left out of the request: each keeps its row on the
+    aktliste ("undtaget – <reason>") but nothing of it is handed over. An excluded item counts as a closed
+    item of its source for every hit of that source, so no copy or page cut of the source carries it; an
+    item that is closed already stays withheld as closed."""
+    hits = list(hits)
+    left_out: dict[str, set[tuple[int, int]]] = {}
+    for hit in hits:
+        if hit.key in reasons and hit.item is not None and not hit.item.closed:
+            assert hit.meeting_index is not None and hit.item_index is not None
+            left_out.setdefault(hit.sha256, set()).add((hit.meeting_index, hit.item_index))
+    records = {sha: _with_items_closed(_record_of(hits, sha), positions) for sha, positions in left_out.items()}
+    out = []
+    for hit in hits:
+        record = records.get(hit.sha256, hit.record)
+        closed_already = hit.item is not None and hit.item.closed
+        reason = "" if closed_already or hit.key not in reasons else (reasons[hit.key].strip() or "udeladt")
+        out.append(dataclasses.replace(hit, record=record, excluded=reason))
+    return out
+
+
+def _record_of(hits: Sequence[AktHit], sha: str) -> DocumentRecord:
+    return next(h.record for h in hits if h.sha256 == sha)
+
+
+def _with_items_closed(record: DocumentRecord, positions: set[tuple[int, int]]) -> DocumentRecord:
+    meetings = tuple(
+        dataclasses.replace(
+            m,
+            items=tuple(
+                dataclasses.replace(it, closed=True, closed_reason="udeladt") if (mi, ii) in positions else it
+                for ii, it in enumerate(m.items)
+            ),
+        )
+        for mi, m in enumerate(record.meetings)
+    )
+    return dataclasses.replace(record, meetings=meetings)
 
 
 def build_package(

@@ -17,7 +17,16 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from aktindsigt.package import AktHit, AktindsigtError, PackageSummary, build_package, hits_for_cases, hits_from_ids
+from aktindsigt.links import with_links
+from aktindsigt.package import (
+    AktHit,
+    AktindsigtError,
+    PackageSummary,
+    build_package,
+    exclude,
+    hits_for_cases,
+    hits_from_ids,
+)
 from aktindsigt.requests import Request, RequestError, RequestStore
 from archive_api.archive import Archive
 from index.query import Filters
@@ -85,9 +94,11 @@ def add_case(store: RequestStore, key: str, archive_dir: Path, case: str) -> Req
 
 
 def _hits(archive_dir: Path, request: Request) -> list[AktHit]:
-    included = request.included
-    sha_of = {e.id: e.sha256 for e in included}
-    via = {e.id: e.added_via for e in included}
+    """The request's items as package hits, with their linked bilag and printed sources: the included ones,
+    and the excluded ones marked so (each keeps its row on the aktliste, "undtaget – <reason>")."""
+    entries = (*request.included, *request.excluded)
+    sha_of = {e.id: e.sha256 for e in entries}
+    via = {e.id: e.added_via for e in entries}
     catalog = _catalog(archive_dir)
     try:
 
@@ -95,10 +106,12 @@ def _hits(archive_dir: Path, request: Request) -> list[AktHit]:
             record = catalog.record(sha)
             return None if record is None else StoredRecord(sha, catalog.paths(sha), record, 0)
 
-        hits = hits_from_ids([e.id for e in included], lookup, sha_of.get)
+        hits = hits_from_ids([e.id for e in entries], lookup, sha_of.get)
+        hits = with_links(hits, catalog.bilag_links(), catalog.printed_versions(), lookup)
     finally:
         catalog.close()
-    return [dataclasses.replace(h, matched_by=via.get(h.key, h.matched_by)) for h in hits]
+    hits = [dataclasses.replace(h, matched_by=via.get(h.key, h.matched_by)) for h in hits]
+    return exclude(hits, {e.id: e.reason for e in request.excluded})
 
 
 def _excluded_csv(request: Request, archive: Archive) -> str:
@@ -116,7 +129,7 @@ def _excluded_csv(request: Request, archive: Archive) -> str:
 
 def _write(archive: Archive, request: Request, out: Path, *, redact: bool, copy_sources: bool) -> PackageSummary:
     hits = _hits(archive.directory, request)
-    if not hits:
+    if not any(not h.excluded for h in hits):
         raise RequestError(f"the request {request.name!r} has no included items to list")
     try:
         summary = build_package(

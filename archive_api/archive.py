@@ -22,6 +22,7 @@ from index.build import STATE_FILE, existing_engines, index_dir, open_index
 from index.documents import FACETS, IndexDoc
 from index.engine import ORDERS, Engine, EngineError
 from index.query import Filters, Lowered, QAnd, QNot, QOr, Query, QueryError, check_page, lower, parse_query
+from index.suggest import Suggestion, suggest
 from ingest.catalog import CATALOG_FILE, Catalog
 from parsers.confidentiality import stored_item_mark, whole_document_mark
 from parsers.personal_data import cpr_birth_date, redact_cpr
@@ -129,6 +130,8 @@ def public_doc(doc: IndexDoc) -> IndexDoc:
         text=mask(doc.text),
         decision=mask(doc.decision),
         attachments=tuple(mask(a) for a in doc.attachments),
+        bilag_titles=tuple(mask(t) for t in doc.bilag_titles),
+        bilag_texts=tuple(mask(t) for t in doc.bilag_texts),
         source_path=mask(doc.source_path),
         details=_mask_value(doc.details),
         personal_data=False,
@@ -145,10 +148,12 @@ class HitView:
     score: float
     snippet: str
     in_attachments: tuple[str, ...] = ()
+    in_bilag: str | None = None  # the linked bilag the snippet is from; None: the item's own text
 
     def row(self) -> dict[str, Any]:
         """The keys of an ``arkiv search --json`` hit."""
-        return {"rank": self.rank, **row(self.doc), "score": round(self.score, 4), "snippet": self.snippet}
+        shown = {"rank": self.rank, **row(self.doc), "score": round(self.score, 4), "snippet": self.snippet}
+        return {**shown, "in_bilag": self.in_bilag}
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class SearchPage:
     limit: int
     hits: list[HitView]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: Suggestion | None = None  # "did you mean", see index.suggest
 
     @property
     def pages(self) -> int:
@@ -282,11 +288,24 @@ class Archive:
             doc = self._shown(hit.doc)
             shown_bilag = tuple(mask(b) for b in bilag) if self.public else bilag
             snippet = mask(hit.snippet) if self.public else hit.snippet
-            hits.append(HitView(rank, doc, hit.score, snippet, shown_bilag))
+            in_bilag = mask(hit.in_bilag) if self.public and hit.in_bilag else hit.in_bilag
+            hits.append(HitView(rank, doc, hit.score, snippet, shown_bilag, in_bilag))
         counts = dict(result.facets)
         if self.public:
             counts.pop("personal_data", None)
-        return SearchPage(total=result.total, page=page, limit=limit, hits=hits, facets=counts)
+        suggestion = self._suggestion(query, filters)
+        return SearchPage(total=result.total, page=page, limit=limit, hits=hits, facets=counts, suggestion=suggestion)
+
+    def _suggestion(self, query: str, filters: Filters | None) -> Suggestion | None:
+        """The "did you mean" of ``query``. A public reader is offered only words that visible items hold,
+        so a suggestion never reveals a word of a closed item."""
+        found = suggest(self.engine(), query)
+        if found is None or not self.public:
+            return found
+        for _typed, word in found.corrections:
+            if self.engine().search(self.lower(f'"{word}"', filters), limit=1, facets=False).total == 0:
+                return None
+        return found
 
     def matching(self, query: str, filters: Filters | None = None) -> list[IndexDoc]:
         """Every document that matches (not one page), in index order."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.documents import EarlierStep, IndexDoc, earlier_steps
+from index.linked import shown_bilag
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -26,7 +27,7 @@ __all__ = [
     "step_row",
 ]
 
-HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source")
+HIT_COLUMNS = ("rank", "id", "date", "body", "type", "item", "title", "cases", "snippet", "source", "in_bilag")
 EXPORT_COLUMNS = (
     "id",
     "date",
@@ -127,6 +128,8 @@ def show_data(doc: IndexDoc) -> dict[str, Any]:
     """One item in full, as ``arkiv show --json`` prints it."""
     data = {**row(doc), "text": doc.text, "decision": doc.decision, "attachments": list(doc.attachments)}
     data.update(doc.details)
+    if "bilag" in data:
+        data["bilag"] = shown_bilag(doc)
     return data
 
 

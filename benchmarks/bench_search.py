@@ -1,16 +1,25 @@
 """Search benchmark: both engines side by side on a generated archive of N items.
 
-    python benchmarks/bench_search.py --items 20000
-    python benchmarks/bench_search.py --items 200000 --engines tantivy
+    python benchmarks/bench_search.py --items 20000 --json benchmarks/results/bench_search.json
+    python benchmarks/bench_search.py --items 1000000 --engines tantivy --analyzers dictionary
 
 Items are generated directly as index documents (not PDFs) from a Danish
 vocabulary (the built-in word parts, their compounds with and without a
 linking -s-/-e-, and inflected forms) with Zipf-distributed word frequencies,
 grouped into files of 5 items, spread over 10 years and 8 bodies. Reported per
-engine: build time and rate, index size, query latency p50/p95 for one-word,
-two-word, phrase, filtered and faceted (all facets) queries, and the time to
-apply 100 changed files (delete + re-add their items). Figures go to stdout as
-a table, or as JSON with --json.
+engine and analyzer: build time and rate, index size, query latency p50/p95 for
+one-word, two-word, phrase, filtered, faceted (all facets) and broad queries (a
+word in about a third of the items, without and with all facets), and the time
+to apply 100 changed files (delete + re-add their items); and the peak resident
+memory of the whole run. Items are generated and added in batches, so memory
+does not grow with the archive.
+
+Analyzers (``--analyzers``): ``builtin`` splits compounds with the built-in
+parts and the learned words only (the analysis before the Danish dictionary),
+``dictionary`` adds the hunspell-da compound lexicon (``index.lexicon``); both
+in one run give the before/after indexing rates on the same machine state.
+Figures go to stdout as a table, and with ``--json PATH`` to PATH as one flat
+JSON object (keys ``<engine>_<analyzer>_<figure>``).
 """
 
 from __future__ import annotations
@@ -20,17 +29,20 @@ import hashlib
 import itertools
 import json
 import random
+import resource
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.analysis import BUILTIN_PARTS, Analyzer
 from index.documents import IndexDoc
 from index.engine import Engine, open_engine
+from index.lexicon import EMPTY, load_lexicon
 from index.query import Filters, lower
 
 BODIES = (
@@ -60,26 +72,35 @@ def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
     return words
 
 
-def generate(n_items: int, seed: int = 7) -> tuple[list[IndexDoc], list[str]]:
+BATCH = 20_000  # items generated and added at a time
+
+
+def generate(n_items: int, seed: int = 7) -> tuple[Iterator[IndexDoc], list[str]]:
+    """The items (generated as they are consumed) and the vocabulary, most frequent word first."""
     rng = random.Random(seed)
     vocab = vocabulary(rng)
+    return _items(n_items, seed, rng, vocab), vocab
+
+
+def _items(n_items: int, seed: int, rng: random.Random, vocab: list[str]) -> Iterator[IndexDoc]:
     cum_weights = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(vocab))))
-    docs: list[IndexDoc] = []
+    made = 0
     file_no = 0
-    while len(docs) < n_items:
+    while made < n_items:
         sha = hashlib.sha256(f"file {seed} {file_no}".encode()).hexdigest()
         body = rng.choice(BODIES)
         year = 2015 + rng.randrange(10)
         date = f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
         doc_type = rng.choice(("dagsorden", "referat"))
         for item_index in range(ITEMS_PER_FILE):
-            if len(docs) >= n_items:
+            if made >= n_items:
                 break
             n_words = rng.randint(*WORDS_PER_ITEM)
             text_words = rng.choices(vocab, cum_weights=cum_weights, k=n_words)
             title = " ".join(rng.choices(vocab, cum_weights=cum_weights, k=4)).capitalize()
             decision = "Indstillingen blev godkendt." if doc_type == "referat" else ""
-            docs.append(
+            made += 1
+            yield (
                 IndexDoc(
                     id=f"{sha[:16]}-0-{item_index}",
                     sha256=sha,
@@ -103,7 +124,16 @@ def generate(n_items: int, seed: int = 7) -> tuple[list[IndexDoc], list[str]]:
                 )
             )
         file_no += 1
-    return docs, vocab
+
+
+def broad_word(docs: list[IndexDoc], vocab: list[str]) -> tuple[str, float]:
+    """The frequent word whose share of items is nearest a third, and that share."""
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        counts.update(set(doc.text.rstrip(".").split()))
+    shares = {w: counts[w] / len(docs) for w in vocab[:300]}
+    word = min(shares, key=lambda w: (abs(shares[w] - 1 / 3), w))
+    return word, shares[word]
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -140,36 +170,56 @@ def _runner(engine: Engine, cases: list[tuple[str, Filters | None, bool]]) -> Ca
     return run_one
 
 
-def bench_engine(kind: str, docs: list[IndexDoc], vocab: list[str], workdir: Path, queries: int) -> dict[str, object]:
-    directory = workdir / kind
-    analyzer = Analyzer()
+def _analyzer(name: str) -> Analyzer:
+    return Analyzer(dictionary=EMPTY if name == "builtin" else load_lexicon())
+
+
+def bench_engine(
+    kind: str, analysis: str, n_items: int, seed: int, workdir: Path, queries: int
+) -> dict[str, float | int | str]:
+    directory = workdir / f"{kind}-{analysis}"
+    analyzer = _analyzer(analysis)
     engine: Engine = open_engine(kind, directory, analyzer, create=True)
-    start = time.perf_counter()
-    engine.add(docs)
-    build = time.perf_counter() - start
-    row: dict[str, object] = {
-        "engine": kind,
-        "items": len(docs),
+    docs, vocab = generate(n_items, seed)
+    sample: list[IndexDoc] = []
+    build = 0.0
+    while True:
+        batch = list(itertools.islice(docs, BATCH))
+        if not batch:
+            break
+        if len(sample) < 5000:
+            sample.extend(batch[: 5000 - len(sample)])
+        start = time.perf_counter()
+        engine.add(batch)
+        build += time.perf_counter() - start
+        sys.stderr.write(f"\r{kind}/{analysis}: {engine.count()} items in {build:.0f} s")
+    sys.stderr.write("\n")
+    row: dict[str, float | int | str] = {
         "build_s": round(build, 1),
-        "docs_per_s": round(len(docs) / build),
+        "docs_per_s": round(n_items / build),
         "size_mb": round(_size(directory) / 1e6, 1),
     }
     rng = random.Random(11)
     common = vocab[:300]  # the most frequent words (Zipf rank)
+    broad, share = broad_word(sample, vocab)
+    row["broad_word_share"] = round(share, 3)
     mixes: dict[str, Callable[[], tuple[str, Filters | None, bool]]] = {
         "one_word": lambda: (rng.choice(common), None, False),
         "two_words": lambda: (f"{rng.choice(common)} {rng.choice(common)}", None, False),
         "phrase": lambda: (f'"{rng.choice(common)} {rng.choice(common)}"', None, False),
         "filtered": lambda: (rng.choice(common), _filters(rng), False),
         "faceted": lambda: (rng.choice(common), None, True),
+        "broad": lambda: (broad, None, False),
+        "broad_faceted": lambda: (broad, None, True),
     }
     with engine:
         for name, make in mixes.items():
             p50, p95 = _time(_runner(engine, [make() for _ in range(queries)]), queries - 1)
             row[f"{name}_p50_ms"] = round(p50, 1)
             row[f"{name}_p95_ms"] = round(p95, 1)
-        changed_files = sorted({d.sha256 for d in docs})[:100]
-        changed = [d for d in docs if d.sha256 in set(changed_files)]
+        changed_files = sorted({d.sha256 for d in sample})[:100]
+        wanted = set(changed_files)
+        changed = [d for d in sample if d.sha256 in wanted]
         start = time.perf_counter()
         engine.delete_sha256s(changed_files)
         engine.add(changed)
@@ -182,28 +232,42 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--engines", default="whoosh,tantivy", help="comma-separated: whoosh,tantivy")
+    parser.add_argument(
+        "--analyzers", default="builtin,dictionary", help="comma-separated: builtin (before), dictionary (after)"
+    )
     parser.add_argument("--queries", type=int, default=60, help="queries per mix")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here as a flat JSON object")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
-    docs, vocab = generate(args.items)
-    sys.stderr.write(f"generated {len(docs)} items in {time.perf_counter() - start:.1f} s\n")
-    rows = []
+    figures: dict[str, float | int | str] = {"items": args.items}
     workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    rows: dict[str, dict[str, float | int | str]] = {}
     try:
-        for kind in args.engines.split(","):
-            sys.stderr.write(f"{kind}: building {len(docs)} items...\n")
-            rows.append(bench_engine(kind.strip(), docs, vocab, workdir, args.queries))
-            sys.stderr.write(json.dumps(rows[-1]) + "\n")
+        for kind in (k.strip() for k in args.engines.split(",")):
+            for analysis in (a.strip() for a in args.analyzers.split(",")):
+                row = bench_engine(kind, analysis, args.items, args.seed, workdir, args.queries)
+                rows[f"{kind}_{analysis}"] = row
+                figures.update({f"{kind}_{analysis}_{k}": v for k, v in row.items()})
+                sys.stderr.write(json.dumps({"system": f"{kind}_{analysis}", **row}) + "\n")
+                shutil.rmtree(workdir / f"{kind}-{analysis}", ignore_errors=True)
+            before, after = rows.get(f"{kind}_builtin"), rows.get(f"{kind}_dictionary")
+            if before and after:
+                figures[f"{kind}_indexing_rate_after_vs_before"] = round(
+                    float(after["docs_per_s"]) / float(before["docs_per_s"]), 3
+                )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        keys = list(rows[0])
-        print("\t".join(["metric", *[str(r["engine"]) for r in rows]]))
-        for key in keys[1:]:
-            print("\t".join([key, *[str(r.get(key)) for r in rows]]))
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    systems = list(rows)
+    print("\t".join(["figure", *systems]))
+    for key in rows[systems[0]] if systems else []:
+        print("\t".join([key, *[str(rows[s].get(key)) for s in systems]]))
+    for key, value in figures.items():
+        if "_after_vs_before" in key or key == "peak_rss_mb":
+            print(f"{key}\t{value}")
     return 0
 
 

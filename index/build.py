@@ -42,6 +42,7 @@ from index.engine import (
     read_failures,
     write_failures,
 )
+from index.linked import LinkContext, load_context
 from parsers.records import document_key
 
 if TYPE_CHECKING:
@@ -158,14 +159,16 @@ def _open_current(directory: Path, engine: str) -> Engine:
     return open_engine(engine, resolved, _load_analyzer(resolved))
 
 
-def _docs(stored: Iterable[StoredRecord], doc_seconds: float | None, failed: list[IndexFailure]) -> Iterator[IndexDoc]:
-    """The index documents of the stored records; a record whose documents take longer than
-    ``doc_seconds`` to make is left out and added to ``failed``."""
+def _docs(
+    stored: Iterable[StoredRecord], doc_seconds: float | None, failed: list[IndexFailure], links: LinkContext
+) -> Iterator[IndexDoc]:
+    """The index documents of the stored records, with their linked bilag (``index.linked``); a record whose
+    documents take longer than ``doc_seconds`` to make is left out and added to ``failed``."""
     for s in stored:
         path = s.paths[0] if s.paths else None
         try:
             with time_budget(doc_seconds):
-                docs = docs_from_record(s.record, s.sha256, path)
+                docs = links.compose(s.sha256, s.record, docs_from_record(s.record, s.sha256, path))
         except AnalysisTimeout as e:
             failed.append(
                 IndexFailure(
@@ -204,7 +207,7 @@ def build_index(
         try:
             generation = catalog.generation()
             failed: list[IndexFailure] = []
-            docs = list(_docs(catalog.iter_records(), doc_seconds, failed))
+            docs = list(_docs(catalog.iter_records(), doc_seconds, failed, load_context(catalog)))
         finally:
             catalog.close()
         stamp = f"{time.time_ns():x}"
@@ -312,16 +315,18 @@ def _counting(docs: list[IndexDoc], progress: Progress | None) -> Iterator[Index
             progress(1)
 
 
-def _changes(archive_dir: Path, since: int) -> tuple[int, list[str], list[StoredRecord]]:
-    """(catalog generation, contents removed since ``since``, contents changed since ``since``)."""
+def _changes(archive_dir: Path, since: int) -> tuple[int, list[str], list[StoredRecord], LinkContext]:
+    """(catalog generation, contents removed since ``since``, contents changed since ``since``, their links)."""
     from ingest.catalog import Catalog
 
     catalog = Catalog.open(Path(archive_dir))
     try:
         generation = catalog.generation()
         if generation <= since:
-            return generation, [], []
-        return generation, catalog.removed_sha256s(since), list(catalog.iter_records(since))
+            return generation, [], [], LinkContext()
+        changed = list(catalog.iter_records(since))
+        links = load_context(catalog, {s.sha256 for s in changed})
+        return generation, catalog.removed_sha256s(since), changed, links
     finally:
         catalog.close()
 
@@ -359,7 +364,7 @@ def _update_engines(
             continue
         started = time.perf_counter()
         since = int(state["generation"])
-        generation, removed, changed = _changes(archive_dir, since)
+        generation, removed, changed, links = _changes(archive_dir, since)
         if generation < since:
             reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds))
             continue
@@ -370,7 +375,7 @@ def _update_engines(
                 dropped = set(removed) | {s.sha256 for s in changed}
                 eng.delete_sha256s(sorted(dropped))
                 failed: list[IndexFailure] = []
-                report = eng.add(_counting(list(_docs(changed, doc_seconds, failed)), progress))
+                report = eng.add(_counting(list(_docs(changed, doc_seconds, failed, links)), progress))
                 added = report.added
                 kept = [f for f in read_failures(directory) if f.sha256 not in dropped]
                 write_failures(directory, [*kept, *failed, *report.failed])

@@ -128,6 +128,10 @@ class IndexDoc:
     # 2 mio. kr. counts as 2 mio. kr.); None: no amount is named.
     max_amount: float | None = None
     laws: tuple[str, ...] = ()  # the laws cited in the text or decision (``law_key`` form), in text order
+    # the bilag files linked to the item (``index.linked``): the titles as the item lists them and each file's
+    # text, kept apart from the item's own text; empty when none is linked
+    bilag_titles: tuple[str, ...] = ()
+    bilag_texts: tuple[str, ...] = ()
 
     @property
     def year(self) -> int | None:
@@ -154,6 +158,8 @@ class IndexDoc:
         data["case_numbers"] = tuple(data["case_numbers"])
         data["pages"] = tuple(data["pages"])
         data["laws"] = tuple(data.get("laws", ()))
+        data["bilag_titles"] = tuple(data.get("bilag_titles", ()))
+        data["bilag_texts"] = tuple(data.get("bilag_texts", ()))
         return IndexDoc(**data)
 
 
@@ -429,6 +435,10 @@ def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
     title, title_parts = _capped_analysis(analyzer, doc.title)
     full = "\n".join([doc.title, doc.text, *doc.attachments, doc.decision])
     text, text_parts = _capped_analysis(analyzer, full)
+    if doc.bilag_titles or doc.bilag_texts:  # analysed on their own and appended: the item's tokens stay as they are
+        bilag, bilag_parts = _capped_analysis(analyzer, "\n".join([*doc.bilag_titles, *doc.bilag_texts]))
+        text = cap_term_occurrences(f"{text} {bilag}".strip())
+        text_parts = cap_term_occurrences(f"{text_parts} {bilag_parts}".strip())
     decision, decision_parts = _capped_analysis(analyzer, doc.decision)
     keys = case_keys(doc.case_numbers)
     return {

@@ -101,6 +101,7 @@ class Hit:
     doc: IndexDoc
     score: float
     snippet: str
+    in_bilag: str | None = None  # the title of the linked bilag the snippet is from; None: the item's own text
 
 
 @dataclass
@@ -407,9 +408,23 @@ class Engine(abc.ABC):
         else:
             total, page, counts = self._by_date(query, limit, offset, facets, order)
         prefixes = frozenset(query.prefixes)
-        hits = [Hit(doc, score, snippet(doc, query.highlight, self.analyzer, prefixes=prefixes)) for doc, score in page]
+        hits = [self._hit(doc, score, query.highlight, prefixes) for doc, score in page]
         ordered = {name: _sorted_counts(name, counts.get(name, {})) for name in FACETS} if facets else {}
         return SearchResult(total=total, hits=hits, facets=ordered)
+
+    def _hit(self, doc: IndexDoc, score: float, stems: set[str], prefixes: frozenset[str]) -> Hit:
+        """A hit with its snippet from the item's own text, or from the first linked bilag that matches when
+        the item's text does not."""
+        own = snippet(doc, stems, self.analyzer, prefixes=prefixes)
+        if "**" in own or not doc.bilag_texts:
+            return Hit(doc, score, own)
+        for title, text in zip(doc.bilag_titles, doc.bilag_texts, strict=False):
+            part = snippet(
+                dataclasses.replace(doc, text=text, decision="", title=title), stems, self.analyzer, prefixes=prefixes
+            )
+            if "**" in part:
+                return Hit(doc, score, part, in_bilag=title)
+        return Hit(doc, score, own)
 
 
 _BAND_ORDER = {label: i for i, label in enumerate([NO_AMOUNT, *(label for label, _low in AMOUNT_BANDS)])}

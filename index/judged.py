@@ -1,4 +1,5 @@
-"""Evaluation of the judged query set (``corpus/queries.json``) on the sample corpus.
+"""Evaluation of the judged query sets: ``corpus/queries.json`` on the sample corpus, and
+``index/data/judged_real.json`` on the real documents of ``../shared/realdocs``.
 
 The judged set names, for each query, which items should be found. A judgment
 is either a list of items (``[gold file, meeting index, item number]``) or a
@@ -13,6 +14,12 @@ and the baseline: whoosh's plain ``StandardAnalyzer`` (lowercase, no stemming,
 no compounds, no aa→å) with whoosh's own query parser. Metrics: recall@10
 (relevant found in the top 10, divided by ``min(10, relevant)``), MRR and
 nDCG@10 with binary gains.
+
+The real-document set (``evaluate_real``) was written by reading the documents: each query names
+its relevant items by file name and item number (``null`` for an attachment read as one
+document), which stay the same across imports. The caller imports the documents and passes their
+index documents (``search_cli.eval_commands.realdocs_index_docs``), since ``index`` does not import.
+The report also lists the queries whose top 10 differ between the two engines (``differing``).
 """
 
 from __future__ import annotations
@@ -34,7 +41,19 @@ from index.query import Filters, lower
 from parsers.records import DocumentRecord, item_key
 from parsers.serialize import record_from_json
 
-__all__ = ["EvalReport", "JudgedQuery", "QueryScore", "evaluate", "load_gold", "load_queries"]
+__all__ = [
+    "REAL_QUERIES",
+    "EvalReport",
+    "JudgedQuery",
+    "QueryScore",
+    "evaluate",
+    "evaluate_real",
+    "load_gold",
+    "load_queries",
+    "load_real_queries",
+]
+
+REAL_QUERIES = Path(__file__).resolve().parent / "data" / "judged_real.json"
 
 SYSTEMS = ("whoosh", "tantivy", "baseline")
 K = 10
@@ -66,6 +85,7 @@ class QueryScore:
 class EvalReport:
     scores: list[QueryScore] = field(default_factory=list)
     documents: int = 0
+    differing: list[str] = field(default_factory=list)  # ids of queries whose top 10 differ between engines
 
     def mean(self, metric: str, system: str) -> float:
         values = [getattr(s, metric)[system] for s in self.scores]
@@ -224,6 +244,50 @@ def evaluate(queries_path: Path, sample_dir: Path, work_dir: Path | None = None)
     by_path = {r.source.path: r for r in records}
     docs = [d for r in records for d in docs_from_record(r)]
     queries = load_queries(queries_path)
+    judged = [(q, _relevant(q, docs, by_path)) for q in queries]
+    return _score(judged, docs, work_dir, "the sample corpus")
+
+
+def load_real_queries(path: Path = REAL_QUERIES) -> tuple[list[str], list[JudgedQuery]]:
+    """(the file names of the documents, the queries) of the real-document judged set."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        documents = [str(name) for name in data["documents"]]
+        queries = [
+            JudgedQuery(q["id"], q["query"], q.get("covers", ""), q.get("filters", {}), {"real": q["relevant"]})
+            for q in data["queries"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise JudgedSetError(f"{path}: cannot read the judged queries ({e})") from e
+    return documents, queries
+
+
+def _real_relevant(q: JudgedQuery, by_item: dict[tuple[str, int | None], list[str]]) -> set[str]:
+    ids: set[str] = set()
+    for entry in q.judgment["real"]:
+        key = (str(entry["file"]), entry["item"])
+        found = by_item.get(key)
+        if not found:
+            raise JudgedSetError(
+                f"query {q.id}: no item {entry['item']} in {entry['file']} among the imported documents"
+            )
+        ids.update(found)
+    return ids
+
+
+def evaluate_real(queries_path: Path, docs: Sequence[IndexDoc], work_dir: Path | None = None) -> EvalReport:
+    """Score the real-document judged set on ``docs`` (the index documents of the imported files)."""
+    _documents, queries = load_real_queries(queries_path)
+    by_item: dict[tuple[str, int | None], list[str]] = {}
+    for doc in docs:
+        by_item.setdefault((Path(doc.source_path).name, doc.item_number), []).append(doc.id)
+    judged = [(q, _real_relevant(q, by_item)) for q in queries]
+    return _score(judged, list(docs), work_dir, "the real documents")
+
+
+def _score(
+    judged: list[tuple[JudgedQuery, set[str]]], docs: list[IndexDoc], work_dir: Path | None, where: str
+) -> EvalReport:
     analyzer = analyzer_for(docs)
     report = EvalReport(documents=len(docs))
     with tempfile.TemporaryDirectory(dir=work_dir) as tmp:
@@ -233,14 +297,15 @@ def evaluate(queries_path: Path, sample_dir: Path, work_dir: Path | None = None)
             engine.add(docs)
             engines[kind] = engine
         baseline = _Baseline(Path(tmp) / "baseline", docs)
-        for q in queries:
-            relevant = _relevant(q, docs, by_path)
+        for q, relevant in judged:
             if not relevant:
-                raise JudgedSetError(f"query {q.id} ({q.query!r}): no relevant item in the sample corpus")
+                raise JudgedSetError(f"query {q.id} ({q.query!r}): no relevant item in {where}")
             filters = _filters(q.filters)
             lowered = lower(q.query, filters)
             runs = {kind: _ids(eng.search(lowered, K, facets=False).hits) for kind, eng in engines.items()}
             runs["baseline"] = baseline.ranked(q.query, filters)
+            if set(runs["whoosh"]) != set(runs["tantivy"]):
+                report.differing.append(q.id)
             recall, rr, ndcg = {}, {}, {}
             for system, ranked in runs.items():
                 recall[system], rr[system], ndcg[system] = _metrics(ranked, relevant)

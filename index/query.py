@@ -13,6 +13,11 @@ prefix is folded like any word (lowercase, aa→å) but not stemmed, needs at le
 terms (the most frequent), so that a short prefix cannot blow up a query. Indexed terms
 are stems, so a prefix longer than a word's stem (``budgettet*``) does not find it.
 
+Synonyms (``index.synonyms``, the table ``index/data/synonyms.tsv``): a word, a run of
+words or a phrase that is a member of a group (``ØU``, ``økonomiudvalget``; ``serviceloven``,
+``"lov om social service"``; ``§ 17, stk. 4-udvalg``) searches every member of its group, each
+as a word or a phrase; the lowered tree carries them, so both engines search the same.
+
 Limits, the same for both engines, each a usage error naming the limit: a query of at
 most ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_WORDS`` words, nested at most
 ``MAX_QUERY_DEPTH`` levels (parentheses and NOT); a page of results ends within the first
@@ -30,6 +35,7 @@ from dataclasses import dataclass, field
 
 from index.analysis import STOP_WORDS, stem, words
 from index.documents import amount_number, body_key, case_key, law_key
+from index.synonyms import SynonymTable, load_synonyms
 from parsers.outcome import LABELS as OUTCOME_LABELS
 
 __all__ = [
@@ -100,6 +106,7 @@ class QPhrase:
 @dataclass(frozen=True)
 class QAnd:
     children: tuple[Query, ...]
+    synonyms: bool = True  # False: its words are already a synonym run (``_join_synonym_runs``)
 
 
 @dataclass(frozen=True)
@@ -415,18 +422,49 @@ def _word_node(text: str, field_name: str | None, highlight: set[str]) -> Node:
         return _case_node(text)
     if text.endswith("*"):
         return _prefix_node(text.rstrip("*"), field_name, highlight)
+    key = _synonyms().key(text)
     folded = [w for w in words(text) if w not in STOP_WORDS]
     if not folded:
-        return Nothing()
+        return _with_synonyms(key, Nothing(), field_name, highlight)
     if len(folded) > 1:  # "sygefravær-indsats", "2020/21": the words in order
         return _phrase_node(" ".join(folded), field_name, highlight)
-    s = stem(folded[0])
+    return _with_synonyms(key, _plain_word_node(folded[0], field_name, highlight), field_name, highlight)
+
+
+def _plain_word_node(folded: str, field_name: str | None, highlight: set[str]) -> Node:
+    return _stem_node(stem(folded), field_name, highlight)
+
+
+def _stem_node(s: str, field_name: str | None, highlight: set[str]) -> Node:
     highlight.add(s)
     options: list[Node] = []
     for main, parts, boost in _TEXT_FIELDS[field_name]:
         options.append(Term(main, s, boost))
         options.append(Term(parts, s, boost * _PARTS_BOOST))
     return Or(tuple(options))
+
+
+def _stems_node(stems: tuple[str, ...], field_name: str | None, highlight: set[str]) -> Node:
+    """A word (one stem) or a phrase (several) in the text fields of ``field_name``."""
+    if len(stems) == 1:
+        return _stem_node(stems[0], field_name, highlight)
+    highlight.update(stems)
+    options = [Phrase(main, stems) for main, _parts, _boost in _TEXT_FIELDS[field_name]]
+    return options[0] if len(options) == 1 else Or(tuple(options))
+
+
+def _with_synonyms(key: tuple[str, ...], node: Node, field_name: str | None, highlight: set[str]) -> Node:
+    """``node`` or any member of the synonym group of ``key`` (its analysed words)."""
+    others = _synonyms().others(key)
+    if not others:
+        return node
+    alternatives = [_stems_node(other, field_name, highlight) for other in others]
+    kept = [] if isinstance(node, Nothing) else [node]
+    return Or(tuple(kept + alternatives))
+
+
+def _synonyms() -> SynonymTable:
+    return load_synonyms()
 
 
 def _prefix_node(head: str, field_name: str | None, highlight: set[str]) -> Node:
@@ -453,13 +491,12 @@ def _phrase_node(text: str, field_name: str | None, highlight: set[str]) -> Node
     if field_name == "body":
         return Prefix("body", body_key(text))
     stems = tuple(stem(w) for w in words(text) if w not in STOP_WORDS)
+    key = _synonyms().key(text)
     if not stems:
-        return Nothing()
+        return _with_synonyms(key, Nothing(), field_name, highlight)
     if len(stems) == 1:
-        return _word_node(stems[0], field_name, highlight)
-    highlight.update(stems)
-    options = [Phrase(main, stems) for main, _parts, _boost in _TEXT_FIELDS[field_name]]
-    return options[0] if len(options) == 1 else Or(tuple(options))
+        return _with_synonyms(key, _stem_node(stems[0], field_name, highlight), field_name, highlight)
+    return _with_synonyms(key, _stems_node(stems, field_name, highlight), field_name, highlight)
 
 
 def _lower(q: Query, highlight: set[str]) -> Node:
@@ -479,7 +516,7 @@ def _lower(q: Query, highlight: set[str]) -> Node:
         return kids[0] if len(kids) == 1 else Or(tuple(kids))
     must: list[Node] = []
     must_not: list[Node] = []
-    for child in q.children:
+    for child in _join_synonym_runs(q.children) if q.synonyms else q.children:
         if isinstance(child, QNot):
             must_not.append(_lower(child.child, set()))
             continue
@@ -492,6 +529,30 @@ def _lower(q: Query, highlight: set[str]) -> Node:
     if not must_not and len(must) == 1:
         return must[0]
     return And(tuple(must), tuple(must_not))
+
+
+def _join_synonym_runs(children: tuple[Query, ...]) -> list[Query]:
+    """Consecutive unfielded words that together are a synonym (``lov om social service``,
+    ``§ 17, stk. 4-udvalg``) also search the group's other members: the words as typed, or any member."""
+    table = _synonyms()
+    out: list[Query] = []
+    i = 0
+    while i < len(children):
+        joined: Query | None = None
+        for end in range(min(len(children), i + table.longest), i + 1, -1):
+            run = children[i:end]
+            if all(isinstance(c, QWord) and c.field is None and not c.text.endswith("*") for c in run):
+                text = " ".join(c.text for c in run if isinstance(c, QWord))
+                if table.others(table.key(text)):
+                    joined = QOr((QAnd(tuple(run), synonyms=False), QPhrase(text)))  # the words as typed, or any member
+                    i = end
+                    break
+        if joined is None:
+            out.append(children[i])
+            i += 1
+        else:
+            out.append(joined)
+    return out
 
 
 def _filter_nodes(filters: Filters) -> list[Node]:

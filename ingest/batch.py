@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.archive_lock import ArchiveBusy, archive_lock
+from ingest.bilag_links import update_links
 from ingest.catalog import CATALOG_FILE, Catalog, CatalogError, ContentState, FileEntry, FileState
 from ingest.sources import DEFAULT_MAX_MEMBER_MB, ZIP_SEPARATOR, SourceEntry, SourceReader, Walk, ZipLimits
 from ingest.workers import Outcome, Task, WorkerPool
@@ -108,6 +109,7 @@ class IngestReport:
     quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (path, code, reason without the path)
     folder_errors: list[tuple[str, str]] = field(default_factory=list)  # (folder, reason): its files are kept as is
     still_quarantined: int = 0  # present paths in the quarantine after the run (this run's and earlier ones)
+    bilag_links: int = 0  # bilag files linked to the items listing them, in the whole catalog after the run
 
     def summary(self) -> dict[str, int]:
         return {
@@ -338,6 +340,7 @@ def ingest(
         if options.prune:
             unread = [folder for folder, _ in report.folder_errors]
             report.removed = catalog.mark_removed(_gone(states, {e.path for e in entries}, roots, unread), generation)
+        report.bilag_links = update_links(catalog, generation).links
         report.elapsed = time.monotonic() - started
         catalog.finish_run(generation, report.summary())
         report.still_quarantined = _quarantined_paths(catalog)

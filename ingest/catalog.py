@@ -17,6 +17,10 @@ Layout (``catalog.sqlite`` in the archive directory, WAL mode):
 * ``removed_contents``: a tombstone per content that stopped being live, with
   the generation in which that happened (what an index must delete).
 * ``runs``: one row per ingest run that changed something.
+* ``bilag_links`` (an item's listed bilag → the bilag file holding it) and
+  ``printed_versions`` (a printed meeting → the ESDH export of the same meeting,
+  which takes precedence): relations between contents that ``ingest.bilag_links``
+  computes again after every import.
 * ``file_catalog`` (a view): one row per path with format, pages, parser
   version, status and error, the usual starting point for a person.
 
@@ -197,8 +201,29 @@ SELECT f.path, f.container AS zip_file, f.member AS zip_member, f.sha256, f.size
 FROM files f LEFT JOIN contents c ON c.sha256 = f.sha256;
 """
 
+# Derived relations between contents (``ingest.bilag_links`` computes them after every import).
+_LINK_TABLES = """
+CREATE TABLE bilag_links (
+    item_key TEXT NOT NULL,
+    attachment_index INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,          -- the meeting document listing the bilag
+    bilag_sha256 TEXT NOT NULL,    -- the bilag file's content (a document of kind "other")
+    bilag_path TEXT NOT NULL,      -- the path it was found at
+    method TEXT NOT NULL,          -- file, document_number, file_name, title, number
+    PRIMARY KEY (item_key, attachment_index)
+);
+CREATE INDEX bilag_links_bilag ON bilag_links (bilag_sha256);
+CREATE TABLE printed_versions (
+    sha256 TEXT NOT NULL,          -- a printed meeting document (PDF, DOCX, HTML)
+    meeting_index INTEGER NOT NULL,
+    export_sha256 TEXT NOT NULL,   -- the ESDH XML export of the same meeting, which takes precedence
+    export_meeting_index INTEGER NOT NULL,
+    PRIMARY KEY (sha256, meeting_index)
+);
+"""
+
 # Migration n takes the schema from version n - 1 to n. Append, never edit.
-_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FILE_CATALOG_VIEW)
+_MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FILE_CATALOG_VIEW, _LINK_TABLES)
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _NORMALIZED_TABLES = ("meetings", "items", "sections", "case_numbers", "attachments", "people", "problems")
@@ -394,6 +419,32 @@ class Catalog:
                     self._conn.execute(statement)
                 version += 1
                 self._conn.execute(f"PRAGMA user_version = {version}")
+
+    def mark_changed(self) -> None:
+        """The current run changed the catalog (``finish_run`` then records it as a new generation)."""
+        self._changed = True
+
+    def bilag_links(self) -> list[tuple[str, int, str, str, str, str]]:
+        """Every bilag link: (item_key, attachment_index, meeting sha256, bilag sha256, bilag path, method)."""
+        with self._reading():
+            return [
+                (r[0], int(r[1]), r[2], r[3], r[4], r[5])
+                for r in self._conn.execute(
+                    "SELECT item_key, attachment_index, sha256, bilag_sha256, bilag_path, method FROM bilag_links "
+                    "ORDER BY item_key, attachment_index"
+                )
+            ]
+
+    def printed_versions(self) -> list[tuple[str, int, str, int]]:
+        """Printed meetings an export takes precedence over: (sha256, meeting_index, export sha256, export index)."""
+        with self._reading():
+            return [
+                (r[0], int(r[1]), r[2], int(r[3]))
+                for r in self._conn.execute(
+                    "SELECT sha256, meeting_index, export_sha256, export_meeting_index FROM printed_versions "
+                    "ORDER BY sha256, meeting_index"
+                )
+            ]
 
     def schema_version(self) -> int:
         return int(self._conn.execute("PRAGMA user_version").fetchone()[0])

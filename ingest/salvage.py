@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.bilag_links import LINKS_META_KEY, update_links
 from ingest.catalog import CATALOG_FILE, Catalog
 from parsers.serialize import record_from_json
 
@@ -189,6 +190,9 @@ def _settle(fresh: Catalog, report: SalvageReport) -> None:
     ).fetchone()[0]
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)", (str(int(written or 0)),))
     report.records = fresh.rebuild_normalized()
+    # bilag links and printed versions are derived: computed again from everything salvaged
+    conn.execute("DELETE FROM meta WHERE key = ?", (LINKS_META_KEY,))
+    update_links(fresh, int(written or 0))
     report.reparse = conn.execute(
         "SELECT count(*) FROM files f WHERE f.status = 'present' AND f.sha256 IS NOT NULL "
         "AND NOT EXISTS (SELECT 1 FROM contents c WHERE c.sha256 = f.sha256)"

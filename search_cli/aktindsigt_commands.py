@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from aktindsigt.links import with_links
 from aktindsigt.package import AktHit, AktindsigtError, build_package, filter_dates, hits_for_cases, hits_from_ids
 from index.engine import ENGINES
 from ingest import archive_dir
@@ -39,6 +40,11 @@ def _iso(value: str | None, option: str) -> str | None:
         return parse_date(value)
     except QueryError as e:
         raise UsageProblem(f"{option}: {e}") from e
+
+
+def _stored(catalog: Catalog, sha: str) -> _Stored | None:
+    record = catalog.record(sha)
+    return None if record is None else _Stored(sha, catalog.paths(sha), record)
 
 
 def _query_hits(archive: Path, catalog: Catalog, query: str, engine: str | None) -> list[AktHit]:
@@ -137,6 +143,7 @@ def aktindsigt_command(
             assert query is not None
             hits = _query_hits(target, catalog, query, engine)
             searched = f"fritekst «{query}»"
+        hits = with_links(hits, catalog.bilag_links(), catalog.printed_versions(), functools.partial(_stored, catalog))
     finally:
         catalog.close()
     if iso_from or iso_to:

@@ -1,13 +1,18 @@
-"""Commands of `arkiv` that score the parser and make sample archives: `eval`, `generate-corpus`."""
+"""Commands of `arkiv` that score the parser and the search and make sample archives: `eval`,
+`eval-search`, `generate-corpus`."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import click
 
+from index.documents import IndexDoc
+from index.judged import EvalReport as SearchEvalReport
 from parsers.evaluation import EvalReport, evaluate
 from search_cli.app import ArkivError, ExitCode, OutputOptions, cli, output_options, show_progress
 
@@ -150,3 +155,149 @@ def generate_corpus(directory: Path, count: int | None, seed: int | None, quiet:
         f"({len(paths) / max(elapsed, 1e-9):.0f} files/s)",
         err=True,
     )
+
+
+# ---------------------------------------------------------------------------
+# arkiv eval-search
+# ---------------------------------------------------------------------------
+
+DEFAULT_REALDOCS = Path("../shared/realdocs")
+
+
+def realdocs_index_docs(realdocs: Path, documents: list[str], work: Path) -> list[IndexDoc]:
+    """Import the named files of ``realdocs`` into a new archive under ``work`` and return the index
+    documents of their items (the same path as ``arkiv ingest`` and ``arkiv index`` take)."""
+    from index.documents import docs_from_record
+    from ingest.batch import IngestOptions, ingest
+    from ingest.catalog import Catalog
+
+    source = work / "documents"
+    source.mkdir(parents=True, exist_ok=True)
+    for name in documents:
+        original = realdocs / name
+        if not original.is_file():
+            raise ArkivError(f"{original}: a document of the judged set is missing; check --realdocs")
+        shutil.copy2(original, source / name)
+    archive = work / "archive"
+    report = ingest(archive, [source], IngestOptions(jobs=1))
+    if report.quarantined:
+        path, _code, reason = report.quarantined[0]
+        raise ArkivError(f"{Path(path).name}: a judged document could not be imported ({reason})")
+    docs: list[IndexDoc] = []
+    with Catalog.open(archive) as catalog:
+        for stored in catalog.iter_records():
+            path = stored.paths[0] if stored.paths else None
+            docs.extend(docs_from_record(stored.record, stored.sha256, path))
+    return docs
+
+
+def _summary_rows(report: SearchEvalReport, set_name: str) -> list[dict[str, object]]:
+    return [{"system": system, **metrics, "set": set_name} for system, metrics in report.summary().items()]
+
+
+def _query_rows(report: SearchEvalReport, set_name: str) -> list[dict[str, object]]:
+    return [
+        {
+            "id": s.query.id,
+            "query": s.query.query,
+            "covers": s.query.covers,
+            "relevant": s.relevant,
+            **{f"recall_{k}": round(v, 3) for k, v in s.recall.items()},
+            **{f"rr_{k}": round(v, 3) for k, v in s.rr.items()},
+            "set": set_name,
+        }
+        for s in report.scores
+    ]
+
+
+@cli.command("eval-search")
+@click.option(
+    "--queries",
+    type=click.Path(exists=True, dir_okay=False),
+    default="corpus/queries.json",
+    show_default=True,
+    help="The judged query set of the sample corpus.",
+)
+@click.option(
+    "--sample",
+    type=click.Path(exists=True, file_okay=False),
+    default="corpus/sample",
+    show_default=True,
+    help="Folder of gold records (*.gold.json) to index.",
+)
+@click.option(
+    "--real-queries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The judged query set of the real documents (default: the one in index/data).",
+)
+@click.option(
+    "--realdocs",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the real documents (default: ../shared/realdocs when it exists).",
+)
+@click.option("--per-query", is_flag=True, help="One row per query instead of the summary.")
+@output_options
+def eval_search_command(
+    queries: str,
+    sample: str,
+    real_queries: Path | None,
+    realdocs: Path | None,
+    per_query: bool,
+    output: OutputOptions,
+) -> None:
+    """Score the judged queries: recall@10, MRR and nDCG@10 for whoosh, tantivy and the baseline.
+
+    Two sets: the generated one (the gold records of the sample corpus) and the
+    one written from the real documents (set "real": the documents are imported
+    into a temporary archive first). Each is indexed in a temporary folder by
+    both engines with the Danish analysis, and by whoosh with its plain analyzer
+    (the baseline). Queries whose top 10 differ between the engines are listed
+    on stderr.
+
+    Example:
+
+        arkiv eval-search --realdocs ../shared/realdocs --per-query
+    """
+    from index.judged import REAL_QUERIES, SYSTEMS, JudgedSetError, evaluate, evaluate_real, load_real_queries
+    from index.query import QueryError
+
+    if realdocs is None and DEFAULT_REALDOCS.is_dir():
+        realdocs = DEFAULT_REALDOCS
+    try:
+        reports = {"generated": evaluate(Path(queries), Path(sample))}
+        if realdocs is not None:
+            real_path = real_queries or REAL_QUERIES
+            documents, _queries = load_real_queries(real_path)
+            with tempfile.TemporaryDirectory(prefix="arkiv-eval-") as tmp:
+                docs = realdocs_index_docs(realdocs, documents, Path(tmp))
+                reports["real"] = evaluate_real(real_path, docs, Path(tmp))
+    except (JudgedSetError, QueryError) as e:
+        raise ArkivError(str(e)) from e
+    if per_query:
+        rows = [row for name, report in reports.items() for row in _query_rows(report, name)]
+        columns = ["id", "query", "covers", "relevant", *[f"recall_{k}" for k in SYSTEMS], "set"]
+        output.emit_rows(rows, columns if not output.csv else list(rows[0]) if rows else columns)
+        return
+    generated = reports["generated"]
+    rows = [row for name, report in reports.items() for row in _summary_rows(report, name)]
+    payload: dict[str, object] = {
+        "queries": len(generated.scores),
+        "documents": generated.documents,
+        "systems": generated.summary(),
+    }
+    if "real" in reports:
+        real = reports["real"]
+        payload["real"] = {
+            "queries": len(real.scores),
+            "documents": real.documents,
+            "systems": real.summary(),
+            "differing": real.differing,
+        }
+    output.emit_rows(rows, ["system", "recall@10", "mrr", "ndcg@10", "set"], payload=payload)
+    if not output.json and not output.csv:
+        for name, report in reports.items():
+            click.echo(f"{name}: {len(report.scores)} judged queries over {report.documents} indexed items", err=True)
+            if report.differing:
+                click.echo(f"{name}: top 10 differ between the engines for {', '.join(report.differing)}", err=True)

@@ -84,6 +84,7 @@ def _summary(report: IngestReport, archive: Path) -> str:
         f"{report.changed} changed, {report.reparsed} reparsed, {report.linked} same content as a stored file, "
         f"{report.unchanged} unchanged, {report.removed} removed{rate}"
         + (f"; {report.ignored} files that are not documents ignored" if report.ignored else "")
+        + (f"; {report.bilag_links} bilag files linked to their items" if report.bilag_links else "")
     )
 
 

@@ -1,4 +1,4 @@
-"""``arkiv index``, ``search``, ``case``, ``show``, ``export``, ``stats`` and ``eval-search``."""
+"""``arkiv index``, ``search``, ``case``, ``show``, ``export`` and ``stats``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from index.build import (
 )
 from index.documents import FACETS, IndexDoc
 from index.engine import ENGINES, EngineError
+from index.linked import bilag_lines, printed_lines
 from index.query import MAX_RESULT_WINDOW, OUTCOMES, Filters, QueryError
 from ingest import archive_dir
 from ingest.catalog import CatalogError
@@ -236,12 +237,16 @@ def search_command(
             raise ArkivError(str(e)) from e
     rows = [hit.row() for hit in result.hits]
     payload = {"total": result.total, "page": page, "limit": limit, "hits": rows, "facets": result.facets}
+    suggestion = result.suggestion
+    payload["suggestion"] = suggestion.to_dict() if suggestion else None
     if output.json or output.csv:
         output.emit_rows(rows, HIT_COLUMNS, payload=payload)
         return
     for row in rows:
         click.echo(_hit_block(row))
     click.echo(f"{result.total} items match; page {page} of {max(1, -(-result.total // limit))}")
+    if suggestion:
+        click.echo(f"Did you mean: {suggestion.query}")
     for name in FACETS:
         counts = result.facets.get(name, {})
         if counts:
@@ -253,7 +258,8 @@ def _hit_block(row: dict[str, Any]) -> str:
     item = f"item {row['item']}" if row["item"] is not None else "document"
     cases = f"  [{', '.join(row['cases'])}]" if row["cases"] else ""
     head = f"{row['rank']}. {row['date'] or '????-??-??'}  {row['body'] or '-'}  {row['type']}  {item}: {row['title']}"
-    return f"{head}{cases}\n   {row['snippet']}\n   {row['source']}  (id {row['id']})\n"
+    where = f"   in bilag: {row['in_bilag']}\n" if row.get("in_bilag") else ""
+    return f"{head}{cases}\n{where}   {row['snippet']}\n   {row['source']}  (id {row['id']})\n"
 
 
 # ---------------------------------------------------------------------------
@@ -350,6 +356,7 @@ def _render(doc: IndexDoc) -> str:
     if doc.case_numbers:
         lines.append("Case: " + ", ".join(doc.case_numbers))
     lines.append(f"Source: {source_label(doc)}")
+    lines += printed_lines(doc.details)
     lines.append(f"Id: {doc.id}")
     for section in doc.details.get("sections", []):
         lines.append("")
@@ -363,6 +370,7 @@ def _render(doc: IndexDoc) -> str:
             lines.append(f"Outcome: {doc.outcome}")
     if doc.attachments:
         lines += ["", "## Attachments"] + [f"- {a}" for a in doc.attachments]
+    lines += bilag_lines(doc)
     return "\n".join(lines)
 
 
@@ -430,65 +438,3 @@ def _chart(totals: dict[str, int], width: int = 40) -> str:
         return "no matching items"
     top = max(totals.values()) or 1
     return "\n".join(f"{year:>7} {'█' * max(1, round(n * width / top))} {n}" for year, n in totals.items())
-
-
-# ---------------------------------------------------------------------------
-# arkiv eval-search
-# ---------------------------------------------------------------------------
-
-
-@cli.command("eval-search")
-@click.option(
-    "--queries",
-    type=click.Path(exists=True, dir_okay=False),
-    default="corpus/queries.json",
-    show_default=True,
-    help="The judged query set.",
-)
-@click.option(
-    "--sample",
-    type=click.Path(exists=True, file_okay=False),
-    default="corpus/sample",
-    show_default=True,
-    help="Folder of gold records (*.gold.json) to index.",
-)
-@click.option("--per-query", is_flag=True, help="One row per query instead of the summary.")
-@output_options
-def eval_search_command(queries: str, sample: str, per_query: bool, output: OutputOptions) -> None:
-    """Score the judged queries: recall@10, MRR and nDCG@10 for whoosh, tantivy and the baseline.
-
-    The gold records of the sample corpus are indexed in a temporary folder by
-    both engines with the Danish analysis, and by whoosh with its plain
-    analyzer (the baseline).
-
-    Example:
-
-        arkiv eval-search --queries corpus/queries.json --sample corpus/sample
-    """
-    from index.judged import SYSTEMS, JudgedSetError, evaluate
-
-    try:
-        report = evaluate(Path(queries), Path(sample))
-    except (JudgedSetError, QueryError) as e:
-        raise ArkivError(str(e)) from e
-    if per_query:
-        rows = [
-            {
-                "id": s.query.id,
-                "query": s.query.query,
-                "covers": s.query.covers,
-                "relevant": s.relevant,
-                **{f"recall_{k}": round(v, 3) for k, v in s.recall.items()},
-                **{f"rr_{k}": round(v, 3) for k, v in s.rr.items()},
-            }
-            for s in report.scores
-        ]
-        columns = ["id", "query", "covers", "relevant", *[f"recall_{k}" for k in SYSTEMS]]
-        output.emit_rows(rows, columns if not output.csv else list(rows[0]) if rows else columns)
-        return
-    summary = report.summary()
-    rows = [{"system": system, **metrics} for system, metrics in summary.items()]
-    payload = {"queries": len(report.scores), "documents": report.documents, "systems": summary}
-    output.emit_rows(rows, ["system", "recall@10", "mrr", "ndcg@10"], payload=payload)
-    if not output.json and not output.csv:
-        click.echo(f"\n{len(report.scores)} judged queries over {report.documents} indexed items", err=True)

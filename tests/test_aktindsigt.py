@@ -19,6 +19,7 @@ from aktindsigt.package import (
     REVIEW_STATUS,
     SOURCE_COPIED_UNREDACTED,
     SOURCE_NOT_COPIED,
+    SOURCE_TEXT_INSTEAD,
     SOURCE_WITHHELD_CLOSED,
     SOURCE_WITHHELD_CPR,
     AktHit,
@@ -284,7 +285,8 @@ def test_closed_and_review_items_are_withheld_with_their_reason(tmp_path: Path) 
     assert review["Akt nr."].tolist() == ["3"] and "Fortroligt" in review["Værdi"].iloc[0]
     assert "til vurdering" in sheet["Flag"][2]
     assert (summary.included, summary.closed_withheld, summary.review_withheld) == (1, 1, 1)
-    assert sheet["Kildefil status"].tolist() == [SOURCE_WITHHELD_CLOSED] * 3
+    # the open item's DOCX holds the closed items: withheld, the item's text stands in for it
+    assert sheet["Kildefil status"].tolist() == [SOURCE_TEXT_INSTEAD, SOURCE_WITHHELD_CLOSED, SOURCE_WITHHELD_CLOSED]
     assert "Tilbageholdt – til vurdering: 1" in (out / "summary.txt").read_text(encoding="utf-8")
     everything = _all_package_text(out)
     assert SECRET not in everything and "1234" not in everything.replace("udvalg_010203-1234", "")

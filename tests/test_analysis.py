@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from index.analysis import STOP_WORDS, Analyzer, fold, fold_aa, learn_lexicon, stem, tokenize, words
+from index.lexicon import EMPTY, load_lexicon
 
 
 @pytest.mark.parametrize(
@@ -83,15 +86,69 @@ def test_compound_parts_are_indexed(compound, part):
 
 def test_words_that_are_not_compounds_are_not_split():
     analyzer = Analyzer()
-    for word in ("beslutning", "kommunalbestyrelsen", "forslag", "kontraafgift", "forvaltningernes", "boligerne"):
+    for word in (
+        "beslutning",
+        "forslag",
+        "forvaltningernes",
+        "boligerne",
+        "festival",
+        "indstilling",
+        "institutioner",
+        "organisation",
+        "dagsorden",
+    ):
         assert analyzer.parts(fold(word)) == []
 
 
 def test_learned_lexicon_adds_parts_the_builtin_list_lacks():
-    plain = Analyzer()
+    plain = Analyzer(dictionary=EMPTY)
     assert plain.split("havnebadsordning") is None
-    learned = Analyzer(learn_lexicon(["Havnebad er populært. En ny ordning."]))
+    learned = Analyzer(learn_lexicon(["Havnebad er populært. En ny ordning."]), dictionary=EMPTY)
     assert learned.split("havnebadsordning") == ("havnebad", "ordning")
+
+
+@pytest.mark.parametrize(
+    ("compound", "part"),
+    [
+        ("rygestopkurser", "rygestop"),
+        ("tandsundhedsplanen", "tandsundhed"),
+        ("tandsundhedsplanen", "plan"),
+        ("aflastningstilbud", "aflastning"),
+        ("asbesthåndteringen", "håndtering"),
+        ("grundvandsbeskyttelse", "grundvand"),
+        ("arbejdsmiljøorganisation", "arbejdsmiljø"),
+        ("kommunalbestyrelsen", "bestyrelse"),
+    ],
+)
+def test_the_danish_dictionary_splits_compounds_of_ordinary_words(compound, part):
+    """Words no built-in list holds, split with the hunspell-da lexicon (index.lexicon)."""
+    assert load_lexicon().source, "hunspell-da is not installed (make setup installs it)"
+    assert stem(fold(part)) in Analyzer().parts(fold(compound))
+
+
+def test_compound_lexicon_is_cached_and_the_same_from_the_cache(tmp_path, monkeypatch):
+    from index import lexicon
+
+    dic = Path(lexicon.DEFAULT_DIC)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    lexicon._load.cache_clear()
+    first = lexicon.load_lexicon(dic)
+    assert list((tmp_path / "arkiv").glob("compound-lexicon-v*.tsv"))
+    lexicon._load.cache_clear()
+    again = lexicon.load_lexicon(dic)
+    assert again == first
+    assert "arbejds" in first.heads and "for" not in first.heads and "forslag" in first.tails
+
+
+def test_split_precision_and_recall_on_the_gold_compounds():
+    """The hand-written splits of real compounds (index/data/compounds_gold.tsv)."""
+    from index.compound_eval import load_gold_splits, score_splits
+
+    gold = load_gold_splits()
+    assert len(gold) >= 300
+    score = score_splits(Analyzer(), gold)
+    assert score.precision >= 0.95
+    assert score.recall >= 0.85
 
 
 def test_analyze_gives_whole_words_and_parts_separately():
@@ -123,3 +180,32 @@ def test_fold_keeps_æøå(word):
 @given(st.text(max_size=60))
 def test_words_never_fails_and_yields_lowercase(text):
     assert all(w == w.lower() for w in words(text))
+
+
+def test_the_analysis_does_not_depend_on_the_order_texts_arrive_in():
+    texts = ["Havnebad og ordning.", "Sygefravær i plejen; asbesthåndtering.", "Rygestopkurser tilbydes."]
+    one = Analyzer(learn_lexicon(texts))
+    other = Analyzer(learn_lexicon(reversed(texts)))
+    sample = "Havnebadsordningen, sygefraværspuljen, asbesthåndteringen og rygestopkurserne"
+    assert one.analyze(sample) == other.analyze(sample)
+    assert one.lexicon == other.lexicon
+
+
+def test_without_the_dictionary_the_builtin_and_learned_parts_still_split(monkeypatch):
+    from index import lexicon
+
+    monkeypatch.setenv("ARKIV_HUNSPELL_DIC", "")
+    assert lexicon.dictionary_path() is None
+    assert lexicon.load_lexicon() is EMPTY
+    analyzer = Analyzer(learn_lexicon(["Havnebad er populært. En ny ordning."]), dictionary=lexicon.load_lexicon())
+    assert stem("pulje") in analyzer.parts("sygefraværspulje")
+    assert analyzer.split("havnebadsordning") == ("havnebad", "ordning")
+
+
+def test_a_broken_gold_split_line_names_the_file_and_line(tmp_path):
+    from index.compound_eval import GoldSplitError, load_gold_splits
+
+    path = tmp_path / "gold.tsv"
+    path.write_text("# comment\nanlægsbevilling\tanlægs|bevilling\nforslag\tfor|slagx\n", encoding="utf-8")
+    with pytest.raises(GoldSplitError, match=r"gold.tsv:3: write"):
+        load_gold_splits(path)

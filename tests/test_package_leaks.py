@@ -42,6 +42,7 @@ CPR_BY_FIELD = {
     "closed item": "101112\u00a0-\u00a01234",  # no-break spaces around a hyphen
     "document text": "111213-2345",
     "file name": "121214-2345",
+    "bilag file": "141213-2345",  # in the text of a bilag file linked to the open item
 }
 
 # (marker, title, line inside the item): every way an item can be marked closed
@@ -56,6 +57,9 @@ CLOSED_MARKERS = {
 }
 SECRET_BY_MARKER = {marker: f"HEMMELIGQX{n}" for n, marker in enumerate(CLOSED_MARKERS, 1)}
 DOCUMENT_SECRET = "HEMMELIGQXDOK"  # in a whole non-meeting document marked "FORTROLIGT"
+BILAG_SECRET = "HEMMELIGQXBILAG"  # in the bilag file of a closed item (the file names the case, too)
+OPEN_BILAG = ("Bilag 2: Borgerens henvendelse", "borgerens_henvendelse.docx")
+CLOSED_BILAG = ("Bilag 1: Redegørelse om personalesagen", "Redegørelse om personalesagen.pdf")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def _items() -> list[_Item]:
                 ("body", f"Godkendt. Svar sendes til {cpr['decision']}."),
                 ("h2", "Bilag"),
                 ("body", f"Bilag 1: Klage fra {cpr['bilag title']}"),
+                ("body", OPEN_BILAG[0]),
             ],
         )
     ]
@@ -92,6 +97,8 @@ def _items() -> list[_Item]:
         if marker == "punktet er lukket inside":
             lines.append(("body", line))
         lines += [("h2", "Beslutning"), ("body", f"Drøftet {SECRET_BY_MARKER[marker]}.")]
+        if marker == "lukket punkt line":
+            lines += [("h2", "Bilag"), ("body", CLOSED_BILAG[0])]
         items.append(_Item(n, title, lines))
     return items
 
@@ -113,7 +120,8 @@ def _elements(fmt: str) -> list[Element]:
         tag = (0, k)
         if item.title == CLOSED_MARKERS["lukkede punkter group"][0]:
             out.append(Para("Lukkede punkter", "subtitle"))
-        out.append(Para(f"Punkt {item.number}: {item.title}", "h1", tag=tag))
+        # the closed items start on a new page: the open item's page can be cut out of the PDF
+        out.append(Para(f"Punkt {item.number}: {item.title}", "h1", tag=tag, page_break_before=k == 1))
         out += [Para(text, "h2" if style == "h2" else "body", tag=tag) for style, text in item.lines]
     return out
 
@@ -148,6 +156,10 @@ def _write_sources(src: Path) -> None:
         Para(f"Oplysninger om {QUERY}: {DOCUMENT_SECRET}.", "body"),
     ]
     render_docx(fortroligt, src / "fortroligt_notat.docx", title="Notat")
+    henvendelse = [Para("Henvendelse", "title"), Para(f"Borger {CPR_BY_FIELD['bilag file']} skriver om {QUERY}.")]
+    render_docx(henvendelse, src / OPEN_BILAG[1], title="Henvendelse")
+    redegoerelse = [Para("Redegørelse", "title"), Para(f"Sag {CASE}: {BILAG_SECRET} om {QUERY}.", "body")]
+    render_pdf(redegoerelse, src / CLOSED_BILAG[1], title="Redegørelse")
 
 
 # ---------------------------------------------------------------------------
@@ -269,6 +281,29 @@ def test_closed_text_never_leaves_without_include_closed(texts: dict[str, str], 
     assert leaked == [], f"closed item marked by {marker!r} leaks its text in: {leaked}"
 
 
+def test_a_closed_items_bilag_never_leaves_without_include_closed(
+    packages: dict[str, Path], texts: dict[str, str]
+) -> None:
+    leaked = [mode for mode, text in texts.items() if "include-closed" not in mode and BILAG_SECRET in text]
+    assert leaked == []
+    assert BILAG_SECRET in texts["case include-closed"] and BILAG_SECRET in texts["query include-closed redact"]
+    import pandas as pd
+
+    # the bilag are really linked: rows under their items in every format
+    sheet = pd.read_csv(packages["case"] / "aktliste.csv", dtype=str, keep_default_na=False)
+    titles = sheet[sheet["Akt nr."].str.contains(".", regex=False)]["Titel"].tolist()
+    assert titles.count(f"Bilag: {OPEN_BILAG[0]}") == 3 and titles.count(f"Bilag: {CLOSED_BILAG[0]}") == 3
+
+
+def test_cut_pages_are_in_the_packages_the_leak_checks_read(packages: dict[str, Path]) -> None:
+    """The open item of the PDF sits alone on page 1: without --include-closed its page is cut out (and read
+    by the leak checks above); with --redact the cut is withheld too, since page 1 holds CPR numbers."""
+    for mode in ("case", "query"):
+        cuts = list((packages[mode] / "sources").glob("*_s1.pdf"))
+        assert len(cuts) == 1, mode
+    assert not list((packages["case redact"] / "sources").glob("*_s1.pdf"))
+
+
 def test_a_confidential_document_never_leaves_without_include_closed(texts: dict[str, str]) -> None:
     leaked = [mode for mode, text in texts.items() if "include-closed" not in mode and DOCUMENT_SECRET in text]
     assert leaked == []
@@ -282,8 +317,9 @@ def test_no_cpr_number_leaves_a_redacted_package(packages: dict[str, Path], text
         assert not sources.exists()
     else:
         # every source here but the confidential note holds a CPR number: withheld, and the rows say so
-        copied = [p.name.split("_", 1)[1] for p in sources.iterdir()]
-        assert copied == (["fortroligt_notat.docx"] if "include-closed" in mode else [])
+        copied = sorted(p.name.split("_", 1)[1] for p in sources.iterdir())
+        expected = ["fortroligt_notat.docx", "redegørelse_om_personalesagen.pdf"]
+        assert copied == (expected if "include-closed" in mode else [])
         assert "tilbageholdt: indeholder CPR-nummer" in texts[mode]
         if copied:
             assert "kopieret – ikke redigeret" in texts[mode] and "er ikke redigeret" in texts[mode]
@@ -294,6 +330,6 @@ def test_sources_are_copied_without_redact_and_the_rows_say_what_happened(packag
 
     sheet = pd.read_csv(packages["case include-closed"] / "aktliste.csv", dtype=str, keep_default_na=False)
     assert set(sheet["Kildefil status"]) == {"kopieret"}
-    assert len(list((packages["case include-closed"] / "sources").iterdir())) == 5
+    assert len(list((packages["case include-closed"] / "sources").iterdir())) == 7  # 5 sources and 2 bilag
     sheet = pd.read_csv(packages["case no-sources"] / "aktliste.csv", dtype=str, keep_default_na=False)
     assert set(sheet["Kildefil status"]) == {"ikke kopieret (--no-sources)"}

@@ -103,7 +103,7 @@ def test_search_table_and_csv(indexed):
     assert "Udmøntning af sygefraværspulje 2021" in table.stdout
     assert "1 items match" in table.stdout and "body: Direktionen (1)" in table.stdout
     csv = run("search", "pulje", "--archive", str(indexed), "--csv")
-    assert csv.stdout.splitlines()[0] == "rank,id,date,body,type,item,title,cases,snippet,source"
+    assert csv.stdout.splitlines()[0] == "rank,id,date,body,type,item,title,cases,snippet,source,in_bilag"
     assert len(csv.stdout.splitlines()) == 2
 
 
@@ -386,3 +386,14 @@ def test_export_with_amount_filter_has_amount_and_law_columns(with_laws, tmp_pat
     frame = pd.read_csv(out)
     assert sorted(frame["max_amount"]) == [45_000.0, 2_000_000.0]
     assert list(frame["laws"].fillna("")) == ["", "serviceloven"]
+
+
+def test_search_suggests_a_corrected_query_for_a_misspelled_word(indexed):
+    data = json.loads(run("search", "--archive", str(indexed), "--json", "sygefravr").stdout)
+    assert data["total"] == 0
+    assert data["suggestion"] == {"query": "sygefravær", "corrections": [["sygefravr", "sygefravær"]]}
+    text = run("search", "--archive", str(indexed), "sygefravr")
+    assert text.exit_code == 0
+    assert "Did you mean: sygefravær" in text.stdout
+    known = json.loads(run("search", "--archive", str(indexed), "--json", "sygefravær").stdout)
+    assert known["total"] > 0 and known["suggestion"] is None

@@ -244,3 +244,44 @@ def test_web_and_archive_api_do_not_import_the_command_line() -> None:
             imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
             imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
             assert not [m for m in imported if m.split(".")[0] in ("search_cli", "click")], path
+
+
+def test_did_you_mean_is_offered_but_never_with_a_word_of_a_closed_item(client: TestClient, public: TestClient) -> None:
+    typo = SECRET[:-3] + "xen"  # two edits from the word that only the closed item holds
+    staff = client.get("/api/search", params={"q": typo}).json()
+    assert staff["suggestion"]["corrections"] == [[typo, SECRET.lower()]]
+    page = client.get("/search", params={"q": typo}).text
+    assert "Mente du" in page
+    citizen = public.get("/api/search", params={"q": typo}).json()
+    assert citizen["total"] == 0 and citizen["suggestion"] is None
+    assert SECRET.lower() not in public.get("/search", params={"q": typo}).text.lower()
+    sick = public.get("/api/search", params={"q": "sygefravr"}).json()  # a word open items hold
+    assert sick["suggestion"]["query"] == "sygefravær"
+
+
+def test_an_excluded_item_is_listed_with_its_reason_and_nothing_of_it_leaves(client: TestClient) -> None:
+    import io
+    import subprocess
+    import zipfile
+
+    key = client.post("/api/aktindsigt", json={"name": "Udeladt punkt"}).json()["key"]
+    hits = client.get("/api/search", params={"q": "sygefravær", "limit": 20}).json()["hits"]
+    ids = {h["title"]: h["id"] for h in hits if h["type"] == "dagsorden"}
+    pulje, klage = ids["Sygefraværspulje 2023"], ids["Klage over sagsbehandling"]
+    client.post(f"/api/aktindsigt/{key}/add", json={"scope": "ids", "ids": [pulje, klage]})
+    reason = "private forhold, offentlighedslovens § 30"
+    decided = client.post(f"/api/aktindsigt/{key}/decide", json={"id": klage, "action": "exclude", "reason": reason})
+    assert decided.status_code == 200
+    aktliste = client.get(f"/aktindsigt/{key}/download.csv").content.decode("utf-8-sig")
+    rows = {line.split(",")[5]: line for line in aktliste.splitlines()[1:]}
+    assert f"undtaget – {reason}" in rows["Klage over sagsbehandling"]
+    assert "udleveres" in rows["Sygefraværspulje 2023"]
+    package = zipfile.ZipFile(io.BytesIO(client.get(f"/aktindsigt/{key}/download.zip").content))
+    texts = [n for n in package.namelist() if "/texts/" in n]
+    assert len(texts) == 1 and "hjemmeplejen" not in package.read(texts[0]).decode()
+    sources = [n for n in package.namelist() if "/sources/" in n]
+    assert len(sources) == 1
+    for name in sources:  # only the included item's own pages
+        assert name.endswith(".pdf")
+        text = subprocess.run(["pdftotext", "-", "-"], input=package.read(name), capture_output=True).stdout
+        assert b"hjemmeplejen" not in text and b"Puljen" in text

@@ -34,6 +34,7 @@ from archive_api.aktindsigt import add_case, add_ids, add_search, aktliste, pack
 from archive_api.archive import Archive, ArchiveError, NotFound, meeting_id_of
 from archive_api.rows import row, show_data
 from index.documents import FACETS, IndexDoc
+from index.linked import shown_bilag
 from index.query import QueryError
 from web.params import PAGE_SIZE, SearchParams, band_params, parse_params
 
@@ -156,6 +157,7 @@ class WebApp:
                     "sort": params.order,
                     "hits": hits,
                     "facets": result.facets,
+                    "suggestion": result.suggestion.to_dict() if result.suggestion else None,
                 }
             )
         facets = [(name, self._facet_links(params, name, result.facets.get(name, {}))) for name in FACETS]
@@ -227,6 +229,7 @@ class WebApp:
             meeting_id=mid,
             source_format=source.get("format") or "",
             is_pdf=is_pdf,
+            linked_bilag=shown_bilag(doc),
             requests=self.requests_list(),
         )
 

@@ -133,8 +133,10 @@ def test_aktindsigt_request_from_case_and_hits_to_zip(page: Page, server: Server
         aktliste = list(csv.DictReader(io.StringIO(zf.read(f"{folder}/aktliste.csv").decode("utf-8-sig"))))
         excluded = list(csv.DictReader(io.StringIO(zf.read(f"{folder}/udeladt.csv").decode("utf-8"))))
         summary = json.loads(zf.read(f"{folder}/summary.json"))
-    assert len(aktliste) == 4 and summary["hits"] == 4
-    assert [r["Status"] for r in aktliste].count("undtaget – lukket punkt") == 1
+    assert len(aktliste) == 5 and summary["hits"] == 5  # the excluded item is a row with its reason
+    statuses = [r["Status"] for r in aktliste]
+    assert statuses.count("undtaget – lukket punkt") == 1 and statuses.count("udleveres") == 3
+    assert "undtaget – Internt arbejdsdokument, offentlighedsloven § 23" in statuses
     assert {r["Fundet via"] for r in aktliste} == {f"sag {HISTORY_CASE}", "valgt fra søgning"}
     assert [(r["Titel"], r["Begrundelse"]) for r in excluded] == [
         ("Udviklingsplan for Pier 3 - endelig vedtagelse", "Internt arbejdsdokument, offentlighedsloven § 23")

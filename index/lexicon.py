@@ -1,0 +1,185 @@
+"""The Danish compound lexicon: which words may start, continue and end a compound.
+
+Read from the Danish hunspell dictionary of Debian's ``hunspell-da``
+(``/usr/share/hunspell/da_DK.dic``, from Stavekontrolden.dk). That dictionary
+marks, for each of its 160,000 stems, whether the word may start a compound and
+in which form (affix rules whose result carries the COMPOUNDBEGIN/MIDDLE flags
+32/33: ``skole|``, ``handlings|``, ``børne|``, ``arbejds|`` from ``arbejde``) and
+whether it may end one (flag 39). Words without those flags (``for``, ``be``,
+``und``) are never parts, which is what keeps ``forslag`` whole. A head form
+carries its linking letter, so ``handlings`` is a head of its own.
+
+The dictionary is reduced once to a compact table (word, linking letters, may
+end a compound, Snowball stem) and cached under ``$XDG_CACHE_HOME/arkiv``
+(``~/.cache/arkiv``), keyed by the dictionary's sha256, so a changed
+dictionary gives a new table. Nothing is downloaded. Without the dictionary
+(``ARKIV_HUNSPELL_DIC`` names another path; an empty value switches it off) the
+lexicon is empty and compounds are split with the built-in parts and the
+words learned from the archive only (``index.analysis``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["DEFAULT_DIC", "TABLE_VERSION", "CompoundLexicon", "dictionary_path", "load_lexicon"]
+
+DEFAULT_DIC = Path("/usr/share/hunspell/da_DK.dic")
+TABLE_VERSION = 2
+
+_BEGIN_FLAGS = frozenset({"32", "33"})  # COMPOUNDBEGIN, COMPOUNDMIDDLE of the .aff
+_TAIL_FLAG = "39"
+_FORBIDDEN_FLAG = "6"
+_MIN_WORD = 3
+
+
+@dataclass(frozen=True)
+class CompoundLexicon:
+    """Heads (word → linking letters it takes, "0" for none) and tails (words and their stems)."""
+
+    heads: dict[str, str]
+    tails: frozenset[str]
+    tail_stems: frozenset[str]
+    known: frozenset[str]  # every lowercase word of the dictionary, parts or not (``for``, ``forslag``)
+    known_stems: frozenset[str]  # their Snowball stems: an inflected form of a dictionary word has one
+    source: str  # the dictionary file and its sha256 prefix, or "" when there is none
+
+
+EMPTY = CompoundLexicon({}, frozenset(), frozenset(), frozenset(), frozenset(), "")
+
+
+def dictionary_path() -> Path | None:
+    """The hunspell dictionary to read (``ARKIV_HUNSPELL_DIC`` or Debian's), None when there is none."""
+    configured = os.environ.get("ARKIV_HUNSPELL_DIC")
+    if configured is not None:
+        return Path(configured) if configured and Path(configured).is_file() else None
+    return DEFAULT_DIC if DEFAULT_DIC.is_file() else None
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "arkiv"
+
+
+@dataclass(frozen=True)
+class _HeadRule:
+    """An affix rule of the .aff that makes a compound's first part (``arbejde`` → ``arbejds``)."""
+
+    strip: str
+    add: str
+    condition: re.Pattern[str]
+
+
+def _head_rules(aff_text: str) -> dict[str, list[_HeadRule]]:
+    """flag → the suffix rules whose result may begin a compound (their result carries flag 32 or 33)."""
+    rules: dict[str, list[_HeadRule]] = {}
+    for line in aff_text.splitlines():
+        cells = line.split()
+        if len(cells) < 5 or cells[0] != "SFX":
+            continue
+        flag, strip, added, condition = cells[1], cells[2], cells[3], cells[4]
+        add, _slash, result_flags = added.partition("/")
+        if not _BEGIN_FLAGS & set(result_flags.split(",")):
+            continue
+        rules.setdefault(flag, []).append(
+            _HeadRule("" if strip == "0" else strip, "" if add == "0" else add, re.compile(f"(?:{condition})$"))
+        )
+    return rules
+
+
+def _parse_dic(text: str, rules: dict[str, list[_HeadRule]]) -> tuple[dict[str, bool], set[str]]:
+    """(word → may end a compound, for every lowercase word), and the forms that may begin a compound."""
+    words: dict[str, bool] = {}
+    heads: set[str] = set()
+    for line in text.splitlines()[1:]:
+        entry = line.split("\t", 1)[0].strip()
+        if not entry:
+            continue
+        word, _slash, flag_text = entry.partition("/")
+        flags = flag_text.split(",") if flag_text else []
+        if _FORBIDDEN_FLAG in flags or len(word) < _MIN_WORD or not word.isalpha() or not word.islower():
+            continue
+        words[word] = words.get(word, False) or _TAIL_FLAG in flags
+        if _BEGIN_FLAGS & set(flags):
+            heads.add(word)
+        for flag in flags:
+            for rule in rules.get(flag, ()):
+                if rule.condition.search(word) and word.endswith(rule.strip):
+                    form = word[: len(word) - len(rule.strip)] + rule.add
+                    if form.isalpha():
+                        heads.add(form)
+    return words, heads
+
+
+def _build_table(dic: Path, stem: Callable[[str], str], fold: Callable[[str], str]) -> str:
+    aff = dic.with_suffix(".aff")
+    rules = _head_rules(aff.read_text(encoding="utf-8")) if aff.is_file() else {}
+    words, heads = _parse_dic(dic.read_text(encoding="utf-8"), rules)
+    rows: list[str] = []
+    for word in sorted(set(words) | heads):
+        folded = fold(word)
+        head = "0" if word in heads else "-"
+        tail = "1" if words.get(word, False) else "0"
+        known = "1" if word in words else "0"
+        rows.append(f"{folded}\t{head}\t{tail}\t{known}\t{stem(folded)}")
+    return "\n".join(rows) + "\n"
+
+
+def _read_table(text: str, source: str) -> CompoundLexicon:
+    heads: dict[str, str] = {}
+    tails: set[str] = set()
+    stems: set[str] = set()
+    known: set[str] = set()
+    known_stems: set[str] = set()
+    for line in text.splitlines():
+        word, links, tail, is_word, stem = line.split("\t")
+        if is_word == "1":
+            known.add(word)
+            known_stems.add(stem)
+        if links != "-":
+            heads[word] = "".join(sorted(set(heads.get(word, "")) | set(links)))
+        if tail == "1":
+            tails.add(word)
+            stems.add(stem)
+    return CompoundLexicon(heads, frozenset(tails), frozenset(stems), frozenset(known), frozenset(known_stems), source)
+
+
+@lru_cache(maxsize=4)
+def _load(dic: Path, stat_key: tuple[int, int]) -> CompoundLexicon:
+    from index.analysis import fold, stem
+
+    digest = hashlib.sha256(dic.read_bytes()).hexdigest()[:16]
+    source = f"{dic} sha256:{digest}"
+    cache = _cache_dir() / f"compound-lexicon-v{TABLE_VERSION}-{digest}.tsv"
+    try:
+        return _read_table(cache.read_text(encoding="utf-8"), source)
+    except (OSError, ValueError):
+        pass
+    table = _build_table(dic, stem, fold)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache.parent, delete=False) as handle:
+            handle.write(table)
+        Path(handle.name).replace(cache)
+    except OSError:
+        pass  # a read-only home: the table is rebuilt on the next start
+    return _read_table(table, source)
+
+
+def load_lexicon(dic: Path | None = None) -> CompoundLexicon:
+    """The compound lexicon of ``dic`` (default: ``dictionary_path()``), built once and cached."""
+    path = dic if dic is not None else dictionary_path()
+    if path is None:
+        return EMPTY
+    try:
+        info = path.stat()
+    except OSError:
+        return EMPTY
+    return _load(path, (int(info.st_mtime_ns), int(info.st_size)))
