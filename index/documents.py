@@ -30,6 +30,7 @@ from typing import Any
 
 from index.analysis import Analyzer, fold
 from parsers.casenumbers import find_case_numbers
+from parsers.confidentiality import stored_item_mark, whole_document_mark
 from parsers.nlp import text_facts
 from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
 
@@ -307,7 +308,8 @@ def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, mee
         municipality=meeting.municipality,
         document_type=meeting.document_type,
         date=meeting.date,
-        closed=item.closed,
+        # the parser's verdict, or the confidentiality markers in what it stored (the same for every format)
+        closed=item.closed or stored_item_mark(item.title, f"{text}\n{decision_text}") is not None,
         outcome=_outcome(decision_text),
         personal_data=_has_personal_data(f"{text}\n{decision_text}"),
         source_path=path,
@@ -340,7 +342,8 @@ def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: st
                 municipality=None,
                 document_type="other",
                 date=None,
-                closed=False,
+                # a whole document that carries a confidentiality marker ("Fortroligt", "Lukket") is withheld
+                closed=bool(whole_document_mark(record.title or "", record.text)),
                 outcome=None,
                 personal_data=_has_personal_data(record.text),
                 source_path=source_path,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from index.documents import IndexDoc
-from parsers.confidentiality import document_marker
+from parsers.confidentiality import whole_document_mark
 from parsers.records import DocumentRecord
 
 if TYPE_CHECKING:
@@ -78,9 +78,10 @@ class LinkContext:
                     continue
                 bilag, _paths = found
                 attachment = attachments[link.attachment_index]
-                # A bilag the export marks closed, or whose own text carries a confidentiality marker, is
-                # listed but its text is not indexed with the item: it is never found, shown or published.
-                closed = bool(attachment.closed) or bool(document_marker(bilag.text))
+                # A bilag the export marks closed, or that carries a confidentiality marker (the rule that closes a
+                # stand-alone document), is listed but its text is not indexed with the item: it is never found,
+                # shown or published.
+                closed = bool(attachment.closed) or bool(whole_document_mark(bilag.title or "", bilag.text))
                 titles.append(attachment.title)
                 texts.append("" if closed else bilag.text)
                 personal = personal or (not closed and _has_personal_data(bilag.text))
