@@ -133,7 +133,7 @@ __all__ = [
     "words",
 ]
 
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 # Characters of one word that are analysed; longer runs of letters and digits are cut here.
 MAX_WORD_CHARS = 64
 
@@ -218,6 +218,7 @@ IRREGULAR = {
 _WORD_RE = re.compile(r"[^\W_]+")
 _LINKS = ("", "s", "e")
 _MIN_HEAD = 3
+_MIN_SHORT_HEAD = 2  # the dictionary's COMPOUNDMIN; heads this short only from ``CompoundLexicon.short_heads``
 _MIN_TAIL = 3
 _MIN_SPLIT = 7
 _ATTEST_TAIL = 5  # a tail this short of a word the dictionary knows whole must occur on its own in the archive
@@ -320,7 +321,11 @@ class Analyzer:
         builtin = frozenset(fold(w) for w in BUILTIN_PARTS)
         # Parts the dictionary does not know (names, new words of the archive) take any link;
         # the dictionary's own judgment of a word it knows is kept (``for`` is no part).
-        extra = {w for w in self.lexicon if w in builtin or (w not in known and w not in _PARTICLES)}
+        extra = {
+            w
+            for w in self.lexicon
+            if len(w) >= _MIN_HEAD and (w in builtin or (w not in known and w not in _PARTICLES))
+        }
         self._heads: dict[str, str] = {
             w: v for w, v in self.dictionary.heads.items() if w not in STOP_WORDS and w not in _PARTICLES
         }
@@ -333,6 +338,11 @@ class Analyzer:
         self._tails = self.dictionary.tails | extra
         self._tail_stems = self.dictionary.tail_stems | frozenset(stem(w) for w in extra)
         self._whole = WHOLE_WORDS
+        # Three-letter tails: those that end many of the dictionary's own compounds (``sag``, ``tal``),
+        # the built-in few without a dictionary
+        self._short_tails = (
+            frozenset(t for t in self.dictionary.productive_tails if len(t) == _MIN_TAIL) or _SHORT_TAILS
+        )
         self._split_cache: dict[str, tuple[str, ...] | None] = {}
         self._token_cache: dict[str, tuple[str | None, tuple[str, ...]]] = {}
 
@@ -355,7 +365,7 @@ class Analyzer:
             return False
         if tail in STOP_WORDS and tail not in BUILTIN_PARTS:  # "have" in "børnehave" is a noun; "anden" is not
             return False
-        if len(tail) <= _MIN_TAIL and tail not in _SHORT_TAILS:
+        if len(tail) <= _MIN_TAIL and tail not in self._short_tails:
             return False
         if tail in self._tails:
             return True
@@ -368,10 +378,14 @@ class Analyzer:
 
     def _attested(self, tail: str) -> bool:
         """Whether ``tail`` (or its stem) occurs on its own in the archive or among the built-in parts."""
-        if tail in self._attested_words or tail in _SHORT_TAILS:
+        if tail in self._attested_words or tail in self._short_tails:
             return True
         s = stem(tail)
-        return s in _SHORT_TAILS or (len(s) > _MIN_TAIL + 1 and s in self._attested_stems)
+        return s in self._short_tails or (len(s) > _MIN_TAIL + 1 and s in self._attested_stems)
+
+    def _productive_tail(self, tail: str) -> bool:
+        """Whether ``tail`` (or its stem) ends many of the dictionary's own compounds (``index.lexicon``)."""
+        return tail in self.dictionary.productive_tails or stem(tail) in self.dictionary.productive_tail_stems
 
     def _attested_split(self, word: str) -> tuple[str, ...] | None:
         """A word the dictionary knows whole is split only in two, and a short or doubtful last part must
@@ -379,7 +393,7 @@ class Analyzer:
         pieces only the dictionary knows do not count (``institut|ioner``, ``organ|isation``). A first
         part of three letters needs a last part of six or more letters that occurs on its own
         (``dag|institutioner``, not ``vel|færd``, ``nød|vendighed``)."""
-        for i in range(len(word) - _MIN_TAIL, _MIN_HEAD - 1, -1):
+        for i in range(len(word) - _MIN_TAIL, _MIN_SHORT_HEAD - 1, -1):
             head = word[:i]
             links = self._heads.get(head)
             if links is None:
@@ -391,14 +405,14 @@ class Analyzer:
                 if len(head) < _MIN_LEXICAL_HEAD:
                     if len(tail) >= 6 and self._attested(tail):
                         return (head, tail)
-                elif len(tail) > _ATTEST_TAIL or self._attested(tail):
+                elif len(tail) > _ATTEST_TAIL or self._attested(tail) or self._productive_tail(tail):
                     return (head, tail)
         return None
 
     def _split(self, word: str) -> tuple[str, ...] | None:
         if self._lexicalised(word):
             return self._attested_split(word)
-        for i in range(len(word) - _MIN_TAIL, _MIN_HEAD - 1, -1):
+        for i in range(len(word) - _MIN_TAIL, _MIN_SHORT_HEAD - 1, -1):
             head = word[:i]
             links = self._heads.get(head)
             if links is None:

@@ -32,12 +32,18 @@ from pathlib import Path
 __all__ = ["DEFAULT_DIC", "TABLE_VERSION", "CompoundLexicon", "dictionary_path", "load_lexicon"]
 
 DEFAULT_DIC = Path("/usr/share/hunspell/da_DK.dic")
-TABLE_VERSION = 2
+TABLE_VERSION = 4
 
 _BEGIN_FLAGS = frozenset({"32", "33"})  # COMPOUNDBEGIN, COMPOUNDMIDDLE of the .aff
 _TAIL_FLAG = "39"
 _FORBIDDEN_FLAG = "6"
-_MIN_WORD = 3
+_MIN_WORD = 2  # the .aff's COMPOUNDMIN: parts of two letters (``by|råd``, ``el|forbrug``)
+_SHORT_HEAD = 3  # heads this short must be productive (see ``_productivity``)
+_PRODUCTIVE_MIN = 20  # dictionary compounds a short head must begin
+_PRODUCTIVE_SHARE = 0.15  # and their share of the dictionary's words that start with it
+_TAIL_MIN_TAIL = 4  # tails counted for a short head's productivity
+_TAIL_PRODUCTIVE_MIN = 10  # dictionary compounds a productive tail must end
+_TAIL_PRODUCTIVE_SHARE = 0.3  # and their share of the dictionary's words that end in it
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,12 @@ class CompoundLexicon:
     known: frozenset[str]  # every lowercase word of the dictionary, parts or not (``for``, ``forslag``)
     known_stems: frozenset[str]  # their Snowball stems: an inflected form of a dictionary word has one
     source: str  # the dictionary file and its sha256 prefix, or "" when there is none
+    # Heads of two or three letters that begin many of the dictionary's own compounds (``by``, ``el``, ``års``)
+    short_heads: frozenset[str] = frozenset()
+    # Tails that end many of the dictionary's own compounds, against all its words ending in them
+    # (``sag``, ``vogn``, ``værk``; not ``ion``, ``ler``, ``lighed``), and their stems
+    productive_tails: frozenset[str] = frozenset()
+    productive_tail_stems: frozenset[str] = frozenset()
 
 
 EMPTY = CompoundLexicon({}, frozenset(), frozenset(), frozenset(), frozenset(), "")
@@ -99,9 +111,10 @@ def _parse_dic(text: str, rules: dict[str, list[_HeadRule]]) -> tuple[dict[str, 
     words: dict[str, bool] = {}
     heads: set[str] = set()
     for line in text.splitlines()[1:]:
-        entry = line.split("\t", 1)[0].strip()
-        if not entry:
-            continue
+        cells = line.split()
+        if not cells or (len(cells) > 1 and ":" not in cells[1]):
+            continue  # an empty line, or a phrase of several words ("a cappella", "post festum")
+        entry = cells[0]  # the stem and its flags; morphological fields ("al:kældere") follow after a space
         word, _slash, flag_text = entry.partition("/")
         flags = flag_text.split(",") if flag_text else []
         if _FORBIDDEN_FLAG in flags or len(word) < _MIN_WORD or not word.isalpha() or not word.islower():
@@ -118,18 +131,62 @@ def _parse_dic(text: str, rules: dict[str, list[_HeadRule]]) -> tuple[dict[str, 
     return words, heads
 
 
+def _productivity(
+    words: dict[str, bool], heads: set[str]
+) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    """How often the dictionary itself builds compounds with a part, counted over its own entries.
+
+    Short heads: for each word or head form of two or three letters, (entries that are it followed by
+    a tail of four or more letters, entries that start with it). Tails: for each tail word, (entries
+    that are a head form of three or more letters followed by it, entries that end in it). A part that
+    is a real compound member begins or ends many compounds (``by|``, ``el|``, ``|sag``, ``|vogn``); a
+    string that only looks like a word is mostly the start or end of unrelated words (``|ion`` in
+    ``nation``, ``|lighed`` in ``mulighed``)."""
+    tails = {w for w, is_tail in words.items() if is_tail}
+    short = {w for w in (set(words) | heads) if len(w) <= _SHORT_HEAD}
+    head_counts: dict[str, list[int]] = {h: [0, 0] for h in short}
+    tail_counts: dict[str, list[int]] = {}
+    for entry in words:
+        n = len(entry)
+        for k in range(_MIN_WORD, min(_SHORT_HEAD, n - 1) + 1):
+            counts = head_counts.get(entry[:k])
+            if counts is not None:
+                counts[1] += 1
+                rest = entry[k:]
+                if len(rest) >= _TAIL_MIN_TAIL and rest in tails:
+                    counts[0] += 1
+        for i in range(1, n - 1):
+            tail = entry[i:]
+            if tail in tails:
+                counts = tail_counts.setdefault(tail, [0, 0])
+                counts[1] += 1
+                if i >= 3 and entry[:i] in heads:
+                    counts[0] += 1
+    return (
+        {h: (c[0], c[1]) for h, c in head_counts.items() if c[0]},
+        {t: (c[0], c[1]) for t, c in tail_counts.items() if c[0]},
+    )
+
+
 def _build_table(dic: Path, stem: Callable[[str], str], fold: Callable[[str], str]) -> str:
     aff = dic.with_suffix(".aff")
     rules = _head_rules(aff.read_text(encoding="utf-8")) if aff.is_file() else {}
     words, heads = _parse_dic(dic.read_text(encoding="utf-8"), rules)
+    head_counts, tail_counts = _productivity(words, heads)
     rows: list[str] = []
     for word in sorted(set(words) | heads):
         folded = fold(word)
         head = "0" if word in heads else "-"
         tail = "1" if words.get(word, False) else "0"
         known = "1" if word in words else "0"
-        rows.append(f"{folded}\t{head}\t{tail}\t{known}\t{stem(folded)}")
+        begins, starting = head_counts.get(word, (0, 0))
+        ends, ending = tail_counts.get(word, (0, 0))
+        rows.append(f"{folded}\t{head}\t{tail}\t{known}\t{stem(folded)}\t{begins}\t{starting}\t{ends}\t{ending}")
     return "\n".join(rows) + "\n"
+
+
+def _productive(count: int, total: int, minimum: int, share: float) -> bool:
+    return count >= minimum and count >= share * total
 
 
 def _read_table(text: str, source: str) -> CompoundLexicon:
@@ -138,17 +195,36 @@ def _read_table(text: str, source: str) -> CompoundLexicon:
     stems: set[str] = set()
     known: set[str] = set()
     known_stems: set[str] = set()
+    short_heads: set[str] = set()
+    productive: set[str] = set()
+    productive_stems: set[str] = set()
     for line in text.splitlines():
-        word, links, tail, is_word, stem = line.split("\t")
+        word, links, tail, is_word, stem, begins, starting, ends, ending = line.split("\t")
         if is_word == "1":
             known.add(word)
             known_stems.add(stem)
-        if links != "-":
+        if links != "-" and len(word) > _MIN_WORD:
             heads[word] = "".join(sorted(set(heads.get(word, "")) | set(links)))
-        if tail == "1":
+        if len(word) <= _SHORT_HEAD and _productive(int(begins), int(starting), _PRODUCTIVE_MIN, _PRODUCTIVE_SHARE):
+            heads[word] = "".join(sorted(set(heads.get(word, "")) | {"0"}))  # ``el`` has no flag but begins 60
+            short_heads.add(word)
+        if tail == "1" and len(word) > _MIN_WORD:
             tails.add(word)
             stems.add(stem)
-    return CompoundLexicon(heads, frozenset(tails), frozenset(stems), frozenset(known), frozenset(known_stems), source)
+            if _productive(int(ends), int(ending), _TAIL_PRODUCTIVE_MIN, _TAIL_PRODUCTIVE_SHARE):
+                productive.add(word)
+                productive_stems.add(stem)
+    return CompoundLexicon(
+        heads,
+        frozenset(tails),
+        frozenset(stems),
+        frozenset(known),
+        frozenset(known_stems),
+        source,
+        frozenset(short_heads),
+        frozenset(productive),
+        frozenset(productive_stems),
+    )
 
 
 @lru_cache(maxsize=4)
