@@ -220,7 +220,7 @@ _LINKS = ("", "s", "e")
 _MIN_HEAD = 3
 _MIN_SHORT_HEAD = 2  # the dictionary's COMPOUNDMIN; heads this short only from ``CompoundLexicon.short_heads``
 _MIN_TAIL = 3
-_MIN_SPLIT = 7
+_MIN_SPLIT = 6
 _ATTEST_TAIL = 5  # a tail this short of a word the dictionary knows whole must occur on its own in the archive
 _MIN_LEXICAL_HEAD = 4  # the first part of a word the dictionary knows whole (not ``vel|færd``, ``bag|grund``)
 _LEARN_MIN = 4
@@ -383,6 +383,22 @@ class Analyzer:
         s = stem(tail)
         return s in self._short_tails or (len(s) > _MIN_TAIL + 1 and s in self._attested_stems)
 
+    def _inflects_like(self, word: str, tail: str) -> bool:
+        """Whether ``word`` is in one of the dictionary's inflection classes of its last part ``tail``
+        (``byråd`` like ``råd``; not ``fritid`` like ``tid``, nor ``deltager`` like the verb form ``tager``)."""
+        paradigms = self.dictionary.paradigms
+        mine = paradigms.get(word) or self.dictionary.stem_paradigms.get(stem(word), frozenset())
+        if tail in self.dictionary.known:
+            theirs = paradigms.get(tail, frozenset())
+        else:
+            theirs = self.dictionary.stem_paradigms.get(stem(tail), frozenset())
+        return bool(mine & theirs)
+
+    def _rare_tail(self, tail: str) -> bool:
+        """Whether ``tail`` (or its stem) mostly ends words that are no compounds of it (``ration`` in
+        ``generation``, ``egnelse`` in ``fortegnelse``; ``index.lexicon``)."""
+        return tail in self.dictionary.rare_tails or stem(tail) in self.dictionary.rare_tail_stems
+
     def _productive_tail(self, tail: str) -> bool:
         """Whether ``tail`` (or its stem) ends many of the dictionary's own compounds (``index.lexicon``)."""
         return tail in self.dictionary.productive_tails or stem(tail) in self.dictionary.productive_tail_stems
@@ -403,9 +419,15 @@ class Analyzer:
                 if (link or "0") not in links or word[i : i + len(link)] != link or not self._is_tail(tail):
                     continue
                 if len(head) < _MIN_LEXICAL_HEAD:
-                    if len(tail) >= 6 and self._attested(tail):
+                    if (len(tail) >= 6 and self._attested(tail)) or (
+                        head in self.dictionary.short_heads and self._inflects_like(word, tail)
+                    ):
                         return (head, tail)
-                elif len(tail) > _ATTEST_TAIL or self._attested(tail) or self._productive_tail(tail):
+                elif (
+                    self._attested(tail)
+                    or self._productive_tail(tail)
+                    or (len(tail) > _ATTEST_TAIL and not self._rare_tail(tail))
+                ):
                     return (head, tail)
         return None
 

@@ -25,17 +25,19 @@ import os
 import re
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 __all__ = ["DEFAULT_DIC", "TABLE_VERSION", "CompoundLexicon", "dictionary_path", "load_lexicon"]
 
 DEFAULT_DIC = Path("/usr/share/hunspell/da_DK.dic")
-TABLE_VERSION = 4
+TABLE_VERSION = 6
 
 _BEGIN_FLAGS = frozenset({"32", "33"})  # COMPOUNDBEGIN, COMPOUNDMIDDLE of the .aff
 _TAIL_FLAG = "39"
+_END_FLAG = "34"  # COMPOUNDEND: an inflected form may end a compound
+_COMPOUND_FLAGS = frozenset({"29", "30", "31", "39"})  # linking -s-, -e-, none; may end a compound
 _FORBIDDEN_FLAG = "6"
 _MIN_WORD = 2  # the .aff's COMPOUNDMIN: parts of two letters (``by|råd``, ``el|forbrug``)
 _SHORT_HEAD = 3  # heads this short must be productive (see ``_productivity``)
@@ -44,6 +46,8 @@ _PRODUCTIVE_SHARE = 0.15  # and their share of the dictionary's words that start
 _TAIL_MIN_TAIL = 4  # tails counted for a short head's productivity
 _TAIL_PRODUCTIVE_MIN = 10  # dictionary compounds a productive tail must end
 _TAIL_PRODUCTIVE_SHARE = 0.3  # and their share of the dictionary's words that end in it
+_RARE_TAIL_TOTAL = 20  # a tail that ends at least this many dictionary words
+_RARE_TAIL_SHARE = 0.1  # of which fewer than this share are compounds is a rare tail
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,14 @@ class CompoundLexicon:
     # (``sag``, ``vogn``, ``værk``; not ``ion``, ``ler``, ``lighed``), and their stems
     productive_tails: frozenset[str] = frozenset()
     productive_tail_stems: frozenset[str] = frozenset()
+    # Tails that mostly end unrelated words of the dictionary (``ling`` in ``betaling``, ``ration`` in
+    # ``generation``): a word the dictionary knows whole is not split before them
+    rare_tails: frozenset[str] = frozenset()
+    rare_tail_stems: frozenset[str] = frozenset()
+    # word (and Snowball stem) → its inflection classes, the dictionary's inflection flags of each of
+    # its entries (``byråd`` and ``råd``: "4.10.46"): a compound inflects like its last part
+    paradigms: dict[str, frozenset[str]] = field(default_factory=dict)
+    stem_paradigms: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 EMPTY = CompoundLexicon({}, frozenset(), frozenset(), frozenset(), frozenset(), "")
@@ -106,10 +118,25 @@ def _head_rules(aff_text: str) -> dict[str, list[_HeadRule]]:
     return rules
 
 
-def _parse_dic(text: str, rules: dict[str, list[_HeadRule]]) -> tuple[dict[str, bool], set[str]]:
-    """(word → may end a compound, for every lowercase word), and the forms that may begin a compound."""
+def _inflection_flags(aff_text: str) -> frozenset[str]:
+    """The suffix flags that inflect a word: their forms may end a compound (carry COMPOUNDEND), and
+    they are not the compound flags themselves (linking forms, "may end a compound")."""
+    flags: set[str] = set()
+    for line in aff_text.splitlines():
+        cells = line.split()
+        if len(cells) >= 5 and cells[0] == "SFX" and _END_FLAG in cells[3].partition("/")[2].split(","):
+            flags.add(cells[1])
+    return frozenset(flags - _COMPOUND_FLAGS)
+
+
+def _parse_dic(
+    text: str, rules: dict[str, list[_HeadRule]], inflections: frozenset[str] = frozenset()
+) -> tuple[dict[str, bool], set[str], dict[str, set[str]]]:
+    """(word → may end a compound, for every lowercase word), the forms that may begin a compound, and
+    word → its inflection classes (the inflection flags of each of its entries, "4.10.46")."""
     words: dict[str, bool] = {}
     heads: set[str] = set()
+    paradigms: dict[str, set[str]] = {}
     for line in text.splitlines()[1:]:
         cells = line.split()
         if not cells or (len(cells) > 1 and ":" not in cells[1]):
@@ -120,6 +147,9 @@ def _parse_dic(text: str, rules: dict[str, list[_HeadRule]]) -> tuple[dict[str, 
         if _FORBIDDEN_FLAG in flags or len(word) < _MIN_WORD or not word.isalpha() or not word.islower():
             continue
         words[word] = words.get(word, False) or _TAIL_FLAG in flags
+        paradigm = ".".join(sorted(inflections.intersection(flags), key=int))
+        if paradigm:
+            paradigms.setdefault(word, set()).add(paradigm)
         if _BEGIN_FLAGS & set(flags):
             heads.add(word)
         for flag in flags:
@@ -128,7 +158,7 @@ def _parse_dic(text: str, rules: dict[str, list[_HeadRule]]) -> tuple[dict[str, 
                     form = word[: len(word) - len(rule.strip)] + rule.add
                     if form.isalpha():
                         heads.add(form)
-    return words, heads
+    return words, heads, paradigms
 
 
 def _productivity(
@@ -164,14 +194,16 @@ def _productivity(
                     counts[0] += 1
     return (
         {h: (c[0], c[1]) for h, c in head_counts.items() if c[0]},
-        {t: (c[0], c[1]) for t, c in tail_counts.items() if c[0]},
+        {t: (c[0], c[1]) for t, c in tail_counts.items()},
     )
 
 
 def _build_table(dic: Path, stem: Callable[[str], str], fold: Callable[[str], str]) -> str:
     aff = dic.with_suffix(".aff")
-    rules = _head_rules(aff.read_text(encoding="utf-8")) if aff.is_file() else {}
-    words, heads = _parse_dic(dic.read_text(encoding="utf-8"), rules)
+    aff_text = aff.read_text(encoding="utf-8") if aff.is_file() else ""
+    words, heads, paradigms = _parse_dic(
+        dic.read_text(encoding="utf-8"), _head_rules(aff_text), _inflection_flags(aff_text)
+    )
     head_counts, tail_counts = _productivity(words, heads)
     rows: list[str] = []
     for word in sorted(set(words) | heads):
@@ -181,7 +213,10 @@ def _build_table(dic: Path, stem: Callable[[str], str], fold: Callable[[str], st
         known = "1" if word in words else "0"
         begins, starting = head_counts.get(word, (0, 0))
         ends, ending = tail_counts.get(word, (0, 0))
-        rows.append(f"{folded}\t{head}\t{tail}\t{known}\t{stem(folded)}\t{begins}\t{starting}\t{ends}\t{ending}")
+        classes = ";".join(sorted(paradigms.get(word, ())))
+        rows.append(
+            f"{folded}\t{head}\t{tail}\t{known}\t{stem(folded)}\t{begins}\t{starting}\t{ends}\t{ending}\t{classes}"
+        )
     return "\n".join(rows) + "\n"
 
 
@@ -198,8 +233,15 @@ def _read_table(text: str, source: str) -> CompoundLexicon:
     short_heads: set[str] = set()
     productive: set[str] = set()
     productive_stems: set[str] = set()
+    rare: set[str] = set()
+    rare_stems: set[str] = set()
+    paradigms: dict[str, frozenset[str]] = {}
+    stem_paradigms: dict[str, frozenset[str]] = {}
     for line in text.splitlines():
-        word, links, tail, is_word, stem, begins, starting, ends, ending = line.split("\t")
+        word, links, tail, is_word, stem, begins, starting, ends, ending, classes = line.split("\t")
+        if classes:
+            paradigms[word] = paradigms.get(word, frozenset()) | frozenset(classes.split(";"))
+            stem_paradigms[stem] = stem_paradigms.get(stem, frozenset()) | paradigms[word]
         if is_word == "1":
             known.add(word)
             known_stems.add(stem)
@@ -214,6 +256,9 @@ def _read_table(text: str, source: str) -> CompoundLexicon:
             if _productive(int(ends), int(ending), _TAIL_PRODUCTIVE_MIN, _TAIL_PRODUCTIVE_SHARE):
                 productive.add(word)
                 productive_stems.add(stem)
+            elif int(ending) >= _RARE_TAIL_TOTAL and int(ends) < _RARE_TAIL_SHARE * int(ending):
+                rare.add(word)
+                rare_stems.add(stem)
     return CompoundLexicon(
         heads,
         frozenset(tails),
@@ -224,6 +269,10 @@ def _read_table(text: str, source: str) -> CompoundLexicon:
         frozenset(short_heads),
         frozenset(productive),
         frozenset(productive_stems),
+        frozenset(rare),
+        frozenset(rare_stems),
+        paradigms,
+        stem_paradigms,
     )
 
 
