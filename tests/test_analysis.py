@@ -155,6 +155,15 @@ def test_short_parts_come_from_the_dictionarys_own_compounds():
         assert analyzer.split(whole) is None, whole
 
 
+def test_a_lexicalised_word_splits_after_a_short_head_only_if_it_inflects_like_its_tail():
+    """``byråd`` inflects like ``råd`` in hunspell-da; ``fritid`` not like ``tid``, ``deltager`` is no verb form."""
+    analyzer = Analyzer()
+    assert analyzer.split("byrådet") == ("by", "rådet")
+    assert analyzer.split("byråds") == ("by", "råds")
+    for whole in ("fritiden", "deltager", "generation", "fortegnelse"):
+        assert analyzer.split(whole) is None, whole
+
+
 def test_dictionary_entries_with_morphological_fields_are_read(tmp_path, monkeypatch):
     """hunspell-da writes ``kælder/14,10,13,39,31 al:kældere``: the flags before the space count."""
     from index import lexicon
