@@ -67,7 +67,7 @@ from typing import Protocol
 from aktindsigt.pdf_cuts import PdfCutError, cut_pages, plan_cut
 from index.documents import case_key
 from parsers.casenumbers import find_case_numbers
-from parsers.confidentiality import document_marker
+from parsers.confidentiality import whole_document_mark
 from parsers.errors import ZIP_READ_ERRORS
 from parsers.paths import read_display_path
 from parsers.personal_data import Finding, Redaction, find_personal_data, mask_cpr, redact_cpr
@@ -221,7 +221,7 @@ class AktHit:
         item = self.item
         if item is not None:
             return item.closed
-        return self.item_index is None and bool(document_marker(self.record.text))
+        return self.item_index is None and bool(_document_mark(self.record))
 
     @property
     def review(self) -> bool:
@@ -240,7 +240,7 @@ class AktHit:
         item = self.item
         if item is not None:
             return (item.closed_reason or "lukket punkt") if item.closed else ""
-        return document_marker(self.record.text) if self.item_index is None else ""
+        return _document_mark(self.record) if self.item_index is None else ""
 
     @property
     def title(self) -> str:
@@ -497,7 +497,7 @@ def _holds_closed_text(record: DocumentRecord) -> bool:
     """True when a copy of the source would carry closed text: a closed item with text or a decision, or a
     non-meeting document with a confidentiality marker."""
     if record.kind == "other":
-        return bool(document_marker(record.text))
+        return bool(_document_mark(record))
     return any(i.closed and (i.text.strip() or i.decision) for m in record.meetings for i in m.items)
 
 
@@ -651,7 +651,7 @@ class _PackageWriter:
         or for review when its text carries a confidentiality marker; else its text and file are handed over."""
         self.summary.bilag += 1
         attachment, record = bilag.attachment, bilag.record
-        marker = document_marker(record.text)
+        marker = _document_mark(record)
         pages = _pages(range(1, record.source.page_count + 1))
         flags: list[str] = []
         if item_withheld:
@@ -792,6 +792,12 @@ class _PackageWriter:
             raise AktindsigtError(f"{self.out_dir / name}: cannot write ({e.strerror or e})") from e
         self.summary.sources_copied += 1
         return _SourceOutcome(name, SOURCE_COPIED_UNREDACTED if self.redact else SOURCE_COPIED)
+
+
+def _document_mark(record: DocumentRecord) -> str:
+    """The confidentiality marker of a whole non-meeting document (or a bilag), by the rule that closes it in
+    the index (``whole_document_mark``); "" when none."""
+    return whole_document_mark(record.title or "", record.text)
 
 
 def _withheld_status(hit: AktHit) -> str:

@@ -17,15 +17,16 @@ from typing import Any
 
 from aktindsigt.package import AktindsigtError, read_source, source_holds_cpr
 from archive_api.rows import StatsTable, case_rows, row, show_data, stats_table
-from index.analysis import tokenize
+from index.analysis import tokenize, words
 from index.build import STATE_FILE, existing_engines, index_dir, open_index
 from index.documents import FACETS, IndexDoc
 from index.engine import ORDERS, Engine, EngineError
-from index.query import Filters, Lowered, QueryError, check_page, lower
+from index.query import Filters, Lowered, QAnd, QNot, QOr, Query, QueryError, check_page, lower, parse_query
 from index.suggest import Suggestion, suggest
 from ingest.catalog import CATALOG_FILE, Catalog
-from parsers.confidentiality import document_marker
-from parsers.personal_data import redact_cpr
+from parsers.confidentiality import stored_item_mark, whole_document_mark
+from parsers.personal_data import cpr_birth_date, redact_cpr
+from parsers.records import Item
 
 __all__ = [
     "Archive",
@@ -36,6 +37,7 @@ __all__ = [
     "ORDERS",
     "SearchPage",
     "SourceFile",
+    "check_public_query",
     "mask",
 ]
 
@@ -51,6 +53,63 @@ class NotFound(ArchiveError):
 def mask(text: str) -> str:
     """``text`` with every CPR number masked as ``ddmmyy-XXXX``."""
     return redact_cpr(text)[0] if text and any(c.isdigit() for c in text) else text
+
+
+# the 7th digit of a CPR number picks the century: 0 (1900s), 4 (2000s to -36, else 1900s), 5 (2000s to -57,
+# else 1800s); a date part is valid when one of them makes it a real date
+_CENTURY_DIGITS = "045"
+PUBLIC_CPR_MESSAGE = (
+    "the public archive cannot be searched by CPR number: leave out the CPR number and its six-digit birth date"
+)
+
+
+def _cpr_date(six: str) -> bool:
+    """``six`` digits that are a valid date part (DDMMYY) of a CPR number."""
+    return len(six) == 6 and six.isdecimal() and any(cpr_birth_date(six + c + "000") for c in _CENTURY_DIGITS)
+
+
+def _cpr_term(token: str) -> bool:
+    """A folded query word that an indexed CPR number is made of: its date part, or the whole number
+    written without a dash (with a dash, the analysis splits it into the date part and the serial). Digits
+    are any decimal digits, as for the CPR finder ("٠١٠١٩٠", "０１０１９０")."""
+    if not token.isdecimal():
+        return False
+    return _cpr_date(token) if len(token) == 6 else len(token) == 10 and cpr_birth_date(token) is not None
+
+
+def _cpr_prefix(head: str) -> bool:
+    """Digits a prefix search (``0101*``) starts with that the date part of a CPR number can start with."""
+    if not head.isdecimal() or len(head) > 10:
+        return False
+    if len(head) >= 6:
+        return _cpr_date(head[:6])
+    rest = 6 - len(head)
+    return any(_cpr_date(head + f"{n:0{rest}d}") for n in range(10**rest))
+
+
+def _cpr_in(query: Query) -> bool:
+    if isinstance(query, (QAnd, QOr)):
+        return any(_cpr_in(child) for child in query.children)
+    if isinstance(query, QNot):
+        return _cpr_in(query.child)
+    text = getattr(query, "text", "")
+    if text.endswith("*"):
+        head = words(text.rstrip("*"))
+        if len(head) == 1 and _cpr_prefix(head[0]):
+            return True
+    return any(_cpr_term(w) for w in words(text))
+
+
+def check_public_query(query: str) -> Query:
+    """The parsed query of a public reader. Raises ``QueryError`` when a word, phrase or prefix of it
+    (also under NOT or a field) is a CPR number in any dash form, the valid birth date (DDMMYY) of one, or
+    the start of one: its hits or counts would tell whether the archive holds a person's number, although
+    every CPR number served is masked. The serial alone (four digits) is no such word; next to a date part
+    the query is refused for the date part."""
+    parsed = parse_query(query)
+    if _cpr_in(parsed):
+        raise QueryError(PUBLIC_CPR_MESSAGE)
+    return parsed
 
 
 def _mask_value(value: Any) -> Any:
@@ -189,9 +248,9 @@ class Archive:
 
     def lower(self, query: str, filters: Filters | None = None) -> Lowered:
         """The query as the engines take it; raises ``QueryError`` (one line, as the CLI prints it).
-        A public reader's CPR numbers are masked in the query too, so that a search cannot test whether
-        the archive holds a person's number."""
-        return lower(mask(query) if self.public else query, self.visible(filters))
+        A public reader cannot search by CPR number (``check_public_query``), so that a search cannot test
+        whether the archive holds a person's number."""
+        return lower(check_public_query(query) if self.public else query, self.visible(filters))
 
     def _shown(self, doc: IndexDoc) -> IndexDoc:
         return public_doc(doc) if self.public else doc
@@ -321,14 +380,20 @@ class Archive:
         if record is None:
             return False
         if record.kind == "other":
-            if document_marker(record.text):
+            if whole_document_mark(record.title or "", record.text):
                 return False
-        elif any(item.closed or item.closed_review for m in record.meetings for item in m.items):
+        elif any(_withheld(item) for m in record.meetings for item in m.items):
             return False
         return source_holds_cpr(data, suffix) is False
 
     def facet_names(self) -> Sequence[str]:
         return [f for f in FACETS if not (self.public and f == "personal_data")]
+
+
+def _withheld(item: Item) -> bool:
+    """An item closed by its parser or, as the index decides, by a marker in its title or text."""
+    decision = item.decision.text if item.decision else ""
+    return item.closed or stored_item_mark(item.title, f"{item.text}\n{decision}") is not None
 
 
 def meeting_id_of(doc: IndexDoc) -> str | None:

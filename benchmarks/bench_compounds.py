@@ -18,6 +18,9 @@ dropped when the rest is a word): the share it knows. spaCy's Danish lookup tabl
 (``spacy-lookups-data``, form → lemma) is read from its wheel when ``--spacy-wheel`` is given
 (``pip download spacy-lookups-data --no-deps``); it is measured, not used: its words, taken as
 compound parts the way the archive's words are, give the split figures ``spacy_lookups_and_archive_*``.
+
+Each split figure is also given for the two halves of the gold table (``index.compound_eval.gold_half``):
+``*_tune_*`` is the half the rules were tuned on, ``*_held_out_*`` the half they were not.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from results_io import write_figures  # noqa: E402
 
 from index import analysis  # noqa: E402
 from index.analysis import Analyzer, learn_lexicon, stem, words  # noqa: E402
-from index.compound_eval import load_gold_splits, score_splits  # noqa: E402
+from index.compound_eval import HALVES, gold_half, load_gold_splits, score_splits  # noqa: E402
 from index.judged import REAL_QUERIES, load_real_queries  # noqa: E402
 from index.lexicon import EMPTY, load_lexicon  # noqa: E402
 
@@ -94,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         "gold_words": len(gold),
         "gold_compounds": sum(bool(g.points) for g in gold),
     }
+    halves = {half: [g for g in gold if gold_half(g.word) == half] for half in HALVES}
+    for half, entries in halves.items():
+        figures[f"gold_{half}_words"] = len(entries)
     start = time.perf_counter()
     dictionary = load_lexicon()
     figures["dictionary"] = dictionary.source
@@ -114,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         score = score_splits(analyzer, gold)
         figures[f"{name}_precision"] = round(score.precision, 4)
         figures[f"{name}_recall"] = round(score.recall, 4)
+        for half, entries in halves.items():
+            score = score_splits(analyzer, entries)
+            figures[f"{name}_{half}_precision"] = round(score.precision, 4)
+            figures[f"{name}_{half}_recall"] = round(score.recall, 4)
 
     vocabulary = {w for text in texts for w in words(text) if len(w) >= 4 and w.isalpha()}
     parts = _gold_parts()

@@ -241,6 +241,19 @@ split precision / recall, with the archive's words |
 {bench_compounds[dictionary_and_archive_recall]:.3f}** ({bench_compounds[dictionary_precision]:.3f} / \
 {bench_compounds[dictionary_recall]:.3f} alone) |
 
+| gold half | words | precision / recall, dictionary + the archive's words | dictionary alone | built-in parts |
+|---|---|---|---|---|
+| tune | {bench_compounds[gold_tune_words]} | {bench_compounds[dictionary_and_archive_tune_precision]:.3f} / \
+{bench_compounds[dictionary_and_archive_tune_recall]:.3f} | {bench_compounds[dictionary_tune_precision]:.3f} / \
+{bench_compounds[dictionary_tune_recall]:.3f} | {bench_compounds[builtin_parts_tune_precision]:.3f} / \
+{bench_compounds[builtin_parts_tune_recall]:.3f} |
+| held out | {bench_compounds[gold_held_out_words]} | \
+**{bench_compounds[dictionary_and_archive_held_out_precision]:.3f} / \
+{bench_compounds[dictionary_and_archive_held_out_recall]:.3f}** | \
+{bench_compounds[dictionary_held_out_precision]:.3f} / \
+{bench_compounds[dictionary_held_out_recall]:.3f} | {bench_compounds[builtin_parts_held_out_precision]:.3f} / \
+{bench_compounds[builtin_parts_held_out_recall]:.3f} |
+
 Precision and recall count split points on the {bench_compounds[gold_words]:,} words of the gold list \
 ({bench_compounds[gold_compounds]:,} of them compounds, the others words that must stay whole). Analysing the \
 real documents' {bench_compounds[analysed_words]:,} words, cold caches, same run: \

@@ -30,6 +30,7 @@ from typing import Any
 
 from index.analysis import Analyzer, fold
 from parsers.casenumbers import find_case_numbers
+from parsers.confidentiality import stored_item_mark, whole_document_mark
 from parsers.nlp import text_facts
 from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
 
@@ -307,7 +308,8 @@ def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, mee
         municipality=meeting.municipality,
         document_type=meeting.document_type,
         date=meeting.date,
-        closed=item.closed,
+        # the parser's verdict, or the confidentiality markers in what it stored (the same for every format)
+        closed=item.closed or stored_item_mark(item.title, f"{text}\n{decision_text}") is not None,
         outcome=_outcome(decision_text),
         personal_data=_has_personal_data(f"{text}\n{decision_text}"),
         source_path=path,
@@ -340,7 +342,8 @@ def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: st
                 municipality=None,
                 document_type="other",
                 date=None,
-                closed=False,
+                # a whole document that carries a confidentiality marker ("Fortroligt", "Lukket") is withheld
+                closed=bool(whole_document_mark(record.title or "", record.text)),
                 outcome=None,
                 personal_data=_has_personal_data(record.text),
                 source_path=source_path,
@@ -426,6 +429,18 @@ def _capped_analysis(analyzer: Analyzer, text: str) -> tuple[str, str]:
     return cap_term_occurrences(main), cap_term_occurrences(parts)
 
 
+# A parts value that starts with this mark holds compound candidates whose parts are decided later
+# (``index.preanalysis``): such values are joined under one mark.
+DEFERRED_MARK = "\x00"
+
+
+def _joined(tokens: str, more: str) -> str:
+    """Two analysed token strings as one (one leading ``DEFERRED_MARK`` kept when they carry it)."""
+    mark = DEFERRED_MARK if tokens.startswith(DEFERRED_MARK) or more.startswith(DEFERRED_MARK) else ""
+    joined = f"{tokens.removeprefix(DEFERRED_MARK)} {more.removeprefix(DEFERRED_MARK)}".strip()
+    return mark + joined
+
+
 def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
     """The pre-analysed, whitespace-separated token strings of one document, per indexed field
     (capped: ``MAX_FIELD_CHARS``, ``MAX_TERM_OCCURRENCES``)."""
@@ -434,8 +449,8 @@ def analysed_fields(doc: IndexDoc, analyzer: Analyzer) -> dict[str, str]:
     text, text_parts = _capped_analysis(analyzer, full)
     if doc.bilag_titles or doc.bilag_texts:  # analysed on their own and appended: the item's tokens stay as they are
         bilag, bilag_parts = _capped_analysis(analyzer, "\n".join([*doc.bilag_titles, *doc.bilag_texts]))
-        text = cap_term_occurrences(f"{text} {bilag}".strip())
-        text_parts = cap_term_occurrences(f"{text_parts} {bilag_parts}".strip())
+        text = cap_term_occurrences(_joined(text, bilag))
+        text_parts = cap_term_occurrences(_joined(text_parts, bilag_parts))
     decision, decision_parts = _capped_analysis(analyzer, doc.decision)
     keys = case_keys(doc.case_numbers)
     return {

@@ -70,7 +70,9 @@ ORDERS = ("relevance", "newest", "oldest")
 _FIRST_DATE, _LAST_DATE = 10000101, 99991231  # the date field (YYYYMMDD) of every dated document
 # The version of the indexed fields below; an index written with another version is rebuilt.
 # 2: the amount (øre) range field, the amount_band facet and the multi-valued law field.
-SCHEMA_VERSION = 2
+# 3: closed also marks non-meeting documents with a confidentiality marker and items whose stored text
+#    carries one (whatever the format).
+SCHEMA_VERSION = 3
 
 # Analysed text fields with positions (phrases), analysed fields without positions, keyword fields.
 POSITION_FIELDS = ("title", "text", "decision")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from index.documents import IndexDoc
-from parsers.confidentiality import document_marker
+from parsers.confidentiality import whole_document_mark
 from parsers.records import DocumentRecord
 
 if TYPE_CHECKING:
@@ -47,6 +47,11 @@ class LinkContext:
     superseded: set[tuple[str, int]] = field(default_factory=set)  # printed meetings an export holds
     printed_of: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)  # export -> printed
     records: dict[str, tuple[DocumentRecord, tuple[str, ...]]] = field(default_factory=dict)  # sha -> (record, paths)
+    touched: set[str] = field(default_factory=set)  # contents whose documents the links change (besides bilag)
+
+    def affects(self, sha256: str) -> bool:
+        """Whether the links change the documents of this content (``compose`` is not the identity for it)."""
+        return sha256 in self.touched or sha256 in self.linked_bilag
 
     def compose(self, sha256: str, record: DocumentRecord, docs: Sequence[IndexDoc]) -> list[IndexDoc]:
         """The documents of one stored record with bilag and printed sources added (see the module docstring)."""
@@ -73,9 +78,10 @@ class LinkContext:
                     continue
                 bilag, _paths = found
                 attachment = attachments[link.attachment_index]
-                # A bilag the export marks closed, or whose own text carries a confidentiality marker, is
-                # listed but its text is not indexed with the item: it is never found, shown or published.
-                closed = bool(attachment.closed) or bool(document_marker(bilag.text))
+                # A bilag the export marks closed, or that carries a confidentiality marker (the rule that closes a
+                # stand-alone document), is listed but its text is not indexed with the item: it is never found,
+                # shown or published.
+                closed = bool(attachment.closed) or bool(whole_document_mark(bilag.title or "", bilag.text))
                 titles.append(attachment.title)
                 texts.append("" if closed else bilag.text)
                 personal = personal or (not closed and _has_personal_data(bilag.text))
@@ -137,11 +143,14 @@ def load_context(catalog: Catalog, shas: Iterable[str] | None = None) -> LinkCon
         ctx.linked_bilag.add(bilag_sha)
         if wanted is None or meeting_sha in wanted:
             ctx.links.setdefault(key, []).append(_Link(index, bilag_sha, path, method))
+            ctx.touched.add(meeting_sha)
             needed.add(bilag_sha)
     for sha, mi, export_sha, export_mi in catalog.printed_versions():
         ctx.superseded.add((sha, mi))
+        ctx.touched.add(sha)
         if wanted is None or export_sha in wanted:
             ctx.printed_of[(export_sha, export_mi)] = (sha, mi)
+            ctx.touched.add(export_sha)
             needed.add(sha)
     for sha in sorted(needed):
         record = catalog.record(sha)

@@ -33,7 +33,7 @@ from typing import Any, cast
 
 from index.analysis import ANALYSIS_VERSION, Analyzer, analyze_main, learn_lexicon
 from index.budget import time_budget
-from index.documents import IndexDoc, cap_term_occurrences, docs_from_record
+from index.documents import DEFERRED_MARK, IndexDoc, cap_term_occurrences, docs_from_record
 from index.engine import SCHEMA_VERSION, IndexValue, index_fields
 from parsers.records import DocumentRecord
 
@@ -50,7 +50,7 @@ __all__ = [
 # The version of the stored form; a stored analysis of another version (or of another analysis or
 # schema version) is not used: the writer analyses that record again.
 PREANALYSIS_VERSION = f"1/{ANALYSIS_VERSION}/{SCHEMA_VERSION}"
-_DEFERRED = "\x00"  # prefix of a field value that holds compound candidates instead of parts tokens
+_DEFERRED = DEFERRED_MARK  # prefix of a field value that holds compound candidates instead of parts tokens
 
 
 class _Deferring:

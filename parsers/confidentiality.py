@@ -285,6 +285,33 @@ def document_marker(text: str) -> str:
     return m.group(0) if m else ""
 
 
+def stored_item_mark(title: str, text: str) -> ClosedMark | None:
+    """The certain markers of ``judge_item`` (a title marker, a closed marker line) in an item as any
+    parser stores it: its title and its text; None when there is none.
+
+    The index applies it to every item, whatever the format, so that an item whose parser did not
+    judge its text (an ESDH XML export closes items by its own access fields) is closed by the same
+    markers as a PDF, DOCX or HTML item. Uncertain hints near the head are left to the parser: which
+    lines form the head depends on the layout it saw, not on the stored text.
+    """
+    certain = title_marker(title)
+    if certain is None:
+        found = (line_marker(line) for line in text.splitlines() if line.strip())
+        certain = next((f[1] for f in found if f is not None and f[0] == "closed"), None)
+    return None if certain is None else ClosedMark(certain)
+
+
+def whole_document_mark(title: str, text: str) -> str:
+    """The confidentiality marker of a whole non-meeting document (a memo, a bilag), as printed; "" when
+    none: a ``document_marker`` anywhere in it, or a title or marker line of the item rules ("Lukket",
+    "Status: Lukket", "Offentlig: Nej")."""
+    found = document_marker(f"{title}\n{text}")
+    if found:
+        return found
+    mark = stored_item_mark(title, text)
+    return mark.reason if mark is not None else ""
+
+
 def judge_item(title: str, lines: Sequence[str], inherited: ClosedMark | None) -> ItemClosure:
     """Decide whether an item is closed.
 

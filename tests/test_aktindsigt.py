@@ -298,20 +298,26 @@ def test_closed_and_review_items_are_withheld_with_their_reason(tmp_path: Path) 
     assert flags[flags["Type"] == "til vurdering"]["Akt nr."].tolist() == ["3"]
 
 
-def test_non_meeting_document_with_a_marker_is_withheld_for_review(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("marker_line", "shown"),
+    [("FORTROLIGT", "FORTROLIGT"), ("Lukket", "Lukket"), ("Offentlig: Nej", "Offentlig: Nej")],
+)
+def test_non_meeting_document_with_a_marker_is_withheld_for_review(
+    tmp_path: Path, marker_line: str, shown: str
+) -> None:
     source = tmp_path / "notat.docx"
     docx.Document().save(str(source))
     record = DocumentRecord(
         source=Source(path=str(source), sha256="f" * 64, format="docx", page_count=1, parser_version="test"),
         kind="other",
         title="Notat om sag 22/23184",
-        text="Notat om sag 22/23184\nFORTROLIGT\n" + SECRET,
+        text=f"Notat om sag 22/23184\n{marker_line}\n" + SECRET,
     )
     stored = Stored(record.source.sha256, (str(source),), record)
     hits = hits_for_cases([stored], ["22/23184"])
     summary = build_package(hits, tmp_path / "p", searched="x")
     sheet = pd.read_csv(tmp_path / "p" / "aktliste.csv", dtype=str, keep_default_na=False)
-    assert sheet["Status"].tolist() == [REVIEW_STATUS] and sheet["Lukket-markering"].tolist() == ["FORTROLIGT"]
+    assert sheet["Status"].tolist() == [REVIEW_STATUS] and sheet["Lukket-markering"].tolist() == [shown]
     assert sheet["Kildefil status"].tolist() == [SOURCE_WITHHELD_CLOSED]
     assert (summary.review_withheld, summary.sources_copied) == (1, 0)
     assert SECRET not in _all_package_text(tmp_path / "p")

@@ -329,7 +329,10 @@ def test_the_three_sbsys_exports_take_precedence_over_their_rendered_prints(tmp_
     assert sources == {".xml"}
 
 
-def test_a_bilag_marked_confidential_is_listed_but_its_text_is_neither_found_nor_shown(tmp_path: Path) -> None:
+@pytest.mark.parametrize("marker", ["Fortroligt", "Offentlig: Nej"])  # a document marker; a marker line
+def test_a_bilag_marked_confidential_is_listed_but_its_text_is_neither_found_nor_shown(
+    tmp_path: Path, marker: str
+) -> None:
     from corpus.generator.docx_render import render_docx
     from corpus.generator.layout import Para
 
@@ -337,7 +340,7 @@ def test_a_bilag_marked_confidential_is_listed_but_its_text_is_neither_found_nor
     write_all(src)
     secret_word = "grusgravsforløbet"
     render_docx(
-        [Para("Fortroligt", style="title"), Para(f"Kortet viser {secret_word} fra Skovvej til skolen.")],
+        [Para(marker, style="title"), Para(f"Kortet viser {secret_word} fra Skovvej til skolen.")],
         src / BILAG_FILES["Bilag 1: Kort over cykelstien"],
         title="Kort",
     )

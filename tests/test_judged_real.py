@@ -64,3 +64,16 @@ def test_eval_search_reports_the_real_set_next_to_the_generated_one(tmp_path):
     assert real["queries"] >= 60 and real["differing"] == []
     assert set(real["systems"]) == {"whoosh", "tantivy", "baseline"}
     assert real["systems"]["tantivy"]["recall@10"] >= 0.97
+
+
+def test_split_precision_and_recall_on_the_held_out_gold_compounds(real_docs):
+    """The analyzer as ``arkiv index`` builds it for these documents (dictionary + their words), scored
+    on the half of the hand-split compounds the splitting rules were not tuned on."""
+    from index.analysis import Analyzer, learn_lexicon
+    from index.compound_eval import gold_half, load_gold_splits, score_splits
+
+    analyzer = Analyzer(learn_lexicon(f"{d.title}\n{d.text}\n{d.decision}" for d in real_docs))
+    held_out = [g for g in load_gold_splits() if gold_half(g.word) == "held_out"]
+    score = score_splits(analyzer, held_out)
+    assert score.precision >= 0.95, score.wrong
+    assert score.recall >= 0.95, score.wrong

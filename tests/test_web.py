@@ -30,7 +30,7 @@ with warnings.catch_warnings():  # starlette warns that its test client will mov
     from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_archive import CPR, HISTORY_CASE, SECRET, build_archive  # noqa: E402
+from web_archive import CPR, HISTORY_CASE, MEMO_SECRET, SECRET, build_archive  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,8 @@ def test_search_filters_sort_and_attachment_matches(client: TestClient) -> None:
     page = client.get("/search", params={"q": "trafikafvikling"}).text
     assert "I bilag: Bilag 2: Notat om trafikafvikling" in page and "<mark>trafikafvikling</mark>" in page
     newest = client.get("/api/search", params={"q": "", "sort": "newest"}).json()["hits"]
-    assert [h["date"] for h in newest] == sorted((h["date"] for h in newest), reverse=True)
+    dated = [h["date"] for h in newest if h["date"] is not None]
+    assert dated == sorted(dated, reverse=True) and newest[-1]["date"] is None  # the undated memo last
     filtered = client.get("/api/search", params={"q": "", "year": "2023", "closed": "open"}).json()
     assert filtered["total"] == 2 and filtered["facets"]["closed"] == {"open": 2}
     band = client.get("/api/search", params={"q": "", "min_amount": "0", "max_amount": "99999.99"}).json()
@@ -133,14 +134,18 @@ def test_pages_carry_security_headers_and_refuse_cross_site_posts(client: TestCl
 def test_public_view_hides_closed_items_flags_and_aktindsigt(public: TestClient, client: TestClient) -> None:
     everything = client.get("/api/search", params={"q": ""}).json()
     closed = [h for h in everything["hits"] if h["closed"]]
-    assert len(closed) == 1 and SECRET in closed[0]["title"]
+    titles = " | ".join(sorted(h["title"] for h in closed))
+    assert len(closed) == 2 and SECRET in titles and MEMO_SECRET in titles
     data = public.get("/api/search", params={"q": ""}).json()
-    assert data["total"] == everything["total"] - 1
+    assert data["total"] == everything["total"] - 2
     assert "personal_data" not in data["facets"] and data["facets"]["closed"] == {"open": 6}
-    assert public.get(f"/api/item/{closed[0]['id']}").status_code == 404
-    assert public.get(f"/item/{closed[0]['id']}").status_code == 404
-    assert public.get(f"/api/search?q={quote(CPR)}").json()["total"] == 0
-    meeting = public.get(f"/api/meeting/{closed[0]['id'].rsplit('-', 1)[0]}").json()
+    for hidden in closed:  # a closed item and a memo marked "Fortroligt"
+        for path in (f"/api/item/{hidden['id']}", f"/item/{hidden['id']}", f"/source/{hidden['id']}"):
+            assert public.get(path).status_code == 404
+    refused = public.get(f"/api/search?q={quote(CPR)}")
+    assert refused.status_code == 400 and "CPR number" in refused.json()["error"]
+    closed_item = next(h for h in closed if SECRET in h["title"])
+    meeting = public.get(f"/api/meeting/{closed_item['id'].rsplit('-', 1)[0]}").json()
     assert [i["item"] for i in meeting["items"]] == [1, 2] and SECRET not in json.dumps(meeting)
     klage = public.get("/api/search", params={"q": "klage"}).json()["hits"][0]
     assert "010190-XXXX" in klage["snippet"] and CPR not in json.dumps(klage)

@@ -4,7 +4,8 @@
   earlier treatments and a bilag list (case EMN-2025-010561); no closed item, no CPR number;
 * the Magistraten referat DOCX of 2 June 2025 that the history names (item 7 of the same case);
 * an ESDH-style dagsorden PDF (Økonomiudvalget, 1 March 2023) with a closed item whose title carries
-  ``SECRET`` and an open item whose text carries the CPR number ``CPR``.
+  ``SECRET`` and an open item whose text carries the CPR number ``CPR``;
+* a memo PDF (not a meeting) marked "Fortroligt", about ``MEMO_SECRET``: closed as a whole.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ from search_cli.cli import cli  # noqa: E402
 SECRET = "Zebrafinkesagen"  # in the title of the closed item only
 CPR = "010190-1234"  # in the text of an open item
 CPR_DIGITS = "0101901234"
+MEMO_SECRET = "Kragefjeldet"  # in the memo marked "Fortroligt" only
+MEMO_LINES = (
+    f"Notat om vejbelysning i {MEMO_SECRET}",
+    "Fortroligt",
+    f"Forvaltningen har undersøgt vejbelysningen i {MEMO_SECRET}.",
+    "Belysningen forbedres i løbet af foråret.",
+)
 HISTORY_CASE = CASE
 PDF_NAME = "teknisk-udvalg_referat_2025-10-01.pdf"
 CLOSED_PDF_NAME = "oekonomiudvalget_dagsorden_2023-03-01.pdf"
@@ -83,6 +91,7 @@ def build_archive(folder: Path) -> Path:
     _print_pdf(src / PDF_NAME, lines, "Teknisk Udvalg - 01-10-2025")
     _magistraten_docx(src / "magistraten_referat_2025-06-02.docx")
     render_pdf(_esdh_meeting(), src / CLOSED_PDF_NAME)
+    _print_pdf(src / "notat_vejbelysning.pdf", [(MEMO_LINES[0], "title")] + [(t, "p") for t in MEMO_LINES[1:]], "Notat")
     archive = folder / "archive"
     _run("ingest", str(src), "--archive", str(archive), "--quiet")
     _run("index", "--archive", str(archive), "--quiet")

@@ -18,7 +18,7 @@ from browser_support import Server, assert_accessible, screenshot
 from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from web_archive import CPR, CPR_DIGITS, HISTORY_CASE, SECRET  # noqa: E402
+from web_archive import CPR, CPR_DIGITS, HISTORY_CASE, MEMO_SECRET, SECRET  # noqa: E402
 
 
 def test_search_facet_item_and_pdf_page(page: Page, server: Server) -> None:
@@ -80,9 +80,10 @@ def test_case_timeline_with_earlier_treatments(page: Page, server: Server) -> No
 def test_statistics_page(page: Page, server: Server) -> None:
     page.goto(f"{server.url}/stats?q=")
     expect(page.get_by_role("img", name=re.compile("Antal punkter pr. år"))).to_be_visible()
-    expect(page.locator("svg rect.bar")).to_have_count(2)
-    expect(page.get_by_role("row", name="2023 0 0 3 3")).to_have_count(1)  # Magistraten, Teknisk Udvalg, Økonomiudv.
-    expect(page.get_by_role("row", name=re.compile("^I alt"))).to_contain_text("7")
+    expect(page.locator("svg rect.bar")).to_have_count(3)  # 2023, 2025 and the undated memo
+    # Magistraten, Teknisk Udvalg, no body (the memo), Økonomiudvalget
+    expect(page.get_by_role("row", name="2023 0 0 0 3 3")).to_have_count(1)
+    expect(page.get_by_role("row", name=re.compile("^I alt"))).to_contain_text("8")
     assert_accessible(page)
     screenshot(page, "stats")
 
@@ -132,8 +133,11 @@ def test_aktindsigt_request_from_case_and_hits_to_zip(page: Page, server: Server
         aktliste = list(csv.DictReader(io.StringIO(zf.read(f"{folder}/aktliste.csv").decode("utf-8-sig"))))
         excluded = list(csv.DictReader(io.StringIO(zf.read(f"{folder}/udeladt.csv").decode("utf-8"))))
         summary = json.loads(zf.read(f"{folder}/summary.json"))
-    assert len(aktliste) == 4 and summary["hits"] == 4
+    assert len(aktliste) == 5 and summary["hits"] == 5  # the excluded item keeps its row
     assert [r["Status"] for r in aktliste].count("undtaget – lukket punkt") == 1
+    left_out = [r for r in aktliste if r["Status"] == "undtaget – Internt arbejdsdokument, offentlighedsloven § 23"]
+    assert [(r["Titel"], r["Tekstfil"]) for r in left_out] == [("Udviklingsplan for Pier 3 - endelig vedtagelse", "")]
+    assert [r["Status"] for r in aktliste].count("udleveres") == 3
     assert {r["Fundet via"] for r in aktliste} == {f"sag {HISTORY_CASE}", "valgt fra søgning"}
     assert [(r["Titel"], r["Begrundelse"]) for r in excluded] == [
         ("Udviklingsplan for Pier 3 - endelig vedtagelse", "Internt arbejdsdokument, offentlighedsloven § 23")
@@ -188,14 +192,15 @@ class _Links(HTMLParser):
 
 
 def _forbidden(text: str) -> list[str]:
-    return [s for s in (SECRET, CPR, CPR_DIGITS, "lukket punkt", "personoplysninger") if s.lower() in text.lower()]
+    forbidden = (SECRET, MEMO_SECRET, "Fortroligt", CPR, CPR_DIGITS, "lukket punkt", "personoplysninger")
+    return [s for s in forbidden if s.lower() in text.lower()]
 
 
 def test_public_view_shows_no_closed_item_and_no_cpr_number(page: Page, public_server: Server) -> None:
     base = public_server.url
     api = page.request
     start = ["/search", "/search?q=", "/search?q=sygefrav%C3%A6r", "/stats", "/stats?q=", "/search?q=&sort=oldest"]
-    start += ["/api/search?q=", "/api/stats?q=", "/api/search?q=cpr", "/api/search?q=lukket"]
+    start += ["/api/search?q=", "/api/stats?q=", "/api/search?q=cpr", "/api/search?q=lukket", "/api/search?q=notat"]
     queue, seen = deque(start), set(start)
     item_ids: set[str] = set()
     pdf_documents: set[str] = set()
@@ -251,10 +256,16 @@ def test_public_view_shows_no_closed_item_and_no_cpr_number(page: Page, public_s
     for path in (f"/item/{closed_id}-0-2", f"/api/item/{closed_id}-0-2", f"/source/{closed_id}-0-0", "/aktindsigt"):
         response = api.get(base + path)
         assert response.status == 404 and _forbidden(response.text()) == [], path
-    for query in (SECRET, "lukkede døre", CPR):  # the query itself is shown back; the hits and counts are not
-        data = api.get(f"{base}/api/search?q={quote(query)}").json()
+    for query in (SECRET, "lukkede døre", MEMO_SECRET, "vejbelysning", "fortroligt"):
+        data = api.get(f"{base}/api/search?q={quote(query)}").json()  # the query is shown back, no hits or counts
         assert data["total"] == 0 and not any(data["facets"].values()), query
         assert api.get(f"{base}/api/stats?q={quote(query)}").json()["total"] == 0
+    # searching by a CPR number, its birth date or a prefix of one is refused, not answered with a count
+    for query in (CPR, CPR_DIGITS, CPR[:6], f"{CPR[:6]} {CPR[7:]}", f"klage {CPR[:6]}", f"NOT {CPR[:6]}", "0101*"):
+        for path in ("/api/search", "/api/stats", "/search", "/stats"):
+            response = api.get(f"{base}{path}?q={quote(query)}")
+            assert response.status == 400 and "CPR" in response.text(), (path, query)
+            assert _forbidden(response.text()) == [] and CPR[:6] not in response.text(), (path, query)
     page.goto(base + "/search?q=klage")
     expect(page.locator(".snippet")).to_contain_text("010190-XXXX")
     assert_accessible(page)
