@@ -34,11 +34,14 @@ import time
 import zipfile
 from pathlib import Path
 
-from index import analysis
-from index.analysis import Analyzer, learn_lexicon, stem, words
-from index.compound_eval import HALVES, gold_half, load_gold_splits, score_splits
-from index.judged import REAL_QUERIES, load_real_queries
-from index.lexicon import EMPTY, load_lexicon
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
+
+from index import analysis  # noqa: E402
+from index.analysis import Analyzer, learn_lexicon, stem, words  # noqa: E402
+from index.compound_eval import HALVES, gold_half, load_gold_splits, score_splits  # noqa: E402
+from index.judged import REAL_QUERIES, load_real_queries  # noqa: E402
+from index.lexicon import EMPTY, load_lexicon  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--realdocs", type=Path, default=ROOT.parent / "shared" / "realdocs")
     parser.add_argument("--spacy-wheel", type=Path, default=None, help="the spacy-lookups-data wheel to measure")
-    parser.add_argument("--json", type=Path, default=None, help="write the figures here as a flat JSON object")
+    parser.add_argument("--json", metavar="PATH", default=None, help="write the figures here as a flat JSON object")
     args = parser.parse_args(argv)
 
     texts = _texts(args.realdocs)
@@ -142,8 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     for key, value in figures.items():
         print(f"{key}\t{value}")
     if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_figures(args.json, figures)
     return 0
 
 

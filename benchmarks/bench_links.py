@@ -12,23 +12,26 @@ two unrelated notes. Timed, fastest of ``--repeat``:
 
 Prints one line per figure; ``--json PATH`` writes them as a flat JSON object.
 
-    python benchmarks/bench_links.py --folders 500 --json benchmarks/results/bench_links.json
+    python benchmarks/bench_links.py --folders 1000 --json benchmarks/results/bench_links.json
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.bilag_links import LINKS_META_KEY, update_links
-from ingest.catalog import Catalog, FileEntry
-from parsers import PARSER_VERSION
-from parsers.records import Attachment, DocumentRecord, Item, Meeting, Section, Source
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
+
+from ingest.bilag_links import LINKS_META_KEY, update_links  # noqa: E402
+from ingest.catalog import Catalog, FileEntry  # noqa: E402
+from parsers import PARSER_VERSION  # noqa: E402
+from parsers.records import Attachment, DocumentRecord, Item, Meeting, Section, Source  # noqa: E402
 
 WORDS = "vandværk høring cykelsti budget notat kort redegørelse skole plan takst".split()
 
@@ -86,7 +89,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=4)
     parser.add_argument("--bilag", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", type=Path, default=None, help="Write the figures here as a flat JSON object.")
+    parser.add_argument("--json", metavar="PATH", default=None, help="Write the figures here as a flat JSON object.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-links-") as tmp:
         catalog = Catalog.open(Path(tmp))
@@ -113,6 +116,7 @@ def main() -> None:
         catalog.close()
     listed = args.folders * args.items * args.bilag
     figures = {
+        "folders": args.folders,
         "files": files,
         "listed_bilag": listed,
         "links": links,
@@ -125,8 +129,7 @@ def main() -> None:
     for key, value in figures.items():
         print(f"{key}: {value}")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        write_figures(args.json, figures)
 
 
 if __name__ == "__main__":

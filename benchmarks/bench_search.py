@@ -39,11 +39,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from index.analysis import BUILTIN_PARTS, Analyzer
-from index.documents import IndexDoc
-from index.engine import Engine, open_engine
-from index.lexicon import EMPTY, load_lexicon
-from index.query import Filters, lower
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from results_io import write_figures  # noqa: E402
+
+from index.analysis import BUILTIN_PARTS, Analyzer  # noqa: E402
+from index.documents import IndexDoc  # noqa: E402
+from index.engine import Engine, open_engine  # noqa: E402
+from index.lexicon import EMPTY, load_lexicon  # noqa: E402
+from index.query import Filters, lower  # noqa: E402
 
 BODIES = (
     "Byrådet",
@@ -237,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--queries", type=int, default=60, help="queries per mix")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--json", type=Path, default=None, help="write the figures here as a flat JSON object")
+    parser.add_argument("--json", metavar="PATH", default=None, help="write the figures here as a flat JSON object")
     args = parser.parse_args(argv)
     figures: dict[str, float | int | str] = {"items": args.items}
     workdir = Path(tempfile.mkdtemp(prefix="bench-search-"))
@@ -259,8 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        write_figures(args.json, figures)
     systems = list(rows)
     print("\t".join(["figure", *systems]))
     for key in rows[systems[0]] if systems else []:

@@ -36,6 +36,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_search import generate  # noqa: E402
+from results_io import write_figures  # noqa: E402
 
 from index.analysis import ANALYSIS_VERSION, Analyzer  # noqa: E402
 from index.documents import IndexDoc  # noqa: E402
@@ -179,10 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         figures["search_page_p95_over_engine_p95"] = round(float(figures["search_page_server_p95_ms"]) / ref95, 1)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    text = json.dumps(figures, indent=2, ensure_ascii=False)
-    print(text)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
     if args.json:
-        Path(args.json).write_text(text + "\n", encoding="utf-8")
+        write_figures(args.json, figures)
     return 0
 
 

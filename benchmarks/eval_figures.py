@@ -4,7 +4,8 @@
 
 Runs the three commands with ``--json`` and writes their headline figures as one
 flat JSON object: the parser score on ``corpus/sample`` (overall and the lowest
-field F1), the judged-query scores of each search system, and the lowest F1 of the
+field F1), the judged-query scores of each search system on the generated set and on
+the real documents (``../shared/realdocs``, ``search_real_*``), and the lowest F1 of the
 decision outcomes and entity types of the NLP gold set.
 """
 
@@ -20,6 +21,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_io import write_figures  # noqa: E402
+
+from index.judged import REAL_QUERIES, load_real_queries  # noqa: E402
 
 ARKIV = [sys.executable, "-c", "from search_cli.cli import main; main()"]
 
@@ -48,6 +51,19 @@ def figures() -> dict[str, Any]:
     for system, scores in search["systems"].items():
         for metric, value in scores.items():
             out[f"search_{system}_{metric.replace('@', '_at_')}"] = value
+    real = search.get("real")
+    if real is None:
+        raise SystemExit("arkiv eval-search scored no real-document set: ../shared/realdocs is missing")
+    documents, _queries = load_real_queries(REAL_QUERIES)
+    out |= {
+        "search_real_queries": real["queries"],
+        "search_real_files": len(documents),
+        "search_real_documents": real["documents"],
+        "search_real_engines_differ": len(real["differing"]),
+    }
+    for system, scores in real["systems"].items():
+        for metric, value in scores.items():
+            out[f"search_real_{system}_{metric.replace('@', '_at_')}"] = value
     nlp_f1 = [s["f1"] for s in nlp["scores"] if isinstance(s["f1"], int | float)]
     votes = [s for s in nlp["scores"] if s["kind"] == "votes"]
     out |= {

@@ -9,7 +9,9 @@ Every benchmark writes its figures with ``--json PATH`` as one flat JSON object
 ``<!-- figures:NAME -->`` and ``<!-- /figures:NAME -->`` is rendered from the
 template ``BLOCKS[NAME]``: ``{bench_xml[meetings_per_s]:,.0f}`` is the figure
 ``meetings_per_s`` of ``benchmarks/results/bench_xml.json``, and ``{bench_xml:source}``
-names the command that produced that file, when, and how loaded the machine was.
+names the command that produced that file, when, and how loaded the machine was (a result
+measured before benchmarks recorded them has ``measured_utc`` and ``load_1min_at_start`` null,
+and the block says they were not recorded).
 A template that quotes a figure the JSON lacks fails (``--check`` and
 ``tests/test_readme_figures.py``), and so does a README block that differs from
 its rendering. To add a table: write the benchmark's JSON into ``benchmarks/results``,
@@ -147,14 +149,132 @@ One writer keeps up with about **{bench_cluster[writer_limit_workers]:.0f} worke
 | engine, {bench_search[items]:,} items | build | size | p95: one word / two words / phrase / filtered / all facets | \
 100 changed files |
 |---|---|---|---|---|
-| whoosh | {bench_search[whoosh_docs_per_s]:,.0f} docs/s | {bench_search[whoosh_size_mb]:.0f} MB | \
-{bench_search[whoosh_one_word_p95_ms]:.1f} / {bench_search[whoosh_two_words_p95_ms]:.1f} / \
-{bench_search[whoosh_phrase_p95_ms]:.1f} / {bench_search[whoosh_filtered_p95_ms]:.1f} / \
-{bench_search[whoosh_faceted_p95_ms]:.1f} ms | {bench_search[whoosh_update_100_files_s]:.2f} s |
-| tantivy | {bench_search[tantivy_docs_per_s]:,.0f} docs/s | {bench_search[tantivy_size_mb]:.0f} MB | \
-{bench_search[tantivy_one_word_p95_ms]:.1f} / {bench_search[tantivy_two_words_p95_ms]:.1f} / \
-{bench_search[tantivy_phrase_p95_ms]:.1f} / {bench_search[tantivy_filtered_p95_ms]:.1f} / \
-{bench_search[tantivy_faceted_p95_ms]:.1f} ms | {bench_search[tantivy_update_100_files_s]:.2f} s |""",
+| whoosh | {bench_search[whoosh_dictionary_docs_per_s]:,.0f} docs/s | \
+{bench_search[whoosh_dictionary_size_mb]:.0f} MB | \
+{bench_search[whoosh_dictionary_one_word_p95_ms]:.1f} / {bench_search[whoosh_dictionary_two_words_p95_ms]:.1f} / \
+{bench_search[whoosh_dictionary_phrase_p95_ms]:.1f} / {bench_search[whoosh_dictionary_filtered_p95_ms]:.1f} / \
+{bench_search[whoosh_dictionary_faceted_p95_ms]:.1f} ms | {bench_search[whoosh_dictionary_update_100_files_s]:.2f} s |
+| tantivy | {bench_search[tantivy_dictionary_docs_per_s]:,.0f} docs/s | \
+{bench_search[tantivy_dictionary_size_mb]:.0f} MB | \
+{bench_search[tantivy_dictionary_one_word_p95_ms]:.1f} / {bench_search[tantivy_dictionary_two_words_p95_ms]:.1f} / \
+{bench_search[tantivy_dictionary_phrase_p95_ms]:.1f} / {bench_search[tantivy_dictionary_filtered_p95_ms]:.1f} / \
+{bench_search[tantivy_dictionary_faceted_p95_ms]:.1f} ms | {bench_search[tantivy_dictionary_update_100_files_s]:.2f} s |
+
+With the Danish dictionary's compound splitting (the rows above) the builds ran at \
+{bench_search[whoosh_indexing_rate_after_vs_before]:.2f} (whoosh) and \
+{bench_search[tantivy_indexing_rate_after_vs_before]:.2f} (tantivy) of the rate with the built-in parts \
+list alone (`builtin`, {bench_search[whoosh_builtin_docs_per_s]:,.0f} and \
+{bench_search[tantivy_builtin_docs_per_s]:,.0f} docs/s), same run; peak RSS of the run \
+{bench_search[peak_rss_mb]:,.0f} MB.""",
+    "search_1m": """\
+{bench_search_1m:source}
+
+| tantivy, {bench_search_1m[items]:,} items | |
+|---|---|
+| build (items generated and added in batches, the Danish analysis in Python included) | \
+{bench_search_1m[tantivy_dictionary_build_s]:,.0f} s ({bench_search_1m[tantivy_dictionary_docs_per_s]:,.0f} docs/s) |
+| index size | {bench_search_1m[tantivy_dictionary_size_mb]:,.0f} MB |
+| peak RSS of the whole run | {bench_search_1m[peak_rss_mb]:,.0f} MB |
+| p95: one word / two words / phrase / filtered (year + body) / all eight facets | \
+{bench_search_1m[tantivy_dictionary_one_word_p95_ms]:.1f} / \
+{bench_search_1m[tantivy_dictionary_two_words_p95_ms]:.1f} / \
+{bench_search_1m[tantivy_dictionary_phrase_p95_ms]:.1f} / {bench_search_1m[tantivy_dictionary_filtered_p95_ms]:.1f} / \
+{bench_search_1m[tantivy_dictionary_faceted_p95_ms]:.1f} ms |
+| p95, a broad word (in {bench_search_1m[tantivy_dictionary_broad_word_share]:.0%} of the items): without / with all \
+facets | {bench_search_1m[tantivy_dictionary_broad_p95_ms]:.1f} / \
+{bench_search_1m[tantivy_dictionary_broad_faceted_p95_ms]:.1f} ms |
+| 100 changed files applied | {bench_search_1m[tantivy_dictionary_update_100_files_s]:.2f} s |""",
+    "web": """\
+{bench_web:source}
+
+`arkiv serve` over {bench_web[items]:,} generated items ({bench_web[engine]}), {bench_web[requests]} requests per kind:
+
+| page | server p50 / p95 | wall p95 | target |
+|---|---|---|---|
+| search page, one word, all facets, 20 snippets | {bench_web[search_page_server_p50_ms]:.1f} / \
+{bench_web[search_page_server_p95_ms]:.1f} ms | {bench_web[search_page_wall_p95_ms]:.1f} ms | p95 < 100 ms |
+| search page, body filter, newest first | {bench_web[search_filtered_newest_server_p50_ms]:.1f} / \
+{bench_web[search_filtered_newest_server_p95_ms]:.1f} ms | {bench_web[search_filtered_newest_wall_p95_ms]:.1f} ms | |
+| `/api/search` | {bench_web[api_search_server_p50_ms]:.1f} / {bench_web[api_search_server_p95_ms]:.1f} ms | \
+{bench_web[api_search_wall_p95_ms]:.1f} ms | |
+| item page with the meeting's other items | {bench_web[item_page_server_p50_ms]:.1f} / \
+{bench_web[item_page_server_p95_ms]:.1f} ms | {bench_web[item_page_wall_p95_ms]:.1f} ms | p95 < 50 ms |
+| reference: engine search with facets | {bench_web[engine_search_facets_p50_ms]:.1f} / \
+{bench_web[engine_search_facets_p95_ms]:.1f} ms | | |
+
+The search page's server p95 is {bench_web[search_page_p95_over_engine_p95]:.1f} times the engine's.""",
+    "links": """\
+{bench_links:source}
+
+{bench_links[files]:,} catalogued files in {bench_links[folders]:,} meeting folders: the full link pass links \
+{bench_links[links]:,} of the {bench_links[listed_bilag]:,} listed bilag in **{bench_links[full_pass_s]:.2f} s**, \
+{bench_links[full_pass_vs_reference]:.1f}× the time of reading every stored record once \
+({bench_links[reference_read_all_records_s]:.2f} s, same run); the pass after an import that changed one folder \
+takes **{bench_links[incremental_one_folder_s]:.2f} s**, and after an import that changed nothing \
+{bench_links[no_change_s]:.3f} s.""",
+    "entities": """\
+{bench_entities:source}
+
+An item written with {bench_entities[entities_50000_written]:,} entities ({bench_entities[entities_50000_found]:,} \
+found by the extractor): extraction \
+{bench_entities[entities_50000_extract_s]:.2f} s, personal-data detection \
+{bench_entities[entities_50000_personal_s]:.2f} s, \
+index analysis {bench_entities[entities_50000_index_s]:.2f} s; \
+{bench_entities[entities_50000_size_over_previous]:.0f}× as many entities as the next smaller size take \
+{bench_entities[entities_50000_extract_over_previous]:.1f}×, \
+{bench_entities[entities_50000_personal_over_previous]:.1f}× and \
+{bench_entities[entities_50000_index_over_previous]:.1f}× the time (linear work: \
+{bench_entities[entities_50000_size_over_previous]:.0f}×).""",
+    "compounds": """\
+{bench_compounds:source}
+
+| lexicon | words known ({bench_compounds[vocabulary_words]:,} distinct) | parts of the gold compounds known | \
+split precision / recall, with the archive's words |
+|---|---|---|---|
+| built-in parts list (before) | – | – | {bench_compounds[builtin_parts_precision]:.3f} / \
+{bench_compounds[builtin_parts_recall]:.3f} |
+| spaCy `spacy-lookups-data` Danish lookup table | {bench_compounds[spacy_lookups_da_word_coverage]:.0%} | \
+{bench_compounds[spacy_lookups_da_part_coverage]:.1%} | {bench_compounds[spacy_lookups_and_archive_precision]:.3f} / \
+{bench_compounds[spacy_lookups_and_archive_recall]:.3f} |
+| Debian `hunspell-da` (chosen) | {bench_compounds[hunspell_da_word_coverage]:.0%} | \
+{bench_compounds[hunspell_da_part_coverage]:.1%} | **{bench_compounds[dictionary_and_archive_precision]:.3f} / \
+{bench_compounds[dictionary_and_archive_recall]:.3f}** ({bench_compounds[dictionary_precision]:.3f} / \
+{bench_compounds[dictionary_recall]:.3f} alone) |
+
+| gold half | words | precision / recall, dictionary + the archive's words | dictionary alone | built-in parts |
+|---|---|---|---|---|
+| tune | {bench_compounds[gold_tune_words]} | {bench_compounds[dictionary_and_archive_tune_precision]:.3f} / \
+{bench_compounds[dictionary_and_archive_tune_recall]:.3f} | {bench_compounds[dictionary_tune_precision]:.3f} / \
+{bench_compounds[dictionary_tune_recall]:.3f} | {bench_compounds[builtin_parts_tune_precision]:.3f} / \
+{bench_compounds[builtin_parts_tune_recall]:.3f} |
+| held out | {bench_compounds[gold_held_out_words]} | \
+**{bench_compounds[dictionary_and_archive_held_out_precision]:.3f} / \
+{bench_compounds[dictionary_and_archive_held_out_recall]:.3f}** | \
+{bench_compounds[dictionary_held_out_precision]:.3f} / \
+{bench_compounds[dictionary_held_out_recall]:.3f} | {bench_compounds[builtin_parts_held_out_precision]:.3f} / \
+{bench_compounds[builtin_parts_held_out_recall]:.3f} |
+
+Precision and recall count split points on the {bench_compounds[gold_words]:,} words of the gold list \
+({bench_compounds[gold_compounds]:,} of them compounds, the others words that must stay whole). Analysing the \
+real documents' {bench_compounds[analysed_words]:,} words, cold caches, same run: \
+{bench_compounds[dictionary_and_archive_analyse_words_per_s]:,} words/s with the dictionary and the archive's words, \
+{bench_compounds[builtin_parts_analyse_words_per_s]:,} words/s with the built-in parts list (before); the reduced \
+dictionary loaded from its cache in {bench_compounds[dictionary_load_s]:.2f} s.""",
+    "search_real": """\
+{eval_figures:source}
+
+{eval_figures[search_real_queries]} judged queries over {eval_figures[search_real_files]} real documents \
+({eval_figures[search_real_documents]} index documents); queries whose top 10 differ between the engines: \
+{eval_figures[search_real_engines_differ]}.
+
+| system | recall@10 | MRR | nDCG@10 |
+|---|---|---|---|
+| whoosh, Danish analysis | {eval_figures[search_real_whoosh_recall_at_10]:.3f} | \
+{eval_figures[search_real_whoosh_mrr]:.3f} | {eval_figures[search_real_whoosh_ndcg_at_10]:.3f} |
+| tantivy, Danish analysis | {eval_figures[search_real_tantivy_recall_at_10]:.3f} | \
+{eval_figures[search_real_tantivy_mrr]:.3f} | {eval_figures[search_real_tantivy_ndcg_at_10]:.3f} |
+| whoosh, plain analyzer (baseline) | {eval_figures[search_real_baseline_recall_at_10]:.3f} | \
+{eval_figures[search_real_baseline_mrr]:.3f} | {eval_figures[search_real_baseline_ndcg_at_10]:.3f} |""",
     "aktindsigt": """\
 {eval_figures:source}
 {bench_aktindsigt:source}
@@ -190,6 +310,12 @@ class _Results(dict[str, Any]):
         for key in ("command", "measured_utc", "load_1min_at_start", "cores"):
             if key not in self:
                 raise FigureError(f"benchmarks/results/{self.name}.json lacks {key!r}")
+        if self["measured_utc"] is None or self["load_1min_at_start"] is None:
+            # a result measured before the benchmark recorded its time and load: its figures as measured
+            return (
+                f"From `{self['command']}` (time and load of the run not recorded, {self['cores']} cores; "
+                f"`benchmarks/results/{self.name}.json`)."
+            )
         return (
             f"From `{self['command']}` ({self['measured_utc']} UTC, 1-minute load {self['load_1min_at_start']:.1f} "
             f"on {self['cores']} cores; `benchmarks/results/{self.name}.json`)."

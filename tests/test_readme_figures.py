@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -74,3 +75,49 @@ def test_every_template_has_a_block_in_the_readme():
 
 def test_flatten_joins_nested_keys():
     assert flatten({"a": {"b": 1, "c": [2, {"d": 3}]}, "e": "x"}) == {"a_b": 1, "a_c_0": 2, "a_c_1_d": 3, "e": "x"}
+
+
+def test_every_block_edited_by_hand_is_reported():
+    text = README.read_text(encoding="utf-8")
+    for name in BLOCKS:
+        start = text.index(f"<!-- figures:{name} -->\n") + len(f"<!-- figures:{name} -->\n")
+        end = text.index(f"<!-- /figures:{name} -->")
+        body = text[start:end]
+        edited = text[:start] + re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), body, count=1) + text[end:]
+        assert edited != text, name
+        new, changed = rewrite(edited)
+        assert changed == [name]
+        assert new == text
+
+
+# A measured figure: a number with a unit of time, size, rate or ratio, or a score written as 0.xxx.
+_UNIT_FIGURE = re.compile(
+    r"(?<![\w.,/-])\d[\d,.]*(?:–\d[\d,.]*)?\s?"
+    r"(?:ms|s|MB|GB|KB|×|%|files/s|pages/s|docs/s|words/s|items/s|meetings/s|conversions/s)(?![\w/])"
+)
+_SCORE_FIGURE = re.compile(r"(?<![\w.])(?<!target: )0\.\d{2,}")
+
+
+def test_no_figure_is_typed_by_hand_outside_the_blocks():
+    text = README.read_text(encoding="utf-8")
+    prose = re.sub(r"<!-- figures:([a-z0-9_]+) -->\n.*?<!-- /figures:\1 -->", "", text, flags=re.S)
+    prose = re.sub(r"```.*?```", "", prose, flags=re.S)  # commands and their options
+    typed = [m.group() for m in _UNIT_FIGURE.finditer(prose)] + [m.group() for m in _SCORE_FIGURE.finditer(prose)]
+    assert typed == [], f"figures typed by hand in README.md, outside the generated blocks: {typed}"
+    assert _UNIT_FIGURE.search("ran in 1.77 s") and _UNIT_FIGURE.search("(0.5–1.0 s)")
+    assert _UNIT_FIGURE.search("1,514 MB") and _UNIT_FIGURE.search("1.3×") and _UNIT_FIGURE.search("83 %")
+    assert _SCORE_FIGURE.search("| 0.976 |") and not _SCORE_FIGURE.search("(target: 0.90 of the score)")
+
+
+def test_every_result_file_is_quoted_by_a_block():
+    quoted = {m for template in BLOCKS.values() for m in re.findall(r"\{([a-z0-9_]+)[\[:]", template)}
+    assert {p.stem for p in RESULTS.glob("*.json")} <= quoted
+
+
+def test_a_result_without_its_time_and_load_says_so(tmp_path):
+    figures = json.loads((RESULTS / "bench_xml.json").read_text(encoding="utf-8"))
+    figures |= {"measured_utc": None, "load_1min_at_start": None}
+    (tmp_path / "bench_xml.json").write_text(json.dumps(figures), encoding="utf-8")
+    assert render("xml", tmp_path).startswith(
+        f"From `{figures['command']}` (time and load of the run not recorded, {figures['cores']} cores; "
+    )
