@@ -100,8 +100,9 @@ from the conversion cache {bench_convert[per_second_cached]:.0f} files/s.""",
 seconds of each process and phase (load-independent), the two runs need {bench_ingest[jobs1_idle_seconds_model]:.1f} s
 and {bench_ingest[jobs2_idle_seconds_model]:.1f} s on 2 idle cores: **{bench_ingest[jobs2_over_jobs1_cpu_model]:.2f}×**;
 the importing process (the one writer) used {bench_ingest[jobs2_parent_cpu_seconds]:.1f} s of the
-{bench_ingest[jobs2_cpu_seconds]:.1f} CPU seconds with `--jobs 2`. Peak RSS of the process tree
-**{bench_ingest[peak_rss_mb]:.0f} MB** (target < 500 MB). PDF parsing inside the workers runs at
+{bench_ingest[jobs2_cpu_seconds]:.1f} CPU seconds with `--jobs 2`. Peak memory of the process tree:
+PSS **{bench_ingest[peak_pss_mb]:.0f} MB** (target < 500 MB); summed RSS {bench_ingest[peak_rss_mb]:.0f} MB, which
+counts the pages that forked processes share once per process. PDF parsing inside the workers runs at
 {bench_ingest[our_parse_over_pdftotext]:.2f}× `pdftotext`'s pages/s on the same {bench_ingest[pdftotext_pdfs]:,} PDFs;
 the whole `--jobs 1` import at **{bench_ingest[ingest_jobs1_over_pdftotext]:.2f}×** measured and
 {bench_ingest[ingest_jobs1_over_pdftotext_cpu_model]:.2f}× from CPU time (target ≥ 0.4×).""",
