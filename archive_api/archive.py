@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aktindsigt.package import AktindsigtError, read_source, source_holds_cpr
+from aktindsigt.package import AktindsigtError, masked, read_source, source_holds_cpr
 from archive_api.rows import StatsTable, case_rows, row, show_data, stats_table
 from index.analysis import tokenize, words
 from index.build import STATE_FILE, existing_engines, index_dir, open_index
@@ -25,7 +25,7 @@ from index.query import Filters, Lowered, QAnd, QNot, QOr, Query, QueryError, ch
 from index.suggest import Suggestion, suggest
 from ingest.catalog import CATALOG_FILE, Catalog
 from parsers.confidentiality import stored_item_mark, whole_document_mark
-from parsers.personal_data import cpr_birth_date, redact_cpr
+from parsers.personal_data import cpr_birth_date
 from parsers.records import Item
 
 __all__ = [
@@ -51,8 +51,8 @@ class NotFound(ArchiveError):
 
 
 def mask(text: str) -> str:
-    """``text`` with every CPR number masked as ``ddmmyy-XXXX``."""
-    return redact_cpr(text)[0] if text and any(c.isdigit() for c in text) else text
+    """``text`` with every CPR number masked as ``ddmmyy-XXXX`` (the rule of the aktindsigt package)."""
+    return masked(text) if text else text
 
 
 # the 7th digit of a CPR number picks the century: 0 (1900s), 4 (2000s to -36, else 1900s), 5 (2000s to -57,
