@@ -156,9 +156,11 @@ __all__ = [
     "words",
 ]
 
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 # Characters of one word that are analysed; longer runs of letters and digits are cut here.
 MAX_WORD_CHARS = 64
+# Shortest compound part that is indexed as a term of its own (the part still splits its word).
+MIN_PART_TERM_CHARS = 3
 
 STOP_WORDS = frozenset(
     """ad af alle alt anden at blev blive bliver da de dem den denne der deres det dette dig din disse dog du
@@ -505,7 +507,11 @@ class Analyzer:
             return []
         out: list[str] = []
         for part in found:
-            if len(part) >= 4 or part not in STOP_WORDS:  # "have" in "børnehave" is a noun
+            # a part of one or two letters splits its word ("by" in "byråd") but is no search term of its own:
+            # a query for "by" would return every item that names the byråd
+            if len(part) < MIN_PART_TERM_CHARS:
+                pass
+            elif len(part) >= 4 or part not in STOP_WORDS:  # "have" in "børnehave" is a noun
                 out.append(stem(part))
             out.extend(self.parts(part))
         # the compound without its last part (sygefravær|s|indsatser → sygefravær) and without its first
