@@ -136,7 +136,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import snowballstemmer
 
@@ -430,71 +430,58 @@ class Analyzer:
         pieces only the dictionary knows do not count (``institut|ioner``, ``organ|isation``). A first
         part of three letters needs a last part of six or more letters that occurs on its own
         (``dag|institutioner``, not ``vel|færd``, ``nød|vendighed``)."""
-        for i in range(len(word) - _MIN_TAIL, _MIN_SHORT_HEAD - 1, -1):
+        for head, _link, tail in self._heads_of(word, _MIN_SHORT_HEAD, _MIN_TAIL):
+            if not self._is_tail(tail) or stem(word) == stem(head):
+                continue  # stem(word) == stem(head): an inflected form of its head (``klub|ben``), not a compound
+            if len(head) < _MIN_LEXICAL_HEAD:
+                if (len(tail) >= 6 and self._attested(tail)) or (
+                    head in self.dictionary.short_heads and self._inflects_like(word, tail)
+                ):
+                    return (head, tail)
+            elif (
+                self._attested(tail)
+                or self._productive_tail(tail)
+                or (len(tail) > _ATTEST_TAIL and not self._rare_tail(tail))
+            ):
+                return (head, tail)
+        return None
+
+    def _heads_of(self, word: str, min_head: int, min_tail: int) -> Iterator[tuple[str, str, str]]:
+        """(head, linking letters, tail) of ``word`` for every known head of at least ``min_head`` letters that
+        leaves at least ``min_tail`` letters, longest head first, each with the links the head takes."""
+        for i in range(len(word) - min_tail, min_head - 1, -1):
             head = word[:i]
             links = self._heads.get(head)
             if links is None:
                 continue
             for link in _LINKS:
-                tail = word[i + len(link) :]
-                if (link or "0") not in links or word[i : i + len(link)] != link or not self._is_tail(tail):
-                    continue
-                if stem(word) == stem(head):
-                    continue  # an inflected form of its head (``klub|ben`` is ``klubben``), not a compound
-                if len(head) < _MIN_LEXICAL_HEAD:
-                    if (len(tail) >= 6 and self._attested(tail)) or (
-                        head in self.dictionary.short_heads and self._inflects_like(word, tail)
-                    ):
-                        return (head, tail)
-                elif (
-                    self._attested(tail)
-                    or self._productive_tail(tail)
-                    or (len(tail) > _ATTEST_TAIL and not self._rare_tail(tail))
-                ):
-                    return (head, tail)
-        return None
+                if (link or "0") in links and word.startswith(link, i):
+                    yield head, link, word[i + len(link) :]
 
     def _split(self, word: str) -> tuple[str, ...] | None:
         if self._lexicalised(word):
             return self._attested_split(word)
-        for i in range(len(word) - _MIN_TAIL, _MIN_SHORT_HEAD - 1, -1):
-            head = word[:i]
-            links = self._heads.get(head)
-            if links is None:
+        for head, _link, tail in self._heads_of(word, _MIN_SHORT_HEAD, _MIN_TAIL):
+            if len(tail) < _MIN_TAIL:
                 continue
-            rest = word[i:]
-            for link in _LINKS:
-                if (link or "0") not in links or not rest.startswith(link):
-                    continue
-                tail = rest[len(link) :]
-                if len(tail) < _MIN_TAIL:
-                    continue
-                if self._is_tail(tail):
-                    return (head, tail)
-                deeper = self.split(tail)
-                if deeper:
-                    return (head, *deeper)
+            if self._is_tail(tail):
+                return (head, tail)
+            deeper = self.split(tail)
+            if deeper:
+                return (head, *deeper)
         return self._split_known_head(word)
 
     def _split_known_head(self, word: str) -> tuple[str, ...] | None:
         """Fallback: a known head of 5+ letters and an unknown tail of 5+ letters that is not an
         inflectional ending (``budget|forliget``; not ``forvaltning|ernes``)."""
-        for i in range(len(word) - _MIN_UNKNOWN_TAIL, _MIN_KNOWN_HEAD - 1, -1):
-            head = word[:i]
-            links = self._heads.get(head)
-            if links is None:
-                continue
-            for link in _LINKS:
-                tail = word[i + len(link) :]
-                if (
-                    (link or "0") in links
-                    and word[i : i + len(link)] == link
-                    and len(tail) >= _MIN_UNKNOWN_TAIL
-                    and tail not in _ENDINGS
-                    and tail not in self.dictionary.known
-                    and any(v in tail for v in "aeiouyæøå")
-                ):
-                    return (head, tail)
+        for head, _link, tail in self._heads_of(word, _MIN_KNOWN_HEAD, _MIN_UNKNOWN_TAIL):
+            if (
+                len(tail) >= _MIN_UNKNOWN_TAIL
+                and tail not in _ENDINGS
+                and tail not in self.dictionary.known
+                and any(v in tail for v in "aeiouyæøå")
+            ):
+                return (head, tail)
         return None
 
     def parts(self, word: str) -> list[str]:
