@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import heapq
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_ingest import generate_archive  # noqa: E402
 from results_io import write_figures  # noqa: E402
 
 from index.build import build_index  # noqa: E402
@@ -103,21 +103,6 @@ def simulate(costs: list[FileCost], workers: int, writers: int, overhead: float)
     return finish, max(busy) / finish if finish else 0.0
 
 
-def _generate(work: Path, seed: int, count: int) -> Path:
-    src = work / f"archive-seed{seed}-count{count}"
-    if (src / ".complete").exists():
-        return src
-    shutil.rmtree(src, ignore_errors=True)
-    subprocess.run(
-        [sys.executable, "-m", "corpus.generate", "--out", str(src), "--seed", str(seed), "--count", str(count)],
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    (src / ".complete").write_text("")
-    return src
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=200, help="documents to generate and measure (default 200)")
@@ -130,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     args.work.mkdir(parents=True, exist_ok=True)
-    src = _generate(args.work, args.seed, args.count)
+    src = generate_archive(args.work, args.seed, args.count)
     archive = args.work / "arkiv"
     shutil.rmtree(archive, ignore_errors=True)
     costs, index_s, pages = measure(src, archive)

@@ -209,7 +209,8 @@ def _ingest(label: str, src: Path, archive: Path, jobs: int, *, fresh: bool = Tr
     )
 
 
-def _generate(work: Path, seed: int, count: int) -> Path:
+def generate_archive(work: Path, seed: int, count: int) -> Path:
+    """The generated archive of ``count`` documents for ``seed`` under ``work``, made once and reused."""
     src = work / f"archive-seed{seed}-count{count}"
     marker = src / ".complete"
     if marker.exists():
@@ -289,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     args.work.mkdir(parents=True, exist_ok=True)
-    src = _generate(args.work, args.seed, args.count)
+    src = generate_archive(args.work, args.seed, args.count)
 
     ones: list[Run] = []
     twos: list[Run] = []
