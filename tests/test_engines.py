@@ -476,3 +476,24 @@ def test_gold_corpus_has_amounts_and_laws_to_filter(gold_engines):
     assert {"serviceloven", "offentlighedsloven", "styrelsesloven"} <= set(facets["law"])
     text = engines["whoosh"].search(lower("budget", Filters(min_amount=1_000_000)), limit=1000)
     assert text.total > 0 and all(h.doc.max_amount >= 1_000_000 for h in text.hits)
+
+
+def test_whoosh_formats_count_space_separated_words_as_whoosh_tokenizes_them():
+    """The formats' own word counting gives what whoosh's tokenizer chain gives, including words with
+    unusual whitespace, positions and repeated words."""
+    from whoosh import formats as whoosh_formats
+    from whoosh.analysis import SpaceSeparatedTokenizer
+
+    from index.whoosh_engine import SpaceFrequency, VarintPositions
+
+    tokens = SpaceSeparatedTokenizer()
+    value = "skole  skole\tbudget\nbyråd\r\nx\u00a0y skole  "
+    for ours, theirs in (
+        (VarintPositions(), whoosh_formats.Positions()),
+        (SpaceFrequency(), whoosh_formats.Frequency()),
+    ):
+        assert sorted(ours.word_values(value, tokens)) == sorted(theirs.word_values(value, tokens))
+    positions = {
+        w: VarintPositions().decode_positions(v) for w, _f, _w, v in VarintPositions().word_values(value, tokens)
+    }
+    assert positions["skole"] == [0, 1, 5] and positions["x\u00a0y"] == [4]
