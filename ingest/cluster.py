@@ -26,9 +26,12 @@ Deployment: every machine has the project installed (same version), and
 
 from __future__ import annotations
 
+import atexit
+import multiprocessing
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -36,11 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from ingest.sources import SourceEntry, SourceReader, ZipLimits
-from ingest.workers import Outcome, Task, parse_task
+from ingest.workers import Outcome, Task, WorkerPool
 
-__all__ = ["CLUSTER_ENV", "ClusterError", "ClusterPool", "remote_parse"]
+__all__ = ["CLUSTER_ENV", "MAX_TASKS", "ClusterError", "ClusterPool", "remote_parse"]
 
 CLUSTER_ENV = "ARKIV_CLUSTER"
+MAX_TASKS = 200  # files a worker thread's parse process handles before a fresh one is forked
 
 
 class ClusterError(Exception):
@@ -55,22 +59,76 @@ class _Shipped:
     suffix: str  # ".pdf": the parsers choose by suffix
 
 
-def remote_parse(task: Task, shipped: _Shipped | None, limits: ZipLimits | None, timeout: float | None) -> Outcome:
-    """On a Dask worker: parse one task from the shared path, or from the shipped bytes."""
+@dataclass(frozen=True)
+class _Bounds:
+    """What a Dask worker thread's parse process is started with; another import's bounds start another."""
+
+    timeout: float | None
+    max_memory_mb: float | None
+    limits: ZipLimits | None
+    max_tasks: int
+
+
+class _ThreadPool(threading.local):
+    bounds: _Bounds | None = None
+    pool: WorkerPool | None = None
+
+
+_THREAD = _ThreadPool()
+_OPEN: set[WorkerPool] = set()  # closed when the worker process ends (their scratch folders go with them)
+
+
+def _close_open_pools() -> None:
+    for pool in list(_OPEN):
+        pool.close()
+    _OPEN.clear()
+
+
+atexit.register(_close_open_pools)
+
+
+def _parse_pool(bounds: _Bounds) -> WorkerPool:
+    """This worker thread's parse process pool (one process, kept across tasks), started on first use."""
+    if _THREAD.pool is not None and _THREAD.bounds == bounds:
+        return _THREAD.pool
+    if _THREAD.pool is not None:
+        _THREAD.pool.close()
+        _OPEN.discard(_THREAD.pool)
+    # A Dask worker process is daemonic (``distributed.worker.daemon``), and multiprocessing refuses children
+    # of a daemonic process. The flag only means "terminate me when my parent exits", which the nanny does
+    # anyway; our parse process dies with this worker (``die_with_parent``).
+    multiprocessing.current_process().daemon = False
+    pool = WorkerPool(
+        1, timeout=bounds.timeout, max_memory_mb=bounds.max_memory_mb, max_tasks=bounds.max_tasks, limits=bounds.limits
+    )
+    _OPEN.add(pool)
+    _THREAD.pool, _THREAD.bounds = pool, bounds
+    return pool
+
+
+def remote_parse(
+    task: Task,
+    shipped: _Shipped | None,
+    limits: ZipLimits | None,
+    timeout: float | None,
+    max_memory_mb: float | None = None,
+    max_tasks: int = MAX_TASKS,
+) -> Outcome:
+    """On a Dask worker: parse one task from the shared path, or from the shipped bytes, in this worker
+    thread's parse process, which is killed (and the file quarantined as on one machine) past ``timeout``
+    seconds or ``max_memory_mb`` MB; a fresh process is forked after ``max_tasks`` files."""
+    pool = _parse_pool(_Bounds(timeout, max_memory_mb, limits, max_tasks))
     with tempfile.TemporaryDirectory(prefix="arkiv-cluster-") as tmp:
-        workdir = Path(tmp)
         local_task = task
         if shipped is not None:
-            local = workdir / f"file{shipped.suffix}"
+            local = Path(tmp) / f"file{shipped.suffix}"
             local.write_bytes(shipped.data)
             entry = replace(task.entry, container=None, member=None, crc32=None, disk=str(local))
             local_task = Task(task.sha256, entry)
-        reader = SourceReader(limits=limits)
-        try:
-            outcome = parse_task(local_task, reader, workdir, timeout=timeout)
-        finally:
-            reader.close()
-    return replace(outcome, task=task)
+        outcomes = list(pool.run(iter([local_task])))
+    if len(outcomes) != 1:  # pragma: no cover - the pool yields one outcome per task
+        raise RuntimeError(f"{task.entry.path}: the parse process gave {len(outcomes)} outcomes for one file")
+    return replace(outcomes[0], task=task)
 
 
 def _suffix(entry: SourceEntry) -> str:
@@ -88,6 +146,7 @@ class ClusterPool:
         *,
         ship_files: bool = False,
         timeout: float | None = None,
+        max_memory_mb: float | None = None,
         limits: ZipLimits | None = None,
         window: int | None = None,
         retries: int = 2,
@@ -99,6 +158,7 @@ class ClusterPool:
         self.address = address
         self.ship_files = ship_files
         self.timeout = timeout
+        self.max_memory_mb = max_memory_mb
         self.limits = limits
         self.retries = retries
         self.ocr_pages = 0  # the local pool's counter; pages read on the cluster are not reported back
@@ -140,6 +200,7 @@ class ClusterPool:
             shipped,
             self.limits,
             self.timeout,
+            self.max_memory_mb,
             key=f"arkiv-parse-{task.sha256}-{time.monotonic_ns()}",
             pure=False,
             retries=self.retries,
