@@ -7,13 +7,46 @@ the submitting process) and kill-safety and incremental re-runs are those of a
 local import: a re-run after the submitting process was killed parses only what
 was not committed.
 
-Each task runs ``ingest.workers.parse_task`` on a Dask worker. The worker reads
-the file from the path the import names (the cluster shares the file system), or,
-with ``ship_files``, from bytes the submitting process read and sent with the task.
-A task whose worker dies is run again by the scheduler; a task that kills workers
-``distributed.scheduler.allowed-failures`` times over is quarantined as a parser error,
-as a file whose parser process died on one machine. Per-file timeouts and memory
-limits are the cluster's: Dask's nanny restarts a worker over its ``--memory-limit``.
+Each task runs ``remote_parse`` on a Dask worker. The worker reads the file from
+the path the import names (the cluster shares the file system), or, with
+``ship_files``, from bytes the submitting process read and sent with the task.
+
+Per-file ``--timeout`` and ``--max-memory`` hold on the cluster as on one machine.
+Dask has no per-task timeout, and a thread cannot stop another thread that is
+inside C code (pdfium, lxml): a file whose parse hangs would hold its worker
+thread for ever, and the import would never finish. So the Dask task does not
+parse in its own thread: each worker thread keeps a one-process
+``ingest.workers.WorkerPool`` (the local import's pool) and hands it the file.
+That pool kills its process at the file's deadline or when the process's resident
+memory passes the limit, and the task returns the local outcome: code ``timeout``
+or ``too-large`` with the same one-line reason as on one machine; an OCR page read
+starts the deadline again, as locally. The task returns normally, so Dask does not
+run it again: one stopped file costs one timeout, not one per retry. The next file
+gets a fresh process, and the import goes on.
+
+Why a kept child process, forked from the worker: measured on the 64 documents of
+``corpus/sample`` with two workers (``benchmarks/bench_cluster_limits.py``, the three
+ways in turns in the same run; CPU time of the workers and their parse processes), a
+process kept for ``MAX_TASKS`` files cost 1.03x the CPU of parsing in the task's thread
+(the task and its outcome cross one more pipe) and was as fast in wall time; a process
+forked for every file cost 1.95x the CPU (about 23 ms more per file: the fork of the
+worker process and its page faults) and 1.8x the wall time. A spawned process (a fresh
+interpreter) would pay about a second of interpreter start and parser imports out of
+its first file's deadline, after every kill; a fork of the worker, which has the parsers
+loaded (``WorkerPool`` loads them before it forks), starts at once. The fork is taken
+from a worker thread while the worker's event loop runs in another; the child only
+parses (it never touches the worker's connections or locks) and is kept, so forks are
+rare. A watchdog that ends the whole Dask worker was not chosen: a worker restart costs
+seconds, the scheduler then runs the task again elsewhere (``allowed-failures`` times
+over), and the client could not tell a timeout from a crash.
+
+The parse process dies with its worker thread (``PR_SET_PDEATHSIG``), so a killed
+worker leaves no parse running; its scratch folder goes with the next pool on that
+machine (``remove_stale_scratch``). A worker that dies is handled by Dask: the
+scheduler runs its task again elsewhere, and a task that kills workers
+``distributed.scheduler.allowed-failures`` times over is quarantined as a parser
+error, as a file whose parser process died on one machine. Dask's ``--memory-limit``
+still bounds the worker process itself.
 
 At most ``window`` tasks are in flight (default: four per worker thread), so the
 submitting process holds a bounded number of results and file bytes.
@@ -23,7 +56,6 @@ Deployment: every machine has the project installed (same version), and
     dask worker tcp://scheduler:8786 --nthreads 1 --nworkers auto   # every worker machine
     arkiv ingest /srv/moeder --cluster tcp://scheduler:8786       # or ARKIV_CLUSTER=tcp://...
 """
-
 from __future__ import annotations
 
 import atexit
