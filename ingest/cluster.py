@@ -56,12 +56,14 @@ Deployment: every machine has the project installed (same version), and
     dask worker tcp://scheduler:8786 --nthreads 1 --nworkers auto   # every worker machine
     arkiv ingest /srv/moeder --cluster tcp://scheduler:8786       # or ARKIV_CLUSTER=tcp://...
 """
+
 from __future__ import annotations
 
 import atexit
 import multiprocessing
 import os
 import re
+import signal
 import tempfile
 import threading
 import time
@@ -119,6 +121,31 @@ def _close_open_pools() -> None:
 atexit.register(_close_open_pools)
 
 
+class _Forking(threading.local):
+    active = False  # this thread is handing a file to its parse pool, which may fork
+
+
+_FORKING = _Forking()
+
+
+def _plain_signals_in_child() -> None:
+    """In a parse process just forked from a Dask worker: the worker's Python signal handlers (a
+    ``dask worker --no-nanny`` closes on SIGTERM through its event loop) and the loop's wakeup pipe are
+    the worker's, not the parse's; SIGTERM ends the parse process, as it ends a local one."""
+    if not _FORKING.active:
+        return
+    signal.set_wakeup_fd(-1)
+    for signum in signal.valid_signals():
+        try:
+            if callable(signal.getsignal(signum)):
+                signal.signal(signum, signal.SIG_DFL)
+        except (OSError, ValueError):  # signals Python may not handle
+            continue
+
+
+os.register_at_fork(after_in_child=_plain_signals_in_child)
+
+
 def _parse_pool(bounds: _Bounds) -> WorkerPool:
     """This worker thread's parse process pool (one process, kept across tasks), started on first use."""
     if _THREAD.pool is not None and _THREAD.bounds == bounds:
@@ -157,7 +184,11 @@ def remote_parse(
             local.write_bytes(shipped.data)
             entry = replace(task.entry, container=None, member=None, crc32=None, disk=str(local))
             local_task = Task(task.sha256, entry)
-        outcomes = list(pool.run(iter([local_task])))
+        _FORKING.active = True
+        try:
+            outcomes = list(pool.run(iter([local_task])))
+        finally:
+            _FORKING.active = False
     if len(outcomes) != 1:  # pragma: no cover - the pool yields one outcome per task
         raise RuntimeError(f"{task.entry.path}: the parse process gave {len(outcomes)} outcomes for one file")
     return replace(outcomes[0], task=task)

@@ -21,8 +21,12 @@ from fixtures.make_files import make_long_pdf
 from index_dump import catalog_paths, catalog_records, index_contents
 
 from index.build import update_index
+from ingest import cluster as cluster_module
 from ingest.batch import IngestOptions, IngestReport, Progress, ingest
 from ingest.catalog import Catalog
+from ingest.cluster import remote_parse
+from ingest.sources import walk
+from ingest.workers import Task
 from search_cli.cli import cli
 
 distributed = pytest.importorskip("distributed")
@@ -212,3 +216,27 @@ def test_a_file_over_the_memory_limit_is_quarantined_and_the_import_goes_on(clus
     assert quarantined["a-lang.pdf"] == ("too-large", reason)
     assert set(quarantined.values()) == {("too-large", reason)}
     assert report.parsed_files + len(report.quarantined) == 5  # the import went on after each stopped file
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler of its own for ``signum`` (``SigCgt`` of /proc/PID/status)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    [mask] = [line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")]
+    return bool(int(mask, 16) & (1 << (signum - 1)))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_parse_process_does_not_keep_the_workers_signal_handlers(tmp_path):
+    """A ``dask worker --no-nanny`` handles SIGTERM in Python (through its event loop); its parse process must not,
+    or SIGTERM would not end a parse."""
+    entry = next(iter(walk([SAMPLE_FILES[0]])))
+    task = Task(hashlib.sha256(SAMPLE_FILES[0].read_bytes()).hexdigest(), entry)
+    previous = signal.signal(signal.SIGTERM, lambda *_: None)
+    try:
+        assert remote_parse(task, None, None, 60.0).record is not None
+        [worker] = cluster_module._THREAD.pool._workers
+        assert _catches(os.getpid(), signal.SIGTERM)
+        assert not _catches(worker.process.pid, signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        cluster_module._close_open_pools()
