@@ -206,6 +206,20 @@ def test_a_file_past_the_timeout_is_quarantined_and_the_import_goes_on(cluster, 
         ]
 
 
+def test_a_shipped_file_past_the_timeout_is_quarantined_too(cluster, tmp_path, with_long_pdf):
+    archive = tmp_path / "arkiv"
+    args = ["ingest", str(with_long_pdf), "--archive", str(archive), "--timeout", "3", "--no-index"]
+    result = CliRunner().invoke(cli, [*args, "--cluster", cluster.scheduler_address, "--ship-files"])
+    assert result.exit_code == 3, result.output  # partial: one file quarantined
+    assert result.stdout == ""
+    quarantined = [line for line in result.stderr.splitlines() if line.startswith("quarantined")]
+    long_pdf = with_long_pdf / "a-lang.pdf"
+    assert quarantined == [
+        f"quarantined [timeout] {long_pdf}: parsing took longer than 3 s; it was stopped (try a larger --timeout)"
+    ]
+    assert "parsed 4 files" in result.stderr
+
+
 def test_a_file_over_the_memory_limit_is_quarantined_and_the_import_goes_on(cluster, tmp_path, with_long_pdf):
     archive = tmp_path / "arkiv"
     # 1 MB is less than any Python process: a parse still running at the first check (0.2 s) is stopped.
