@@ -1,0 +1,182 @@
+"""DOCX extraction: the zip + lxml package reader against the python-docx reader it replaced.
+
+    python benchmarks/bench_docx.py
+    python benchmarks/bench_docx.py --repeat 5 --json benchmarks/results/bench_docx.json
+
+Reads every DOCX in ``corpus/sample``, in ``../shared/realdocs`` (when present) and in
+a generated archive (``arkiv generate-corpus WORK --count 600 --seed 11``, kept in
+``--work`` and reused) with both readers and compares their results: every
+``ExtractedDocument`` (all blocks with all attributes, page count, body font size)
+must be equal, and a file one reader refuses the other must refuse with the same
+error class. Any difference is printed and makes the exit code 1.
+
+The reference reader is ``parsers/docx_extractor.py`` as it was at
+``REFERENCE_COMMIT`` (python-docx's ``docx.Document`` opens the package), taken
+from git with ``git show``; the current reader is ``parsers.docx_extractor``.
+Both run in this process on the same files, alternating, ``--repeat`` times; the
+fastest pass of each counts. The machine is shared, so read the ratio (measured
+in the same run) rather than the absolute milliseconds. ``pdftotext`` is no
+reference here: it reads no DOCX.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from results_io import write_figures  # noqa: E402
+
+from parsers import docx_extractor  # noqa: E402
+from parsers.errors import ParseError  # noqa: E402
+from parsers.records import ExtractedDocument  # noqa: E402
+
+REALDOCS = ROOT.parent / "shared" / "realdocs"
+# The last commit whose DOCX extractor opened packages with python-docx.
+REFERENCE_COMMIT = "6d6b7f3eebb57d432283f5cacf62c11eecd234e7"
+TARGET_RATIO = 0.5  # new time / old time, at most
+
+Outcome = ExtractedDocument | tuple[str, str]  # the document, or (error class, reason)
+Extract = Callable[[Path], ExtractedDocument]
+
+
+def reference_reader() -> ModuleType:
+    """``parsers/docx_extractor.py`` at ``REFERENCE_COMMIT``, imported as a module of its own."""
+    try:
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{REFERENCE_COMMIT}:parsers/docx_extractor.py"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"bench_docx: cannot read the reference reader from git commit {REFERENCE_COMMIT[:7]} ({e})")
+    path = Path(tempfile.mkdtemp(prefix="bench-docx-")) / "docx_extractor_python_docx.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("docx_extractor_python_docx", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def generated_archive(work: Path, count: int, seed: int) -> Path:
+    if not any(work.rglob("*.docx")):
+        arkiv = [sys.executable, "-c", "from search_cli.cli import main; main()"]
+        cmd = [*arkiv, "generate-corpus", str(work), "--count", str(count), "--seed", str(seed)]
+        subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return work
+
+
+def docx_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*") if p.suffix.lower() == ".docx" and p.is_file())
+
+
+def outcome(extract: Extract, path: Path) -> Outcome:
+    try:
+        return extract(path)
+    except ParseError as e:
+        return (type(e).__name__, e.reason)
+
+
+def describe(old: Outcome, new: Outcome) -> str:
+    if isinstance(old, tuple) or isinstance(new, tuple):
+        return f"old {old if isinstance(old, tuple) else 'ok'}, new {new if isinstance(new, tuple) else 'ok'}"
+    for field in ("format", "page_count", "body_font_size", "problems"):
+        if getattr(old, field) != getattr(new, field):
+            return f"{field}: old {getattr(old, field)!r}, new {getattr(new, field)!r}"
+    if len(old.blocks) != len(new.blocks):
+        return f"{len(old.blocks)} blocks, new {len(new.blocks)}"
+    for i, (a, b) in enumerate(zip(old.blocks, new.blocks, strict=True)):
+        if a != b:
+            return f"block {i}: old {a}, new {b}"
+    return "equal"
+
+
+def same(old: Outcome, new: Outcome) -> bool:
+    if isinstance(old, tuple) or isinstance(new, tuple):
+        return isinstance(old, tuple) and isinstance(new, tuple) and old[0] == new[0]
+    return old == new
+
+
+def timed_pass(extract: Extract, files: list[Path]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    for path in files:
+        outcome(extract, path)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "docxbench")
+    parser.add_argument("--count", type=int, default=600, help="documents in the generated archive")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes per reader; the fastest counts")
+    parser.add_argument("--json", metavar="PATH", help="write the figures as JSON to PATH")
+    args = parser.parse_args(argv)
+
+    sets = {
+        "sample": docx_files(ROOT / "corpus" / "sample"),
+        "realdocs": docx_files(REALDOCS),
+        "generated": docx_files(generated_archive(args.work, args.count, args.seed)),
+    }
+    files = [p for paths in sets.values() for p in paths]
+    old_reader = reference_reader()
+    readers: dict[str, Extract] = {"python-docx": old_reader.extract, "package": docx_extractor.extract}
+
+    differences = 0
+    refused = 0
+    for path in files:
+        old, new = outcome(readers["python-docx"], path), outcome(readers["package"], path)
+        refused += isinstance(old, tuple)
+        if not same(old, new):
+            differences += 1
+            print(f"DIFFERENT {path}: {describe(old, new)}", file=sys.stderr)
+
+    best = {name: float("inf") for name in readers}
+    for _ in range(args.repeat):
+        for name, extract in readers.items():
+            best[name] = min(best[name], timed_pass(extract, files))
+    old_ms = best["python-docx"] * 1000 / len(files)
+    new_ms = best["package"] * 1000 / len(files)
+    ratio = best["package"] / best["python-docx"]
+
+    counts = ", ".join(f"{len(paths)} {name}" for name, paths in sets.items())
+    print(f"{len(files)} DOCX files ({counts}); {refused} refused by both readers alike")
+    print(f"differences between the readers: {differences}")
+    print(f"{'reader':<14}{'ms/file':>10}")
+    print(f"{'python-docx':<14}{old_ms:>10.2f}")
+    print(f"{'package':<14}{new_ms:>10.2f}")
+    print(f"package / python-docx time: {ratio:.2f} (target at most {TARGET_RATIO})")
+    if args.json:
+        figures = {
+            "files": len(files),
+            **{f"files_{name}": len(paths) for name, paths in sets.items()},
+            "refused": refused,
+            "differences": differences,
+            "python_docx_ms_per_file": round(old_ms, 3),
+            "package_ms_per_file": round(new_ms, 3),
+            "time_ratio": round(ratio, 3),
+            "target_ratio": TARGET_RATIO,
+            "repeat": args.repeat,
+            "reference_commit": REFERENCE_COMMIT,
+        }
+        write_figures(args.json, figures)
+    return 1 if differences else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
