@@ -25,14 +25,15 @@ from parsers.records import ExtractedDocument
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "docx"
 REALDOCS = ROOT.parent / "shared" / "realdocs"
+SAMPLE = ROOT / "corpus" / "sample"
 GOLDEN_FILES = {
-    "aabenraa_byraadet_dagsorden": ROOT / "corpus/sample/aabenraa/2015/aabenraa_byraadet_dagsorden_2015-11-02_00039.docx",
-    "aarhus_social_referat": ROOT
-    / "corpus/sample/aarhus/2022/aarhus_social--og-beskaeftigelsesudvalget_referat_2022-04-18_00040.docx",
-    "hedeby_bilag_brev": ROOT / "corpus/sample/hedeby/2022/hedeby_bilag_brev_2022-11-07_00015.docx",
-    "noerreaa_boerne_dagsorden": ROOT
-    / "corpus/sample/noerreaa/2017/noerreaa_boerne--og-ungeudvalget_dagsorden_2017-05-12_00046.docx",
-    "skovlund_direktionen_referat": ROOT / "corpus/sample/skovlund/2021/skovlund_direktionen_referat_2021-07-12_00044.docx",
+    "aabenraa_byraadet_dagsorden": SAMPLE / "aabenraa/2015/aabenraa_byraadet_dagsorden_2015-11-02_00039.docx",
+    "aarhus_social_referat": SAMPLE
+    / "aarhus/2022/aarhus_social--og-beskaeftigelsesudvalget_referat_2022-04-18_00040.docx",
+    "hedeby_bilag_brev": SAMPLE / "hedeby/2022/hedeby_bilag_brev_2022-11-07_00015.docx",
+    "noerreaa_boerne_dagsorden": SAMPLE
+    / "noerreaa/2017/noerreaa_boerne--og-ungeudvalget_dagsorden_2017-05-12_00046.docx",
+    "skovlund_direktionen_referat": SAMPLE / "skovlund/2021/skovlund_direktionen_referat_2021-07-12_00044.docx",
     "syddjurs_kulturkommune2017": REALDOCS / "syddjurs_puk_bilag_kulturkommune2017_arbejdsoplaeg.docx",
 }
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -109,7 +110,10 @@ def test_main_part_under_another_name(meeting: Path, tmp_path: Path) -> None:
             .replace("/word/document.xml", "/word/document2.xml")
             .encode(),
         },
-        rename={"word/document.xml": "word/document2.xml", "word/_rels/document.xml.rels": "word/_rels/document2.xml.rels"},
+        rename={
+            "word/document.xml": "word/document2.xml",
+            "word/_rels/document.xml.rels": "word/_rels/document2.xml.rels",
+        },
     )
     assert extract(moved) == extract(meeting)
 
