@@ -608,16 +608,16 @@ def _furniture(package: DocxPackage, reader: _Reader) -> list[Block]:
 def extract(path: Path) -> ExtractedDocument:
     """Read a DOCX file into blocks; raises ``ParseError`` subclasses on bad input."""
     path = Path(path)
-    with DocxPackage(path) as package:
-        try:
+    try:
+        with DocxPackage(path) as package:
             reader = _Reader(package)
             body = list(reader.blocks(package.body))
             page_count = reader.page
             furniture = _furniture(package, reader)
-        except ParseError:
-            raise
-        except Exception as e:  # malformed XML values deep inside the package
-            raise CorruptFile(str(path), f"not a valid DOCX ({type(e).__name__}: {e})") from e
+    except ParseError:
+        raise
+    except Exception as e:  # malformed XML values deep inside the package, a zip member header out of order
+        raise CorruptFile(str(path), f"not a valid DOCX ({type(e).__name__}: {e})") from e
     if not body:
         raise EmptyDocument(str(path), "the DOCX has no text")
     body_size = reader.sizes.most_common(1)[0][0] if reader.sizes else None

@@ -122,7 +122,9 @@ class DocxPackage:
         self._parsed: dict[str, etree._Element | None] = {}
         try:
             self._overrides, self._defaults = self._content_types()
-            main = self._single(self._rels("/"), RT_OFFICE_DOCUMENT, "_rels/.rels")
+            package_rels = self._rels("/")
+            self._check_parts(package_rels, _main_target(package_rels))
+            main = self._single(package_rels, RT_OFFICE_DOCUMENT, "_rels/.rels")
             if main is None:
                 raise self._corrupt("no officeDocument relationship in _rels/.rels names the main document part")
             if main.external:
@@ -137,9 +139,10 @@ class DocxPackage:
                     f"not a Word document (the main part {self.main_part[1:]} has content type '{content_type}')",
                 )
             self._main_rels = self._rels(self.main_part)
-            self.document = self._xml(self.main_part)
-            if self.document.tag != f"{W}document" or self.document.find(f"{W}body") is None:
+            document = self._xml_part(self.main_part)
+            if document is None or document.tag != f"{W}document" or document.find(f"{W}body") is None:
                 raise self._corrupt(f"{self.main_part[1:]} has no w:document/w:body")
+            self.document = document
         except BaseException:
             self._zip.close()
             raise
@@ -195,6 +198,31 @@ class DocxPackage:
 
     # -- package structure ----------------------------------------------------
 
+    def _check_parts(self, package_rels: dict[str, _Rel], main: str | None) -> None:
+        """Every part the relationships reach must be in the zip with a content type, and the XML ones
+        must parse: the package is refused as python-docx refused it, although only the parts the
+        extractor reads are kept. The main part's styles part is left to ``styles_xml``, which the
+        extractor always reads (parsed once per distinct styles part, see ``docx_extractor._styles``).
+        Each part's relationships are checked before those of the parts they lead to; the order
+        decides only which problem a refusal names."""
+        seen: set[str] = set()
+        stack = [("/", package_rels)]
+        while stack:
+            source, rels = stack.pop()
+            for rel in rels.values():
+                if rel.external or rel.target in seen:
+                    continue
+                seen.add(rel.target)
+                name = rel.target[1:]
+                part_rels = self._rels(rel.target)
+                if name not in self._names:
+                    raise self._corrupt(f"the part {name} is missing")
+                content_type = self.content_type(rel.target)
+                deferred = source == main and rel.type == RT_STYLES and content_type == CT_STYLES
+                if content_type in XML_PART_TYPES and rel.type != RT_IMAGE and not deferred:
+                    self._parsed[rel.target] = self._xml(rel.target)
+                stack.append((rel.target, part_rels))
+
     def content_type(self, partname: str) -> str:
         key = partname.lower()
         if key in self._overrides:
@@ -217,9 +245,9 @@ class DocxPackage:
                 target = defaults
             else:
                 continue
-            if key is None or value is None:
-                raise self._corrupt(f"[Content_Types].xml line {el.sourceline}: an entry without its attributes")
-            target[key.lower()] = value
+            if key is None:
+                raise self._corrupt(f"[Content_Types].xml line {el.sourceline}: an entry names no part or extension")
+            target[key.lower()] = value or ""  # no ContentType: a type that matches nothing, as in python-docx
         return overrides, defaults
 
     def _rels(self, source: str) -> dict[str, _Rel]:
@@ -293,6 +321,12 @@ class DocxPackage:
 
     def _corrupt(self, reason: str) -> CorruptFile:
         return CorruptFile(str(self.path), f"not a valid DOCX ({reason})")
+
+
+def _main_target(package_rels: dict[str, _Rel]) -> str | None:
+    """The main part's name when the package relationships name exactly one inside the package."""
+    main = [rel for rel in package_rels.values() if rel.type == RT_OFFICE_DOCUMENT]
+    return main[0].target if len(main) == 1 and not main[0].external else None
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
