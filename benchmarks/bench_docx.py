@@ -8,7 +8,12 @@ a generated archive (``arkiv generate-corpus WORK --count 600 --seed 11``, kept 
 ``--work`` and reused) with both readers and compares their results: every
 ``ExtractedDocument`` (all blocks with all attributes, page count, body font size)
 must be equal, and a file one reader refuses the other must refuse with the same
-error class. Any difference is printed and makes the exit code 1.
+error class. Any difference is printed and makes the exit code 1. The same
+comparison runs on ``--mutants`` damaged packages made from the DOCX seeds of
+the fuzz corpus and a sample file (bytes changed in a part, a part left out or
+cut short, content types and relationships rewritten, a macro-enabled main
+part), with a fixed seed, and on the seeds themselves: the two readers must accept the same ones and refuse
+the others with the same error class.
 
 The reference reader is ``parsers/docx_extractor.py`` as it was at
 ``REFERENCE_COMMIT`` (python-docx's ``docx.Document`` opens the package), taken
@@ -26,10 +31,13 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import random
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -78,6 +86,70 @@ def generated_archive(work: Path, count: int, seed: int) -> Path:
         cmd = [*arkiv, "generate-corpus", str(work), "--count", str(count), "--seed", str(seed)]
         subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     return work
+
+
+MUTATIONS = ("flip", "delete", "truncate", "content-type", "target", "rel-type", "docm")
+_REL_TYPES = (b"/styles", b"/numbering", b"/header", b"/footer", b"/image", b"/officeDocument", b"/settings")
+
+
+def mutants(seeds: list[Path], count: int, seed: int, out: Path) -> list[Path]:
+    """``count`` damaged copies of the seed packages, each with one mutation, the same for one seed."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    made = []
+    for i in range(count):
+        with zipfile.ZipFile(rng.choice(seeds)) as zf:
+            members = [(info.filename, zf.read(info.filename)) for info in zf.infolist()]
+        k = rng.randrange(len(members))
+        name, data = members[k]
+        op = rng.choice(MUTATIONS)
+        if op == "flip" and data:
+            changed = bytearray(data)
+            for _ in range(rng.randint(1, 5)):
+                changed[rng.randrange(len(changed))] = rng.choice(b'<>"=/ &;x09-\x00\xff')
+            members[k] = (name, bytes(changed))
+        elif op == "delete":
+            del members[k]
+        elif op == "truncate":
+            members[k] = (name, data[: rng.randrange(len(data) + 1)])
+        elif op == "content-type":
+            old, new = rng.choice([(b"document.main+xml", b"document.mainx+xml"), (b"styles+xml", b"stylesx+xml")])
+            members = [(n, d.replace(old, new) if n == "[Content_Types].xml" else d) for n, d in members]
+        elif op == "target":
+            members = [(n, d.replace(b'Target="', b'Target="../', 1) if n.endswith(".rels") else d) for n, d in members]
+        elif op == "rel-type":
+            a, b = rng.sample(_REL_TYPES, 2)
+            members = [
+                (n, d.replace(a + b'"', b + b'"', rng.randint(1, 2)) if n.endswith(".rels") else d) for n, d in members
+            ]
+        elif op == "docm":
+            macro = b"ms-word.document.macroEnabled.main+xml"
+            members = [
+                (n, d.replace(b"wordprocessingml.document.main+xml", macro) if n == "[Content_Types].xml" else d)
+                for n, d in members
+            ]
+        path = out / f"mutant-{i:04d}-{op}.docx"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a member name twice
+            for n, d in members:
+                zf.writestr(n, d)
+        made.append(path)
+    return made
+
+
+def compare(readers: dict[str, Extract], files: list[Path]) -> tuple[int, int]:
+    """(differences, files the reference reader refused); each difference is printed."""
+    differences = 0
+    refused = 0
+    for path in files:
+        old = outcome(readers["python-docx"], path)
+        refused += isinstance(old, tuple)
+        for name in ("package", "package-nocache"):
+            new = outcome(readers[name], path)
+            if not same(old, new):
+                differences += 1
+                print(f"DIFFERENT ({name}) {path}: {describe(old, new)}", file=sys.stderr)
+    return differences, refused
 
 
 def docx_files(directory: Path) -> list[Path]:
@@ -134,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=600, help="documents in the generated archive")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--repeat", type=int, default=3, help="timed passes per reader; the fastest counts")
+    parser.add_argument("--mutants", type=int, default=400, help="damaged packages compared (not timed)")
     parser.add_argument("--json", metavar="PATH", help="write the figures as JSON to PATH")
     args = parser.parse_args(argv)
 
@@ -150,16 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         "package-nocache": uncached,
     }
 
-    differences = 0
-    refused = 0
-    for path in files:
-        old = outcome(readers["python-docx"], path)
-        refused += isinstance(old, tuple)
-        for name in ("package", "package-nocache"):
-            new = outcome(readers[name], path)
-            if not same(old, new):
-                differences += 1
-                print(f"DIFFERENT ({name}) {path}: {describe(old, new)}", file=sys.stderr)
+    differences, refused = compare(readers, files)
+    seeds = docx_files(ROOT / "fuzz" / "corpus" / "docx") + sets["sample"][:1]
+    with tempfile.TemporaryDirectory(prefix="bench-docx-mutants-") as scratch:
+        zips = [p for p in seeds if zipfile.is_zipfile(p)]
+        damaged = seeds + mutants(zips, args.mutants, args.seed, Path(scratch))
+        mutant_differences, mutants_refused = compare(readers, damaged)
 
     best = {name: float("inf") for name in readers}
     for _ in range(args.repeat):
@@ -173,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     counts = ", ".join(f"{len(paths)} {name}" for name, paths in sets.items())
     print(f"{len(files)} DOCX files ({counts}); {refused} refused by both readers alike")
     print(f"differences between the readers: {differences}")
+    print(
+        f"{len(damaged)} fuzz seeds and damaged packages: {mutants_refused} refused by the reference reader, "
+        f"differences between the readers: {mutant_differences}"
+    )
     print(f"{'reader':<14}{'ms/file':>10}")
     print(f"{'python-docx':<14}{old_ms:>10.2f}")
     print(f"{'package':<14}{new_ms:>10.2f}")
@@ -184,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
             **{f"files_{name}": len(paths) for name, paths in sets.items()},
             "refused": refused,
             "differences": differences,
+            "mutants": len(damaged),
+            "mutants_refused": mutants_refused,
+            "mutant_differences": mutant_differences,
             "python_docx_ms_per_file": round(old_ms, 3),
             "package_ms_per_file": round(new_ms, 3),
             "package_nocache_ms_per_file": round(nocache_ms, 3),
@@ -194,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             "reference_commit": REFERENCE_COMMIT,
         }
         write_figures(args.json, figures)
-    return 1 if differences else 0
+    return 1 if differences or mutant_differences else 0
 
 
 if __name__ == "__main__":
