@@ -1,26 +1,27 @@
-"""A read-only DOCX package (OPC zip) reader: the parts the DOCX extractor needs, and nothing else.
+"""A read-only DOCX package (OPC zip) reader for the DOCX extractor.
 
 The main document part is found through the package relationships (``_rels/.rels``,
 type ``officeDocument``; it may be ``word/document2.xml``) and must have the
 WordprocessingML main content type in ``[Content_Types].xml``: a macro-enabled
 ``.docm`` or a template is refused as "not a Word document" (``parsers.legacy``
 repackages those before they get here). Styles and numbering are found through
-the main part's relationships; headers and footers by relationship id, when
-asked for. Each part is inflated and parsed when it is first needed; media,
-settings, themes and fonts are never read. The zip directory is checked for
-bombs (``check_expansion``) before anything is inflated.
+the main part's relationships; headers and footers by relationship id. The zip
+directory is checked for bombs (``check_expansion``) before anything is
+inflated, and no part is read past ``MAX_PART_BYTES``.
 
-The rules follow python-docx 1.2, which opened these files before: part names
-resolve against the source part's folder; content types are looked up by part
-name (overrides), then by extension (defaults), both ignoring case; a styles
-relationship to a part of another content type gives no styles, and a package
-without one gets python-docx's default styles (12 pt, "Normal"); only the XML
-part types python-docx parses are read as XML. Parts are parsed with the
-options python-docx uses (``remove_blank_text=True, resolve_entities=False``)
-and ``no_network=True``: entities are never expanded, nothing is fetched.
-
-Unlike python-docx, a part the reader does not need may be missing or damaged
-(a broken image, a malformed ``settings.xml``) without failing the document.
+A package is refused where python-docx 1.2, which opened these files before,
+refused it: every part the relationships reach must be in the zip and have a
+content type, and the XML part types python-docx parses (document, styles,
+numbering, headers, footers, settings, comments, core properties) must be
+well-formed. Media, themes and fonts are never inflated, and only the document,
+numbering and header/footer trees are kept. The other rules follow python-docx
+too: part names resolve against the source part's folder; content types are
+looked up by part name (overrides), then by extension (defaults), both ignoring
+case; a styles relationship to a part of another content type gives no styles,
+and a package without one gets python-docx's default styles (12 pt, "Normal").
+Parts are parsed with python-docx's options (``remove_blank_text=True,
+resolve_entities=False``) and ``no_network=True``: entities are never expanded,
+nothing is fetched.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ XML_PART_TYPES = frozenset(
         CT_STYLES,
     }
 )
+_KEPT_TYPES = frozenset({CT_DOCUMENT_MAIN, _WML + "footer+xml", _WML + "header+xml", _WML + "numbering+xml"})
 
 # A DOCX is a zip: its parts are checked before any is inflated (a 1 GB document.xml bomb).
 MAX_PART_BYTES = 256 * 1024 * 1024  # one part, uncompressed
@@ -220,7 +222,9 @@ class DocxPackage:
                 content_type = self.content_type(rel.target)
                 deferred = source == main and rel.type == RT_STYLES and content_type == CT_STYLES
                 if content_type in XML_PART_TYPES and rel.type != RT_IMAGE and not deferred:
-                    self._parsed[rel.target] = self._xml(rel.target)
+                    root = self._xml(rel.target)
+                    if content_type in _KEPT_TYPES:
+                        self._parsed[rel.target] = root
                 stack.append((rel.target, part_rels))
 
     def content_type(self, partname: str) -> str:
