@@ -214,3 +214,37 @@ def test_empty_body(meeting: Path, tmp_path: Path) -> None:
     document = re.sub(r"<w:body>.*</w:body>", "<w:body/>", _member(meeting, "word/document.xml"), flags=re.DOTALL)
     with pytest.raises(EmptyDocument, match="no text"):
         extract(_variant(meeting, tmp_path / "tom-body.docx", {"word/document.xml": document.encode()}))
+
+
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        ("word/settings.xml", "settings.xml"),
+        ("docProps/core.xml", "core.xml"),
+        ("docProps/thumbnail.jpeg", "thumbnail"),
+    ],
+)
+def test_parts_the_extractor_skips_still_refuse_a_broken_package(
+    meeting: Path, tmp_path: Path, member: str, reason: str
+) -> None:
+    """A malformed settings part or a missing thumbnail: refused as python-docx refused them."""
+    if member.endswith(".xml"):
+        broken = _variant(meeting, tmp_path / "defekt.docx", {member: _member(meeting, member)[:-30].encode()})
+    else:
+        broken = _variant(meeting, tmp_path / "mangler.docx", {member: None})
+    with pytest.raises(CorruptFile, match=reason):
+        extract(broken)
+
+
+def test_styles_are_kept_by_content_not_by_file_name(meeting: Path, tmp_path: Path) -> None:
+    """The styles cache is keyed by the styles part's bytes: a file rewritten in place reads its new styles."""
+    path = tmp_path / "samme-navn.docx"
+    _variant(meeting, path, {})
+    before = {b.text: b.font_size for b in extract(path).blocks}
+    styles = _member(meeting, "word/styles.xml")
+    styles = re.sub(r'(<w:docDefaults>.*?<w:sz w:val=")\d+', r"\g<1>30", styles, count=1, flags=re.DOTALL)
+    _variant(meeting, path, {"word/styles.xml": styles.encode()})
+    after = {b.text: b.font_size for b in extract(path).blocks}
+    text = "Direktionen drøftede sygefraværet, og æ ø å bevares."
+    assert before[text] != after[text] == 15.0
+    assert before["Lille skrift"] == after["Lille skrift"] == 8.0  # direct formatting
