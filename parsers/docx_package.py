@@ -122,6 +122,7 @@ class DocxPackage:
         self._zip = _open_zip(self.path)
         self._names = set(self._zip.namelist())
         self._parsed: dict[str, etree._Element | None] = {}
+        self._rels_of: dict[str, dict[str, _Rel]] = {}
         try:
             self._overrides, self._defaults = self._content_types()
             package_rels = self._rels("/")
@@ -256,6 +257,11 @@ class DocxPackage:
 
     def _rels(self, source: str) -> dict[str, _Rel]:
         """The relationships of a part ("/" for the package), by id; none when it has no rels part."""
+        if source not in self._rels_of:
+            self._rels_of[source] = self._read_rels(source)
+        return self._rels_of[source]
+
+    def _read_rels(self, source: str) -> dict[str, _Rel]:
         name = self._rels_name(source)
         if name not in self._names:
             return {}

@@ -248,3 +248,22 @@ def test_styles_are_kept_by_content_not_by_file_name(meeting: Path, tmp_path: Pa
     text = "Direktionen drøftede sygefraværet, og æ ø å bevares."
     assert before[text] != after[text] == 15.0
     assert before["Lille skrift"] == after["Lille skrift"] == 8.0  # direct formatting
+
+
+@pytest.mark.parametrize(
+    ("relationship", "reason"),
+    [
+        ('<Relationship Id="rId9" Type="{t}" Target="word/document.xml"/>', "2 main parts"),
+        ('<Relationship Id="rId1" Type="{t}" Target="https://example.org/d.xml" TargetMode="External"/>', "outside"),
+    ],
+)
+def test_main_part_named_twice_or_outside_the_package(
+    meeting: Path, tmp_path: Path, relationship: str, reason: str
+) -> None:
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+    rels = _member(meeting, "_rels/.rels")
+    if "External" in relationship:
+        rels = re.sub(r'<Relationship Id="rId1" [^>]*/>', "", rels)
+    rels = rels.replace("</Relationships>", relationship.format(t=office) + "</Relationships>")
+    with pytest.raises(UnsupportedFormat, match=f"not a Word document .*{reason}"):
+        extract(_variant(meeting, tmp_path / "hoveddel.docx", {"_rels/.rels": rels.encode()}))
