@@ -129,8 +129,13 @@ class _Styles:
         return self._resolved[key]
 
 
+def _child(el: Any, tag: str) -> Any:
+    """The first child with ``tag`` (``el.find(tag)`` without lxml's path parsing: half the time)."""
+    return next(el.iterchildren(tag), None)
+
+
 def _val(el: Any, tag: str) -> str | None:
-    child = el.find(tag) if el is not None else None
+    child = _child(el, tag) if el is not None else None
     return None if child is None else child.get(f"{W}val")
 
 
@@ -152,7 +157,7 @@ def _half_points(el: Any) -> float | None:
 def _num_pr(ppr: Any) -> tuple[str, int | None] | None:
     if ppr is None:
         return None
-    num_pr = ppr.find(f"{W}numPr")
+    num_pr = _child(ppr, f"{W}numPr")
     if num_pr is None:
         return None
     num_id = _val(num_pr, f"{W}numId")
@@ -193,23 +198,23 @@ def _read_styles(root: Any) -> _Styles:
     default_paragraph = None
     default_bold = False
     default_size = None
-    defaults = root.find(f"{W}docDefaults")
+    defaults = _child(root, f"{W}docDefaults")
     if defaults is not None:
         rpr = defaults.find(f"{W}rPrDefault/{W}rPr")
-        default_bold = bool(_on_off(rpr.find(f"{W}b"))) if rpr is not None else False
+        default_bold = bool(_on_off(_child(rpr, f"{W}b"))) if rpr is not None else False
         default_size = _half_points(rpr)
     for el in root.iterfind(f"{W}style"):
         style_id = el.get(f"{W}styleId")
         if not style_id:
             continue
         kind = el.get(f"{W}type", "paragraph")
-        ppr = el.find(f"{W}pPr")
-        rpr = el.find(f"{W}rPr")
+        ppr = _child(el, f"{W}pPr")
+        rpr = _child(el, f"{W}rPr")
         outline = _val(ppr, f"{W}outlineLvl") if ppr is not None else None
         by_id[style_id] = _Style(
             name=_val(el, f"{W}name") or style_id,
             based_on=_val(el, f"{W}basedOn"),
-            bold=_on_off(rpr.find(f"{W}b")) if rpr is not None else None,
+            bold=_on_off(_child(rpr, f"{W}b")) if rpr is not None else None,
             size=_half_points(rpr),
             outline=int(outline) if outline and outline.isdigit() else None,
             num=_num_pr(ppr),
@@ -245,7 +250,7 @@ class _Numbering:
             levels = dict(abstract.get(_val(el, f"{W}abstractNumId") or "", {}))
             for override in el.iterfind(f"{W}lvlOverride"):
                 ilvl = int(override.get(f"{W}ilvl", "0"))
-                lvl = override.find(f"{W}lvl")
+                lvl = _child(override, f"{W}lvl")
                 if lvl is not None:
                     levels[ilvl] = _level(lvl)
                 start = _val(override, f"{W}startOverride")
@@ -373,12 +378,12 @@ class _Reader:
 
     def paragraph(self, p: Any, role: str = "body", in_table: bool = False) -> list[Block]:
         """The blocks of one paragraph: one per line when it holds manual line breaks."""
-        ppr = p.find(f"{W}pPr")
+        ppr = _child(p, f"{W}pPr")
         style_id = _val(ppr, f"{W}pStyle") if ppr is not None else None
         style_id = style_id or self.styles.default_paragraph
         body = role == "body"
         if body and self.has_text and not self.rendered_breaks and ppr is not None:
-            if _on_off(ppr.find(f"{W}pageBreakBefore")):  # ignored before any text: no blank first page
+            if _on_off(_child(ppr, f"{W}pageBreakBefore")):  # ignored before any text: no blank first page
                 self.page += 1
         segments = self._runs(p, style_id, count_pages=body)
         if body and ppr is not None and not self.rendered_breaks and self._section_break(ppr):
@@ -410,7 +415,7 @@ class _Reader:
 
     @staticmethod
     def _section_break(ppr: Any) -> bool:
-        sect = ppr.find(f"{W}sectPr")
+        sect = _child(ppr, f"{W}sectPr")
         if sect is None:
             return False
         return (_val(sect, f"{W}type") or "nextPage") in ("nextPage", "evenPage", "oddPage")
@@ -433,7 +438,7 @@ class _Reader:
         para_bold = self.styles.bold(style_id)
         para_size = self.styles.size(style_id)
         for r in _walk(p, f"{W}r"):
-            run_bold, run_size = self._run_style(r.find(f"{W}rPr"), para_bold, para_size)
+            run_bold, run_size = self._run_style(_child(r, f"{W}rPr"), para_bold, para_size)
             for child in r:
                 tag = child.tag
                 seg = segments[-1]
@@ -463,7 +468,7 @@ class _Reader:
         run_bold: bool | None = None
         run_size: float | None = None
         if rpr is not None:
-            run_bold = _on_off(rpr.find(f"{W}b"))
+            run_bold = _on_off(_child(rpr, f"{W}b"))
             run_size = _half_points(rpr)
             char_style = _val(rpr, f"{W}rStyle")
             if char_style:
@@ -552,7 +557,7 @@ def _block_children(container: Any) -> Iterator[Any]:
         if child.tag in (f"{W}p", f"{W}tbl"):
             yield child
         elif child.tag in (f"{W}sdt", f"{W}customXml", f"{W}ins", f"{W}moveTo"):
-            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            content = _child(child, f"{W}sdtContent") if child.tag == f"{W}sdt" else child
             if content is not None:
                 yield from _block_children(content)
 
@@ -562,7 +567,7 @@ def _cells(tr: Any) -> Iterator[Any]:
         if child.tag == f"{W}tc":
             yield child
         elif child.tag in (f"{W}sdt", f"{W}customXml"):
-            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            content = _child(child, f"{W}sdtContent") if child.tag == f"{W}sdt" else child
             if content is not None:
                 yield from _cells(content)
 
