@@ -193,6 +193,18 @@ def forget_styles() -> None:
     _STYLES_CACHE.clear()
 
 
+_STYLE_CHILDREN = (f"{W}name", f"{W}basedOn", f"{W}pPr", f"{W}rPr")
+
+
+def _first_children(el: Any, tags: tuple[str, ...]) -> dict[str, Any]:
+    """The first child of each tag (None when there is none), in one pass over the children."""
+    first: dict[str, Any] = dict.fromkeys(tags)
+    for child in el:
+        if child.tag in first and first[child.tag] is None:
+            first[child.tag] = child
+    return first
+
+
 def _read_styles(root: Any) -> _Styles:
     by_id: dict[str, _Style] = {}
     default_paragraph = None
@@ -203,17 +215,18 @@ def _read_styles(root: Any) -> _Styles:
         rpr = defaults.find(f"{W}rPrDefault/{W}rPr")
         default_bold = bool(_on_off(_child(rpr, f"{W}b"))) if rpr is not None else False
         default_size = _half_points(rpr)
-    for el in root.iterfind(f"{W}style"):
+    for el in root.iterchildren(f"{W}style"):
         style_id = el.get(f"{W}styleId")
         if not style_id:
             continue
         kind = el.get(f"{W}type", "paragraph")
-        ppr = _child(el, f"{W}pPr")
-        rpr = _child(el, f"{W}rPr")
+        first = _first_children(el, _STYLE_CHILDREN)
+        ppr, rpr = first[f"{W}pPr"], first[f"{W}rPr"]
+        name, based_on = first[f"{W}name"], first[f"{W}basedOn"]
         outline = _val(ppr, f"{W}outlineLvl") if ppr is not None else None
         by_id[style_id] = _Style(
-            name=_val(el, f"{W}name") or style_id,
-            based_on=_val(el, f"{W}basedOn"),
+            name=(name.get(f"{W}val") if name is not None else None) or style_id,
+            based_on=based_on.get(f"{W}val") if based_on is not None else None,
             bold=_on_off(_child(rpr, f"{W}b")) if rpr is not None else None,
             size=_half_points(rpr),
             outline=int(outline) if outline and outline.isdigit() else None,
