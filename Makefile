@@ -99,6 +99,7 @@ figures: setup
 	$(BIN)/python benchmarks/bench_convert.py --files 6 --json $(R)/bench_convert.json
 	$(BIN)/python benchmarks/bench_ingest.py --count 4000 --big-pages 0 --json $(R)/bench_ingest.json
 	$(BIN)/python benchmarks/bench_cluster.py --count 100 --json $(R)/bench_cluster.json
+	$(BIN)/python benchmarks/bench_cluster_limits.py --rounds 5 --json $(R)/bench_cluster_limits.json
 	$(BIN)/python benchmarks/bench_search.py --items 20000 --json $(R)/bench_search.json
 	$(BIN)/python benchmarks/bench_compounds.py --spacy-wheel $(SPACY_WHEEL) --json $(R)/bench_compounds.json
 	$(BIN)/python benchmarks/bench_web.py --items 20000 --json $(R)/bench_web.json

@@ -138,6 +138,19 @@ analysis), the catalog writer {bench_cluster[writer_ms_per_file]:.1f} ms, the in
 {bench_cluster[speedup_4_writers_64]:.1f}× |
 
 One writer keeps up with about **{bench_cluster[writer_limit_workers]:.0f} workers**.""",
+    "cluster_limits": """\
+{bench_cluster_limits:source}
+
+| {bench_cluster_limits[files]} documents, 2 workers | CPU ms/file | vs thread | wall ms/file (best) | vs thread |
+|---|---|---|---|---|
+| parse in the task's thread (no bound) | {bench_cluster_limits[thread_cpu_ms_per_file]:.1f} | 1.00× | \
+{bench_cluster_limits[thread_best_ms_per_file]:.1f} | 1.00× |
+| kept parse process (`arkiv ingest --cluster`) | {bench_cluster_limits[kept_cpu_ms_per_file]:.1f} | \
+**{bench_cluster_limits[kept_cpu_vs_thread]:.2f}×** | {bench_cluster_limits[kept_best_ms_per_file]:.1f} | \
+{bench_cluster_limits[kept_best_vs_thread]:.2f}× |
+| a parse process forked per file | {bench_cluster_limits[per_file_cpu_ms_per_file]:.1f} | \
+{bench_cluster_limits[per_file_cpu_vs_thread]:.2f}× | {bench_cluster_limits[per_file_best_ms_per_file]:.1f} | \
+{bench_cluster_limits[per_file_best_vs_thread]:.2f}× |""",
     "search_quality": """\
 {eval_figures:source}
 

@@ -410,7 +410,13 @@ def _pool(archive: Path, options: IngestOptions) -> WorkerPool | ClusterPool:
         from ingest.cluster import ClusterError, ClusterPool
 
         try:
-            return ClusterPool(options.cluster, ship_files=options.ship_files, timeout=options.timeout, limits=limits)
+            return ClusterPool(
+                options.cluster,
+                ship_files=options.ship_files,
+                timeout=options.timeout,
+                max_memory_mb=options.max_memory_mb,
+                limits=limits,
+            )
         except ClusterError as e:
             raise CatalogError(str(e)) from e
     return WorkerPool(
