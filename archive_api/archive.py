@@ -24,7 +24,7 @@ from index.engine import ORDERS, Engine, EngineError
 from index.query import Filters, Lowered, QAnd, QNot, QOr, Query, QueryError, check_page, lower, parse_query
 from index.suggest import Suggestion, suggest
 from ingest.catalog import CATALOG_FILE, Catalog
-from parsers.confidentiality import stored_item_mark, whole_document_mark
+from parsers.confidentiality import item_mark, whole_document_mark
 from parsers.personal_data import cpr_birth_date
 from parsers.records import Item
 
@@ -392,8 +392,7 @@ class Archive:
 
 def _withheld(item: Item) -> bool:
     """An item closed by its parser or, as the index decides, by a marker in its title or text."""
-    decision = item.decision.text if item.decision else ""
-    return item.closed or stored_item_mark(item.title, f"{item.text}\n{decision}") is not None
+    return item_mark(item) is not None
 
 
 def meeting_id_of(doc: IndexDoc) -> str | None:
