@@ -25,7 +25,7 @@ from index.query import Filters, Lowered, QAnd, QNot, QOr, Query, QueryError, ch
 from index.suggest import Suggestion, suggest
 from ingest.catalog import CATALOG_FILE, Catalog
 from parsers.confidentiality import item_mark, whole_document_mark
-from parsers.personal_data import cpr_birth_date
+from parsers.personal_data import cpr_birth_date, redact_cpr
 from parsers.records import Item
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "SourceFile",
     "check_public_query",
     "mask",
+    "mask_snippet",
 ]
 
 
@@ -53,6 +54,46 @@ class NotFound(ArchiveError):
 def mask(text: str) -> str:
     """``text`` with every CPR number masked as ``ddmmyy-XXXX`` (the rule of the aktindsigt package)."""
     return masked(text) if text else text
+
+
+SNIPPET_MARK = "**"
+
+
+def mask_snippet(snippet: str) -> str:
+    """A snippet with its ``**matched**`` words, CPR numbers masked as by ``mask``. The marks are taken out
+    before CPR numbers are looked for (a mark inside a number, as a search for its serial puts there, would
+    hide the number from the finder) and put back around the words they marked; a mark that falls within a
+    masked number is dropped. A snippet whose marks do not pair up is masked without marks."""
+    pieces = snippet.split(SNIPPET_MARK)
+    if len(pieces) == 1:
+        return mask(snippet)
+    if len(pieces) % 2 == 0:
+        return mask("".join(pieces))
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for k, piece in enumerate(pieces):
+        if k % 2 == 1:
+            spans.append((pos, pos + len(piece)))
+        pos += len(piece)
+    plain = "".join(pieces)
+    masked_plain, log = redact_cpr(plain)
+    if not log:
+        return snippet
+
+    def moved(offset: int) -> int:
+        """Where ``offset`` of the plain text (outside every masked number) lands in the masked text."""
+        return offset + sum(len(r.replacement) - (r.end - r.start) for r in log if r.end <= offset)
+
+    inserts = [
+        p
+        for start, end in spans
+        if not any(start < r.end and end > r.start for r in log)
+        for p in (moved(start), moved(end))
+    ]
+    out = masked_plain
+    for offset in sorted(inserts, reverse=True):
+        out = f"{out[:offset]}{SNIPPET_MARK}{out[offset:]}"
+    return out
 
 
 # the 7th digit of a CPR number picks the century: 0 (1900s), 4 (2000s to -36, else 1900s), 5 (2000s to -57,
@@ -287,7 +328,7 @@ class Archive:
             )
             doc = self._shown(hit.doc)
             shown_bilag = tuple(mask(b) for b in bilag) if self.public else bilag
-            snippet = mask(hit.snippet) if self.public else hit.snippet
+            snippet = mask_snippet(hit.snippet) if self.public else hit.snippet
             in_bilag = mask(hit.in_bilag) if self.public and hit.in_bilag else hit.in_bilag
             hits.append(HitView(rank, doc, hit.score, snippet, shown_bilag, in_bilag))
         counts = dict(result.facets)
@@ -337,7 +378,8 @@ class Archive:
         return stats_table(self.matching(query, filters))
 
     def meeting(self, meeting_id: str) -> MeetingView:
-        """The meeting ``<sha256 prefix>-<meeting index>`` with its items in order."""
+        """The meeting ``<sha256 prefix>-<meeting index>`` with its items in order; for a public reader only
+        its visible items, and ``NotFound`` when it has none."""
         engine = self.engine()
         first = engine.get(f"{meeting_id}-0") if _meeting_id_ok(meeting_id) else None
         meeting = (first.details.get("meeting") if first is not None else None) or None
@@ -349,6 +391,10 @@ class Archive:
             if doc is not None:
                 items.append(doc)
         shown = [self._shown(d) for d in items if not (self.public and d.closed)]
+        if self.public and not shown:
+            # a meeting of closed items only ("Lukket møde"): its time, place and participants would tell a
+            # public reader that a closed meeting was held, so it is not found, as an unknown id is not
+            raise NotFound(f"no meeting with id {meeting_id!r} in the index")
         details = {k: v for k, v in meeting.items() if k not in ("body", "document_type", "date", "item_count")}
         if self.public:
             details = _mask_value(details)

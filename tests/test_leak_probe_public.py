@@ -1,0 +1,132 @@
+"""Attacks on the public view (`arkiv serve --public`) that the crawl of tests/browser does not make.
+
+* A search for a CPR number's serial alone (four digits, allowed) marks the serial in the snippet
+  (``010190-**1234**``); the mark must not hide the number from the masking.
+* A meeting whose every item is closed (a "Lukket møde") is no public page: its time, place and
+  participants would say that a closed meeting was held.
+
+Real files (the archive of tests/web_archive.py and PDFs written here), ingested and indexed by `arkiv`,
+served by the Starlette application as `arkiv serve --public` runs it, on both engines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from click.testing import CliRunner
+
+from starlette.testclient import TestClient
+
+from archive_api.archive import Archive, mask_snippet
+from index.engine import ENGINES
+from search_cli.cli import cli
+from web.app import create_app
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_bilag_decisions_history import _print_pdf  # noqa: E402
+from web_archive import build_archive  # noqa: E402
+
+CPR_RE = re.compile(r"010190\D{0,12}1234")  # the planted number, whatever marks or dashes sit inside it
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_archive(tmp_path_factory.mktemp("probe"))
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def public(archive: Path, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    with TestClient(create_app(archive, request.param, public=True)) as client:
+        yield client
+
+
+# --- CPR numbers in highlighted snippets ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("snippet", "shown"),
+    [
+        ("med cpr-nr. 010190-**1234** har **klaget**", "med cpr-nr. 010190-XXXX har **klaget**"),
+        ("**010190**–**1234** og **cpr** 0101901234", "010190-XXXX og **cpr** 010190-XXXX"),
+        ("**0101901234**", "010190-XXXX"),
+        ("uden tal **her**", "uden tal **her**"),
+        ("ulige ** 010190-1234", "ulige  010190-XXXX"),
+    ],
+)
+def test_mask_snippet_masks_through_the_marks(snippet: str, shown: str) -> None:
+    assert mask_snippet(snippet) == shown
+
+
+@pytest.mark.parametrize("query", ["1234", "klaget 1234", '"1234"', "123*"])
+def test_a_search_for_the_serial_shows_no_cpr_number(public: TestClient, query: str) -> None:
+    answer = public.get(f"/api/search?q={quote(query)}")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["total"] == 1
+    assert not CPR_RE.search(answer.text), answer.json()["hits"][0]["snippet"]
+    assert "010190-XXXX" in answer.json()["hits"][0]["snippet"]
+    page = public.get(f"/search?q={quote(query)}")
+    assert page.status_code == 200 and "010190-XXXX" in page.text
+    assert not CPR_RE.search(page.text)
+
+
+# --- a closed meeting -------------------------------------------------------------------------------------
+
+CLOSED_MEETING_PLACE = "Mødelokale Spurvehøgen"
+CLOSED_MEETING_MEMBER = "Ditlev Damgaard"
+
+
+def _closed_meeting_pdf(path: Path) -> None:
+    _print_pdf(
+        path,
+        [
+            ("Referat", "title"),
+            ("Lukket møde", "b"),
+            ("Beskæftigelsesudvalget", "p"),
+            ("Mødedato: 12. februar 2024, kl. 15.00", "p"),
+            (f"Mødested: {CLOSED_MEETING_PLACE}", "p"),
+            (f"Medlemmer: {CLOSED_MEETING_MEMBER}", "p"),
+            ("Punkt 1: Personalesag", "h"),
+            ("Sagsnr.: 24/7001", "p"),
+            ("Sagen drejer sig om en medarbejder.", "p"),
+            ("Punkt 2: Erstatningssag", "h"),
+            ("Sagsnr.: 24/7002", "p"),
+            ("Sagen drejer sig om et forlig.", "p"),
+        ],
+        "Referat",
+    )
+
+
+@pytest.fixture(scope="module")
+def closed_meeting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    src = tmp_path_factory.mktemp("lukket")
+    _closed_meeting_pdf(src / "beskaeftigelsesudvalget_referat_2024-02-12.pdf")
+    archive = tmp_path_factory.mktemp("lukket-arkiv")
+    result = CliRunner().invoke(cli, ["ingest", str(src), "--archive", str(archive), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    with Archive(archive) as staff:
+        docs = staff.matching("")
+    assert docs and all(d.closed for d in docs) and all(d.kind == "item" for d in docs), docs
+    meeting_id = docs[0].id.rsplit("-", 1)[0]
+    return archive, meeting_id
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_meeting_of_closed_items_only_is_not_public(closed_meeting: tuple[Path, str], engine: str) -> None:
+    archive, meeting_id = closed_meeting
+    CliRunner().invoke(cli, ["index", "--archive", str(archive), "--engine", engine])
+    with TestClient(create_app(archive, engine)) as staff:
+        shown = staff.get(f"/api/meeting/{meeting_id}")
+        assert shown.status_code == 200 and len(shown.json()["items"]) == 2
+        assert CLOSED_MEETING_MEMBER in staff.get(f"/meeting/{meeting_id}").text
+    with TestClient(create_app(archive, engine, public=True)) as public:
+        for url in (f"/api/meeting/{meeting_id}", f"/meeting/{meeting_id}"):
+            answer = public.get(url)
+            assert answer.status_code == 404, url
+            assert CLOSED_MEETING_MEMBER not in answer.text and CLOSED_MEETING_PLACE not in answer.text
+        assert json.loads(public.get("/api/search?q=").text)["total"] == 0
