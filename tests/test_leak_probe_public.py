@@ -20,7 +20,6 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-
 from starlette.testclient import TestClient
 
 from archive_api.archive import Archive, mask_snippet
