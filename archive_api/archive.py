@@ -340,7 +340,7 @@ class Archive:
     def _suggestion(self, query: str, filters: Filters | None) -> Suggestion | None:
         """The "did you mean" of ``query``. A public reader is offered only words that visible items hold,
         so a suggestion never reveals a word of a closed item."""
-        found = suggest(self.engine(), query)
+        found = suggest(self.engine(), query, open_only=self.public)
         if found is None or not self.public:
             return found
         for _typed, word in found.corrections:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from index.analysis import STOP_WORDS, fold, stem, tokenize
 from index.engine import Engine
-from index.query import Lowered, Or, Term
+from index.query import And, Lowered, Node, Or, Term
 
 __all__ = ["MAX_EDITS", "Suggestion", "edit_distance", "suggest"]
 
@@ -92,10 +92,15 @@ def _best(word_stem: str, counts: dict[str, int]) -> tuple[str, int] | None:
     return (best[2], -best[1]) if best else None
 
 
-def _surface(engine: Engine, term: str) -> str:
-    """How ``term`` (a stem) is written in an item that contains it, lowercased."""
-    node = Or(tuple(Term(f, term) for f in ("title", "text")))
+def _surface(engine: Engine, term: str, open_only: bool = False) -> str | None:
+    """How ``term`` (a stem) is written in an item that contains it, lowercased; with ``open_only`` only
+    open items count, and None when no open item holds it."""
+    node: Node = Or(tuple(Term(f, term) for f in ("title", "text")))
+    if open_only:
+        node = And((node, Term("closed", "open")))
     result = engine.search(Lowered(node, set()), limit=3, facets=False)
+    if open_only and not result.hits:
+        return None
     for hit in result.hits:
         for text in (hit.doc.title, hit.doc.text[:200_000]):
             for raw, _start, _end in tokenize(text):
@@ -105,9 +110,11 @@ def _surface(engine: Engine, term: str) -> str:
     return term
 
 
-def suggest(engine: Engine, query: str) -> Suggestion | None:
+def suggest(engine: Engine, query: str, *, open_only: bool = False) -> Suggestion | None:
     """A corrected ``query``, or None when no word of it needs a correction. Only bare words are
-    corrected; phrases, fields, operators, prefixes (``klima*``) and case numbers are kept as typed."""
+    corrected; phrases, fields, operators, prefixes (``klima*``) and case numbers are kept as typed.
+    ``open_only`` (the public view): a suggested word is written as an open item writes it, and a word
+    that only closed items hold is not suggested."""
     tokens = query.split()
     corrections: list[tuple[str, str]] = []
     wholes: dict[str, dict[str, int]] = {}
@@ -137,8 +144,8 @@ def suggest(engine: Engine, query: str) -> Suggestion | None:
         neighbour, items = found
         if known and not (items >= RARE_NEIGHBOUR_ITEMS and items >= RARE_RATIO * known):
             continue
-        surface = _surface(engine, neighbour)
-        if surface == folded:
+        surface = _surface(engine, neighbour, open_only)
+        if surface is None or surface == folded:
             continue
         corrections.append((bare, surface))
         tokens[index] = token.replace(bare, surface)

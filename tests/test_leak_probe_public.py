@@ -4,6 +4,8 @@
   (``010190-**1234**``); the mark must not hide the number from the masking.
 * A meeting whose every item is closed (a "Lukket møde") is no public page: its time, place and
   participants would say that a closed meeting was held.
+* A "did you mean" shows a word as an item writes it; for a public reader that item is an open one, never
+  a closed item that holds the only spelling.
 
 Real files (the archive of tests/web_archive.py and PDFs written here), ingested and indexed by `arkiv`,
 served by the Starlette application as `arkiv serve --public` runs it, on both engines.
@@ -129,3 +131,59 @@ def test_a_meeting_of_closed_items_only_is_not_public(closed_meeting: tuple[Path
             assert answer.status_code == 404, url
             assert CLOSED_MEETING_MEMBER not in answer.text and CLOSED_MEETING_PLACE not in answer.text
         assert json.loads(public.get("/api/search?q=").text)["total"] == 0
+
+
+# --- "did you mean" -------------------------------------------------------------------------------------
+
+# the open item writes "tilbud", the closed one (closed by its title; the export calls it public) "tilbuddet"
+# and the name "Gnuskrotte", which no open item holds
+SUGGEST_EXPORT = """<?xml version="1.0" encoding="utf-8"?>
+<Meeting>
+  <Committee>Økonomiudvalget</Committee>
+  <MeetingDate>4. marts 2024</MeetingDate>
+  <MeetingAgendaTypes>
+    <MeetingAgendaType><AgendaType>Åben</AgendaType><MeetingAgendaItems>
+      <MeetingAgendaItem><AgendaItemNumber>1</AgendaItemNumber>
+        <FullText>Der er indhentet et tilbud på vejbelysning.</FullText>
+        <Document documentid="1"><Title>Vejbelysning</Title><PublishingType>SKAL PUBLICERES</PublishingType></Document>
+      </MeetingAgendaItem>
+      <MeetingAgendaItem><AgendaItemNumber>2</AgendaItemNumber>
+        <FullText>Tilbuddet fra Gnuskrotte. Tilbuddet er lavt. Gnuskrotte og tilbuddet accepteres.</FullText>
+        <Document documentid="2"><Title>Tilbuddet på grunden (Lukket)</Title>
+          <PublishingType>SKAL PUBLICERES</PublishingType></Document>
+      </MeetingAgendaItem>
+    </MeetingAgendaItems></MeetingAgendaType>
+  </MeetingAgendaTypes>
+</Meeting>
+"""
+
+
+@pytest.fixture(scope="module")
+def suggest_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("forslag")
+    (src / "dagsorden.xml").write_text(SUGGEST_EXPORT, encoding="utf-8")
+    archive = tmp_path_factory.mktemp("forslag-arkiv")
+    for args in (["ingest", str(src), "--jobs", "1"], ["index", "--engine", "tantivy"]):
+        result = CliRunner().invoke(cli, [*args, "--archive", str(archive)])
+        assert result.exit_code == 0, result.output
+    return archive
+
+
+def _suggestion(client: TestClient, query: str) -> object:
+    answer = client.get(f"/api/search?q={quote(query)}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()["suggestion"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_did_you_mean_offers_only_words_as_open_items_write_them(suggest_archive: Path, engine: str) -> None:
+    with TestClient(create_app(suggest_archive, engine)) as staff:
+        assert _suggestion(staff, "tillbud") == {"query": "tilbuddet", "corrections": [["tillbud", "tilbuddet"]]}
+        assert _suggestion(staff, "Gnusktotte") is not None
+    with TestClient(create_app(suggest_archive, engine, public=True)) as public:
+        assert _suggestion(public, "tillbud") == {"query": "tilbud", "corrections": [["tillbud", "tilbud"]]}
+        assert _suggestion(public, "Gnusktotte") is None
+        for query in ("tillbud", "tilbudet", "Gnusktotte", "gnuskrottes"):
+            for url in (f"/api/search?q={quote(query)}", f"/search?q={quote(query)}"):
+                text = public.get(url).text.lower()
+                assert "tilbuddet" not in text and "gnuskrotte" not in text.replace(query.lower(), ""), url
