@@ -37,6 +37,7 @@ __all__ = [
     "ORDERS",
     "SearchPage",
     "SourceFile",
+    "check_public_filters",
     "check_public_query",
     "mask",
     "mask_snippet",
@@ -163,20 +164,37 @@ def _mask_value(value: Any) -> Any:
     return value
 
 
+_UNMASKED_FIELDS = frozenset({"id", "sha256", "kind"})  # names the archive gives, not text of a document
+
+
 def public_doc(doc: IndexDoc) -> IndexDoc:
-    """The document as a public reader sees it: CPR numbers masked everywhere, no personal-data flag."""
-    return dataclasses.replace(
-        doc,
-        title=mask(doc.title),
-        text=mask(doc.text),
-        decision=mask(doc.decision),
-        attachments=tuple(mask(a) for a in doc.attachments),
-        bilag_titles=tuple(mask(t) for t in doc.bilag_titles),
-        bilag_texts=tuple(mask(t) for t in doc.bilag_texts),
-        source_path=mask(doc.source_path),
-        details=_mask_value(doc.details),
-        personal_data=False,
-    )
+    """The document as a public reader sees it: CPR numbers masked in every field that holds text of the
+    document (title, texts, case numbers, body, bilag, paths, details, ...), no personal-data flag."""
+    masked_fields = {
+        f.name: _mask_value(getattr(doc, f.name)) for f in dataclasses.fields(doc) if f.name not in _UNMASKED_FIELDS
+    }
+    return dataclasses.replace(doc, **{**masked_fields, "personal_data": False})
+
+
+def _cpr_value(value: str) -> bool:
+    """A filter value (a case number, a body, ...) that names a CPR number, its birth date or the start of
+    one, by the rule of ``check_public_query``."""
+    text = value.strip()
+    if text.endswith("*"):
+        head = words(text.rstrip("*"))
+        if len(head) == 1 and _cpr_prefix(head[0]):
+            return True
+    return any(_cpr_term(w) for w in words(text))
+
+
+def check_public_filters(filters: Filters) -> None:
+    """Raises ``QueryError`` when a text filter of a public reader (``case``, ``body``, ``type``, ``outcome``,
+    ``law``) names a CPR number as ``check_public_query`` refuses it in the query: a case number filter
+    ``010190-1234`` (some case systems number a person's case by the person's CPR number) would tell
+    whether the archive holds it."""
+    values = (filters.case, filters.body, filters.document_type, filters.outcome, filters.law)
+    if any(v and _cpr_value(v) for v in values):
+        raise QueryError(PUBLIC_CPR_MESSAGE)
 
 
 @dataclass(frozen=True)
@@ -291,7 +309,11 @@ class Archive:
         """The query as the engines take it; raises ``QueryError`` (one line, as the CLI prints it).
         A public reader cannot search by CPR number (``check_public_query``), so that a search cannot test
         whether the archive holds a person's number."""
-        return lower(check_public_query(query) if self.public else query, self.visible(filters))
+        if not self.public:
+            return lower(query, self.visible(filters))
+        parsed = check_public_query(query)
+        check_public_filters(self.visible(filters))
+        return lower(parsed, self.visible(filters))
 
     def _shown(self, doc: IndexDoc) -> IndexDoc:
         return public_doc(doc) if self.public else doc

@@ -187,3 +187,96 @@ def test_did_you_mean_offers_only_words_as_open_items_write_them(suggest_archive
             for url in (f"/api/search?q={quote(query)}", f"/search?q={quote(query)}"):
                 text = public.get(url).text.lower()
                 assert "tilbuddet" not in text and "gnuskrotte" not in text.replace(query.lower(), ""), url
+
+
+# --- CPR numbers in the fields of an export, and as a filter value ------------------------------------------
+
+# an eDoc export with a CPR number in every field it has, each printed another way; the case number is a
+# person's CPR number, as some case systems number a person's case
+FIELD_CPRS = {
+    "case number": "150585-1234",
+    "title": "160686\u20132345",
+    "text": "170787 - 3456",
+    "location": "180888\u20114567",
+    "bilag title": "190989-5678",
+}
+FIELDS_EXPORT = f"""<?xml version="1.0" encoding="utf-8"?>
+<Meeting>
+  <Committee>Økonomiudvalget</Committee>
+  <MeetingDate>4. marts 2024</MeetingDate>
+  <MeetingLocation>Hos borgeren, cpr-nr. {FIELD_CPRS["location"]}</MeetingLocation>
+  <MeetingAgendaTypes>
+    <MeetingAgendaType><AgendaType>Åben</AgendaType><MeetingAgendaItems>
+      <MeetingAgendaItem><AgendaItemNumber>1</AgendaItemNumber>
+        <FullText>Klage over vejbelysning fra borger med cpr-nr. {FIELD_CPRS["text"]}.</FullText>
+        <Document documentid="1"><Title>Vejbelysning, klage fra {FIELD_CPRS["title"]}</Title>
+          <CaseNumber>{FIELD_CPRS["case number"]}</CaseNumber><PublishingType>SKAL PUBLICERES</PublishingType>
+          <Attachments><Attachment><Title>Klage fra {FIELD_CPRS["bilag title"]}</Title></Attachment></Attachments>
+        </Document>
+      </MeetingAgendaItem>
+    </MeetingAgendaItems></MeetingAgendaType>
+  </MeetingAgendaTypes>
+</Meeting>
+"""
+
+
+def _field_cprs(text: str) -> list[str]:
+    found = []
+    for name, cpr in FIELD_CPRS.items():
+        digits = "".join(c for c in cpr if c.isdigit())
+        if re.search(rf"{digits[:6]}\D{{0,12}}{digits[6:]}", text):
+            found.append(name)
+    return found
+
+
+@pytest.fixture(scope="module")
+def fields_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("felter")
+    (src / "dagsorden.xml").write_text(FIELDS_EXPORT, encoding="utf-8")
+    archive = tmp_path_factory.mktemp("felter-arkiv")
+    for args in (["ingest", str(src), "--jobs", "1"], ["index", "--engine", "tantivy"]):
+        result = CliRunner().invoke(cli, [*args, "--archive", str(archive)])
+        assert result.exit_code == 0, result.output
+    return archive
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cpr_numbers_in_every_export_field_are_masked(fields_archive: Path, engine: str) -> None:
+    with TestClient(create_app(fields_archive, engine)) as staff:
+        hit = staff.get("/api/search?q=vejbelysning").json()["hits"][0]
+        assert hit["cases"] == [FIELD_CPRS["case number"]]  # the attack reaches the field
+        assert _field_cprs(staff.get(f"/api/item/{hit['id']}").text) == list(FIELD_CPRS)
+    meeting = hit["id"].rsplit("-", 1)[0]
+    with TestClient(create_app(fields_archive, engine, public=True)) as public:
+        urls = ["/api/search?q=vejbelysning", "/search?q=vejbelysning", "/api/stats?q=vejbelysning"]
+        urls += [f"/api/item/{hit['id']}", f"/item/{hit['id']}", f"/api/meeting/{meeting}", f"/meeting/{meeting}"]
+        for url in urls:
+            answer = public.get(url)
+            assert answer.status_code == 200, url
+            assert _field_cprs(answer.text) == [], url
+        assert public.get("/api/search?q=vejbelysning").json()["hits"][0]["cases"] == ["150585-XXXX"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/case?nr=150585-1234",
+        "/case?nr=150585-1234",
+        "/api/case?nr=1505851234",
+        "/api/search?case=150585-1234",
+        "/api/search?q=vejbelysning&case=150585*",
+        "/search?case=1505*",
+        "/api/stats?case=150585",
+        "/stats?case=150585-1234",
+    ],
+)
+def test_a_public_case_filter_by_cpr_number_is_refused(fields_archive: Path, engine: str, url: str) -> None:
+    with TestClient(create_app(fields_archive, engine, public=True)) as public:
+        answer = public.get(url)
+        assert answer.status_code == 400, url
+        assert "cannot be searched by CPR number" in answer.text and _field_cprs(answer.text) == []
+        assert "150585" not in answer.text
+    with TestClient(create_app(fields_archive, engine)) as staff:
+        # staff are never refused; they find the person's case (not by the number written without a dash)
+        assert staff.get(url).status_code == (404 if "1505851234" in url else 200), url
