@@ -438,7 +438,9 @@ class Archive:
             raise NotFound(str(e)) from e
         if self.public and not self._publishable(doc.sha256, data, suffix):
             raise NotFound(f"{doc_id}: the source document is not public (closed items or CPR numbers)")
-        return SourceFile(data, media_type, Path(path.split("!")[-1]).name)
+        name = Path(path.split("!")[-1]).name
+        # the file's name goes out in a header: masked like every other string a public reader is given
+        return SourceFile(data, media_type, mask(name) if self.public else name)
 
     def _publishable(self, sha256: str, data: bytes, suffix: str) -> bool:
         if not (self.directory / CATALOG_FILE).exists():

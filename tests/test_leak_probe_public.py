@@ -6,6 +6,8 @@
   participants would say that a closed meeting was held.
 * A "did you mean" shows a word as an item writes it; for a public reader that item is an open one, never
   a closed item that holds the only spelling.
+* A CPR number in any field an export has (the case number too), in a filter value (``case=``), or in the
+  file name of a served source PDF (its ``Content-Disposition`` header) is masked or refused.
 
 Real files (the archive of tests/web_archive.py and PDFs written here), ingested and indexed by `arkiv`,
 served by the Starlette application as `arkiv serve --public` runs it, on both engines.
@@ -30,7 +32,7 @@ from search_cli.cli import cli
 from web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_bilag_decisions_history import _print_pdf  # noqa: E402
+from test_bilag_decisions_history import _first_agenda_lines, _print_pdf  # noqa: E402
 from web_archive import build_archive  # noqa: E402
 
 CPR_RE = re.compile(r"010190\D{0,12}1234")  # the planted number, whatever marks or dashes sit inside it
@@ -280,3 +282,36 @@ def test_a_public_case_filter_by_cpr_number_is_refused(fields_archive: Path, eng
     with TestClient(create_app(fields_archive, engine)) as staff:
         # staff are never refused; they find the person's case (not by the number written without a dash)
         assert staff.get(url).status_code == (404 if "1505851234" in url else 200), url
+
+
+# --- a CPR number in the name of a served source file ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def named_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """An open referat PDF without a CPR number in its text, whose file name holds one."""
+    src = tmp_path_factory.mktemp("navn")
+    items = [(1, "Vejbelysning", [("Sagen handler om vejbelysning.", "p")]), (2, "Cykelsti", [("Om en sti.", "p")])]
+    _print_pdf(
+        src / "referat_klage_150585-1234.pdf",
+        _first_agenda_lines("Teknisk Udvalg", "1. oktober 2025", items),
+        "Referat",
+    )
+    archive = tmp_path_factory.mktemp("navn-arkiv")
+    result = CliRunner().invoke(cli, ["ingest", str(src), "--archive", str(archive), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    with Archive(archive) as staff:
+        item_id = staff.search("vejbelysning").hits[0].doc.id
+    return archive, item_id
+
+
+def test_a_served_source_file_name_is_masked(named_archive: tuple[Path, str]) -> None:
+    archive, item_id = named_archive
+    with TestClient(create_app(archive, public=True)) as public:
+        answer = public.get(f"/source/{item_id}")
+        assert answer.status_code == 200 and answer.content.startswith(b"%PDF-")
+        assert answer.headers["content-disposition"] == "inline; filename*=UTF-8''referat_klage_150585-XXXX.pdf"
+        for url in (f"/item/{item_id}", f"/api/item/{item_id}", "/api/search?q=vejbelysning"):
+            assert _field_cprs(public.get(url).text) == [], url
+    with TestClient(create_app(archive)) as staff:
+        assert "150585-1234" in staff.get(f"/source/{item_id}").headers["content-disposition"]
