@@ -169,10 +169,15 @@ _UNMASKED_FIELDS = frozenset({"id", "sha256", "kind"})  # names the archive give
 
 def public_doc(doc: IndexDoc) -> IndexDoc:
     """The document as a public reader sees it: CPR numbers masked in every field that holds text of the
-    document (title, texts, case numbers, body, bilag, paths, details, ...), no personal-data flag."""
+    document (title, texts, case numbers, body, bilag, paths, details, ...), no personal-data flag, and no
+    count of the meeting's items (closed ones included)."""
     masked_fields = {
         f.name: _mask_value(getattr(doc, f.name)) for f in dataclasses.fields(doc) if f.name not in _UNMASKED_FIELDS
     }
+    details = masked_fields["details"]
+    if isinstance(details.get("meeting"), dict):
+        # the meeting's item count includes its closed items: a public reader learns it from no answer
+        details["meeting"] = {k: v for k, v in details["meeting"].items() if k != "item_count"}
     return dataclasses.replace(doc, **{**masked_fields, "personal_data": False})
 
 

@@ -315,3 +315,17 @@ def test_a_served_source_file_name_is_masked(named_archive: tuple[Path, str]) ->
             assert _field_cprs(public.get(url).text) == [], url
     with TestClient(create_app(archive)) as staff:
         assert "150585-1234" in staff.get(f"/source/{item_id}").headers["content-disposition"]
+
+
+# --- counts that include closed items ---------------------------------------------------------------------
+
+
+def test_no_answer_counts_the_closed_items_of_a_meeting(archive: Path, public: TestClient) -> None:
+    with TestClient(create_app(archive)) as staff:
+        hit = staff.get("/api/search?q=sygefraværspulje").json()["hits"][0]
+        assert staff.get(f"/api/item/{hit['id']}").json()["meeting"]["item_count"] == 3  # one of them closed
+    shown = public.get(f"/api/item/{hit['id']}").json()
+    assert "item_count" not in shown["meeting"]
+    assert len(public.get(f"/api/meeting/{hit['id'].rsplit('-', 1)[0]}").json()["items"]) == 2
+    for found in public.get("/api/search?q=sygefravær").json()["hits"]:
+        assert "item_count" not in public.get(f"/api/item/{found['id']}").text
