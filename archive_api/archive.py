@@ -442,7 +442,9 @@ class Archive:
         except AktindsigtError as e:
             raise NotFound(str(e)) from e
         if self.public and not self._publishable(doc.sha256, data, suffix):
-            raise NotFound(f"{doc_id}: the source document is not public (closed items or CPR numbers)")
+            # one message for every reason, so that the answer does not tell whether the document holds a
+            # closed item or a CPR number
+            raise NotFound(f"{doc_id}: the source file is not published; the item's text is on its page")
         name = Path(path.split("!")[-1]).name
         # the file's name goes out in a header: masked like every other string a public reader is given
         return SourceFile(data, media_type, mask(name) if self.public else name)

@@ -329,3 +329,19 @@ def test_no_answer_counts_the_closed_items_of_a_meeting(archive: Path, public: T
     assert len(public.get(f"/api/meeting/{hit['id'].rsplit('-', 1)[0]}").json()["items"]) == 2
     for found in public.get("/api/search?q=sygefravær").json()["hits"]:
         assert "item_count" not in public.get(f"/api/item/{found['id']}").text
+
+
+def test_a_withheld_source_does_not_say_why(archive: Path, public: TestClient) -> None:
+    """The answer for a source PDF that shares its file with a closed item is the same as for any other
+    unpublished source: it does not tell that the document holds a closed item (or a CPR number)."""
+    with TestClient(create_app(archive)) as staff:
+        hits = staff.get("/api/search?q=sygefravær").json()["hits"]
+    shares_closed = next(h for h in hits if h["title"].startswith("Sygefraværspulje"))  # item 3 is closed
+    holds_cpr = next(h for h in hits if h["title"].startswith("Klage"))
+    answers = [public.get(f"/source/{h['id']}") for h in (shares_closed, holds_cpr)]
+    assert [a.status_code for a in answers] == [404, 404]
+    pages = [a.text.replace(h["id"], "ID") for a, h in zip(answers, (shares_closed, holds_cpr), strict=True)]
+    assert pages[0] == pages[1]
+    main = pages[0].split("<main", 1)[1].split("</main>", 1)[0].lower()  # the page's own footer names both rules
+    assert "not published" in main
+    assert "lukket" not in main and "closed" not in main and "cpr" not in main, main
