@@ -92,6 +92,29 @@ def _best(word_stem: str, counts: dict[str, int]) -> tuple[str, int] | None:
     return (best[2], -best[1]) if best else None
 
 
+def _open_items(engine: Engine, term: str, fields: tuple[str, ...]) -> int:
+    """Open items that hold ``term`` (a stem) in one of ``fields``."""
+    node = And((Or(tuple(Term(f, term) for f in fields)), Term("closed", "open")))
+    return engine.search(Lowered(node, set()), limit=1, facets=False).total
+
+
+def _best_open(engine: Engine, word_stem: str, counts: dict[str, int]) -> tuple[str, int] | None:
+    """``_best`` counted in open items only: a neighbour no open item holds is no candidate, and the
+    closed items' counts do not rank the others."""
+    best: tuple[int, int, str] | None = None
+    for term in counts:
+        if term == word_stem or abs(len(term) - len(word_stem)) > MAX_EDITS:
+            continue
+        distance = edit_distance(word_stem, term)
+        if distance > MAX_EDITS:
+            continue
+        items = _open_items(engine, term, _WHOLE_FIELDS)
+        rank = (distance, -items, term)
+        if items and (best is None or rank < best):
+            best = rank
+    return (best[2], -best[1]) if best else None
+
+
 def _surface(engine: Engine, term: str, open_only: bool = False) -> str | None:
     """How ``term`` (a stem) is written in an item that contains it, lowercased; with ``open_only`` only
     open items count, and None when no open item holds it."""
@@ -113,8 +136,9 @@ def _surface(engine: Engine, term: str, open_only: bool = False) -> str | None:
 def suggest(engine: Engine, query: str, *, open_only: bool = False) -> Suggestion | None:
     """A corrected ``query``, or None when no word of it needs a correction. Only bare words are
     corrected; phrases, fields, operators, prefixes (``klima*``) and case numbers are kept as typed.
-    ``open_only`` (the public view): a suggested word is written as an open item writes it, and a word
-    that only closed items hold is not suggested."""
+    ``open_only`` (the public view): every count is of open items, a suggested word is written as an open
+    item writes it, and a word that only closed items hold is neither suggested nor "known", so the answer
+    is the one an archive without the closed items would give."""
     tokens = query.split()
     corrections: list[tuple[str, str]] = []
     wholes: dict[str, dict[str, int]] = {}
@@ -137,8 +161,14 @@ def suggest(engine: Engine, query: str, *, open_only: bool = False) -> Suggestio
             wholes[first] = _frequencies(engine, first, _WHOLE_FIELDS)
             parts[first] = _frequencies(engine, first, _PART_FIELDS)
         counts = wholes[first]
-        known = counts.get(word_stem, 0) + parts[first].get(word_stem, 0)
-        found = _best(word_stem, counts)
+        if open_only:
+            # what closed items hold must not change the answer: "known" and the neighbours are counted in
+            # open items, else a suggestion offered or not would tell whether a closed item holds the word
+            known = _open_items(engine, word_stem, _WHOLE_FIELDS + _PART_FIELDS)
+            found = _best_open(engine, word_stem, counts)
+        else:
+            known = counts.get(word_stem, 0) + parts[first].get(word_stem, 0)
+            found = _best(word_stem, counts)
         if found is None:
             continue
         neighbour, items = found

@@ -137,8 +137,8 @@ def test_a_meeting_of_closed_items_only_is_not_public(closed_meeting: tuple[Path
 
 # --- "did you mean" -------------------------------------------------------------------------------------
 
-# the open item writes "tilbud", the closed one (closed by its title; the export calls it public) "tilbuddet"
-# and the name "Gnuskrotte", which no open item holds
+# the open item writes "tilbud" and "Petersen", the closed one (closed by its title; the export calls it
+# public) "tilbuddet" and the names "Gnuskrotte" and "Pedersen", which no open item holds
 SUGGEST_EXPORT = """<?xml version="1.0" encoding="utf-8"?>
 <Meeting>
   <Committee>Økonomiudvalget</Committee>
@@ -146,11 +146,11 @@ SUGGEST_EXPORT = """<?xml version="1.0" encoding="utf-8"?>
   <MeetingAgendaTypes>
     <MeetingAgendaType><AgendaType>Åben</AgendaType><MeetingAgendaItems>
       <MeetingAgendaItem><AgendaItemNumber>1</AgendaItemNumber>
-        <FullText>Der er indhentet et tilbud på vejbelysning.</FullText>
+        <FullText>Der er indhentet et tilbud på vejbelysning fra firmaet Petersen.</FullText>
         <Document documentid="1"><Title>Vejbelysning</Title><PublishingType>SKAL PUBLICERES</PublishingType></Document>
       </MeetingAgendaItem>
       <MeetingAgendaItem><AgendaItemNumber>2</AgendaItemNumber>
-        <FullText>Tilbuddet fra Gnuskrotte. Tilbuddet er lavt. Gnuskrotte og tilbuddet accepteres.</FullText>
+        <FullText>Tilbuddet fra Gnuskrotte. Tilbuddet er lavt. Gnuskrotte og tilbuddet accepteres. Pedersen.</FullText>
         <Document documentid="2"><Title>Tilbuddet på grunden (Lukket)</Title>
           <PublishingType>SKAL PUBLICERES</PublishingType></Document>
       </MeetingAgendaItem>
@@ -345,3 +345,17 @@ def test_a_withheld_source_does_not_say_why(archive: Path, public: TestClient) -
     main = pages[0].split("<main", 1)[1].split("</main>", 1)[0].lower()  # the page's own footer names both rules
     assert "not published" in main
     assert "lukket" not in main and "closed" not in main and "cpr" not in main, main
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_did_you_mean_does_not_tell_whether_a_closed_item_holds_a_word(suggest_archive: Path, engine: str) -> None:
+    """A word that only a closed item holds is no "known" word for a public reader: the answer is the one an
+    archive without the closed item gives ("Pedersen" → "petersen"), not silence, which would tell a
+    public reader that some closed item names Pedersen."""
+    with TestClient(create_app(suggest_archive, engine)) as staff:
+        assert staff.get("/api/search?q=pedersen").json()["total"] == 1
+        assert _suggestion(staff, "pedersen") is None  # known to staff
+    with TestClient(create_app(suggest_archive, engine, public=True)) as public:
+        assert public.get("/api/search?q=pedersen").json()["total"] == 0
+        assert _suggestion(public, "pedersen") == {"query": "petersen", "corrections": [["pedersen", "petersen"]]}
+        assert _suggestion(public, "hansen") is None  # no open neighbour: as for any unknown word
