@@ -8,6 +8,8 @@
   a closed item that holds the only spelling.
 * A CPR number in any field an export has (the case number too), in a filter value (``case=``), or in the
   file name of a served source PDF (its ``Content-Disposition`` header) is masked or refused.
+* No answer counts a meeting's closed items, and an unpublished source does not say why.
+* A differential crawl: no word that only closed items hold is in any public page, API answer or header.
 
 Real files (the archive of tests/web_archive.py and PDFs written here), ingested and indexed by `arkiv`,
 served by the Starlette application as `arkiv serve --public` runs it, on both engines.
@@ -20,13 +22,14 @@ import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from archive_api.archive import Archive, mask_snippet
+from index.documents import IndexDoc
 from index.engine import ENGINES
 from search_cli.cli import cli
 from web.app import create_app
@@ -359,3 +362,45 @@ def test_did_you_mean_does_not_tell_whether_a_closed_item_holds_a_word(suggest_a
         assert public.get("/api/search?q=pedersen").json()["total"] == 0
         assert _suggestion(public, "pedersen") == {"query": "petersen", "corrections": [["pedersen", "petersen"]]}
         assert _suggestion(public, "hansen") is None  # no open neighbour: as for any unknown word
+
+
+# --- a differential crawl: no word that only closed items hold is in any public answer ------------------------
+
+_WORD_RE = re.compile(r"[^\W\d_]{5,}")
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in _WORD_RE.findall(text.replace("\\n", " "))}
+
+
+def test_no_public_answer_holds_a_word_only_closed_items_hold(archive: Path, public: TestClient) -> None:
+    """Every page and API answer of the public view about every open item, meeting and case, and about
+    every closed item's id and case number, and searches (word, prefix, misspellings, field, NOT) for each
+    word that only closed items hold: none of those words is in an answer (except where the query itself
+    is echoed)."""
+    with Archive(archive) as staff:
+        docs = staff.matching("")
+
+    def doc_words(d: IndexDoc) -> set[str]:
+        parts = [d.title, d.text, d.decision, *d.attachments, *d.bilag_titles, *d.bilag_texts, json.dumps(d.details)]
+        return _words(" ".join(parts))
+
+    chrome = _words(public.get("/search?q=&closed=open").text + public.get("/item/none").text)
+    open_words = set().union(*(doc_words(d) for d in docs if not d.closed)) | chrome
+    secret = sorted(set().union(*(doc_words(d) for d in docs if d.closed)) - open_words)
+    assert {"zebrafinkesagen", "kragefjeldet"} <= set(secret)  # the closed item's and the memo's words
+    urls = ["/search", "/api/search?q=", "/stats", "/api/stats?q=", "/api/search?q=&sort=newest&page=2"]
+    for d in docs:
+        urls += [f"/item/{d.id}", f"/api/item/{d.id}", f"/source/{d.id}"]
+        if d.kind == "item":
+            urls += [f"/meeting/{d.id.rsplit('-', 1)[0]}", f"/api/meeting/{d.id.rsplit('-', 1)[0]}"]
+        urls += [u for c in d.case_numbers for u in (f"/case?nr={quote(c)}", f"/api/case?nr={quote(c)}")]
+    for w in secret:
+        for q in (w, f"{w[:5]}*", w[:-1], w[:2] + w[3:], f"title:{w}", f"NOT {w}"):
+            urls += [f"/api/search?q={quote(q)}", f"/search?q={quote(q)}", f"/api/stats?q={quote(q)}"]
+    for url in dict.fromkeys(urls):
+        answer = public.get(url)
+        assert answer.status_code < 500, url
+        shown = _words(answer.text + " " + " ".join(answer.headers.values()))
+        echoed = _words(unquote(url))
+        assert [w for w in secret if w in shown and w not in echoed and w[:5] not in unquote(url)] == [], url
