@@ -17,6 +17,8 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
 from aktindsigt.package import AktHit, LinkedBilag, PrintedSource, StoredLike
+from index.linked import closed_bilag
+from parsers.records import DocumentRecord
 
 __all__ = ["with_links"]
 
@@ -65,7 +67,13 @@ def with_links(
             out.append(moved if moved is not None else hit)
             continue
         out.append(hit)
-    return [_decorated(h, by_item, print_of, stored) for h in out]
+
+    def record_of(sha: str) -> DocumentRecord | None:
+        found = stored(sha)
+        return found.record if found is not None else None
+
+    closed = closed_bilag(links, record_of)
+    return [_decorated(h, by_item, print_of, stored, closed) for h in out]
 
 
 def _item_hit(sha: str, key: str, stored: Callable[[str], StoredLike | None], how: str) -> AktHit | None:
@@ -95,6 +103,7 @@ def _decorated(
     by_item: dict[str, list[LinkRow]],
     print_of: dict[tuple[str, int], tuple[str, int]],
     stored: Callable[[str], StoredLike | None],
+    closed: set[str],
 ) -> AktHit:
     item = hit.item
     if item is None or hit.meeting_index is None:
@@ -105,7 +114,11 @@ def _decorated(
         if found is None or index >= len(item.attachments):
             continue
         paths = (path, *(p for p in found.paths if p != path))
-        bilag.append(LinkedBilag(item.attachments[index], bilag_sha, paths, found.record, method))
+        attachment = item.attachments[index]
+        if bilag_sha in closed and not attachment.closed:
+            # another item lists the same file as closed: it is withheld here too (``index.linked.closed_bilag``)
+            attachment = dataclasses.replace(attachment, closed=True, access=attachment.access or "lukket andetsteds")
+        bilag.append(LinkedBilag(attachment, bilag_sha, paths, found.record, method))
     printed_source: PrintedSource | None = None
     pair = print_of.get((hit.sha256, hit.meeting_index))
     if pair is not None:

@@ -67,7 +67,7 @@ from typing import Protocol
 from aktindsigt.pdf_cuts import PdfCutError, cut_pages, plan_cut
 from index.documents import case_key
 from parsers.casenumbers import find_case_numbers
-from parsers.confidentiality import whole_document_mark
+from parsers.confidentiality import closed_as_indexed, whole_document_mark
 from parsers.errors import ZIP_READ_ERRORS
 from parsers.paths import read_display_path
 from parsers.personal_data import Finding, Redaction, find_personal_data, mask_cpr, redact_cpr
@@ -192,6 +192,11 @@ class AktHit:
     printed: PrintedSource | None = None  # an export item's printed source; None: not an export, or no print
     excluded: str = ""  # why whoever handles the request left it out (see ``exclude``); "" when not excluded
 
+    def __post_init__(self) -> None:
+        # An item is closed here exactly when the index closes it: also by a marker in its title or text that
+        # the parser did not judge (an ESDH export may call such an item public).
+        object.__setattr__(self, "record", _as_indexed(self.record))
+
     @property
     def key(self) -> str:
         if self.meeting_index is None or self.item_index is None:
@@ -250,6 +255,23 @@ class AktHit:
     @property
     def source_path(self) -> str:
         return self.paths[0] if self.paths else self.record.source.path
+
+
+_AS_INDEXED: dict[int, tuple[DocumentRecord, DocumentRecord]] = {}  # id(record) -> (record, closed_as_indexed)
+_AS_INDEXED_MAX = 256
+
+
+def _as_indexed(record: DocumentRecord) -> DocumentRecord:
+    """``closed_as_indexed(record)``, computed once for the many hits of one record."""
+    cached = _AS_INDEXED.get(id(record))
+    if cached is not None and cached[0] is record:
+        return cached[1]
+    done = closed_as_indexed(record)
+    if len(_AS_INDEXED) >= _AS_INDEXED_MAX:
+        _AS_INDEXED.clear()
+    _AS_INDEXED[id(record)] = (record, done)
+    _AS_INDEXED[id(done)] = (done, done)
+    return done
 
 
 # ---------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from index.engine import ORDERS, Engine, EngineError
 from index.query import Filters, Lowered, QAnd, QNot, QOr, Query, QueryError, check_page, lower, parse_query
 from index.suggest import Suggestion, suggest
 from ingest.catalog import CATALOG_FILE, Catalog
-from parsers.confidentiality import stored_item_mark, whole_document_mark
-from parsers.personal_data import cpr_birth_date
+from parsers.confidentiality import item_mark, whole_document_mark
+from parsers.personal_data import cpr_birth_date, redact_cpr
 from parsers.records import Item
 
 __all__ = [
@@ -37,8 +37,10 @@ __all__ = [
     "ORDERS",
     "SearchPage",
     "SourceFile",
+    "check_public_filters",
     "check_public_query",
     "mask",
+    "mask_snippet",
 ]
 
 
@@ -53,6 +55,46 @@ class NotFound(ArchiveError):
 def mask(text: str) -> str:
     """``text`` with every CPR number masked as ``ddmmyy-XXXX`` (the rule of the aktindsigt package)."""
     return masked(text) if text else text
+
+
+SNIPPET_MARK = "**"
+
+
+def mask_snippet(snippet: str) -> str:
+    """A snippet with its ``**matched**`` words, CPR numbers masked as by ``mask``. The marks are taken out
+    before CPR numbers are looked for (a mark inside a number, as a search for its serial puts there, would
+    hide the number from the finder) and put back around the words they marked; a mark that falls within a
+    masked number is dropped. A snippet whose marks do not pair up is masked without marks."""
+    pieces = snippet.split(SNIPPET_MARK)
+    if len(pieces) == 1:
+        return mask(snippet)
+    if len(pieces) % 2 == 0:
+        return mask("".join(pieces))
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for k, piece in enumerate(pieces):
+        if k % 2 == 1:
+            spans.append((pos, pos + len(piece)))
+        pos += len(piece)
+    plain = "".join(pieces)
+    masked_plain, log = redact_cpr(plain)
+    if not log:
+        return snippet
+
+    def moved(offset: int) -> int:
+        """Where ``offset`` of the plain text (outside every masked number) lands in the masked text."""
+        return offset + sum(len(r.replacement) - (r.end - r.start) for r in log if r.end <= offset)
+
+    inserts = [
+        p
+        for start, end in spans
+        if not any(start < r.end and end > r.start for r in log)
+        for p in (moved(start), moved(end))
+    ]
+    out = masked_plain
+    for offset in sorted(inserts, reverse=True):
+        out = f"{out[:offset]}{SNIPPET_MARK}{out[offset:]}"
+    return out
 
 
 # the 7th digit of a CPR number picks the century: 0 (1900s), 4 (2000s to -36, else 1900s), 5 (2000s to -57,
@@ -122,20 +164,42 @@ def _mask_value(value: Any) -> Any:
     return value
 
 
+_UNMASKED_FIELDS = frozenset({"id", "sha256", "kind"})  # names the archive gives, not text of a document
+
+
 def public_doc(doc: IndexDoc) -> IndexDoc:
-    """The document as a public reader sees it: CPR numbers masked everywhere, no personal-data flag."""
-    return dataclasses.replace(
-        doc,
-        title=mask(doc.title),
-        text=mask(doc.text),
-        decision=mask(doc.decision),
-        attachments=tuple(mask(a) for a in doc.attachments),
-        bilag_titles=tuple(mask(t) for t in doc.bilag_titles),
-        bilag_texts=tuple(mask(t) for t in doc.bilag_texts),
-        source_path=mask(doc.source_path),
-        details=_mask_value(doc.details),
-        personal_data=False,
-    )
+    """The document as a public reader sees it: CPR numbers masked in every field that holds text of the
+    document (title, texts, case numbers, body, bilag, paths, details, ...), no personal-data flag, and no
+    count of the meeting's items (closed ones included)."""
+    masked_fields = {
+        f.name: _mask_value(getattr(doc, f.name)) for f in dataclasses.fields(doc) if f.name not in _UNMASKED_FIELDS
+    }
+    details = masked_fields["details"]
+    if isinstance(details.get("meeting"), dict):
+        # the meeting's item count includes its closed items: a public reader learns it from no answer
+        details["meeting"] = {k: v for k, v in details["meeting"].items() if k != "item_count"}
+    return dataclasses.replace(doc, **{**masked_fields, "personal_data": False})
+
+
+def _cpr_value(value: str) -> bool:
+    """A filter value (a case number, a body, ...) that names a CPR number, its birth date or the start of
+    one, by the rule of ``check_public_query``."""
+    text = value.strip()
+    if text.endswith("*"):
+        head = words(text.rstrip("*"))
+        if len(head) == 1 and _cpr_prefix(head[0]):
+            return True
+    return any(_cpr_term(w) for w in words(text))
+
+
+def check_public_filters(filters: Filters) -> None:
+    """Raises ``QueryError`` when a text filter of a public reader (``case``, ``body``, ``type``, ``outcome``,
+    ``law``) names a CPR number as ``check_public_query`` refuses it in the query: a case number filter
+    ``010190-1234`` (some case systems number a person's case by the person's CPR number) would tell
+    whether the archive holds it."""
+    values = (filters.case, filters.body, filters.document_type, filters.outcome, filters.law)
+    if any(v and _cpr_value(v) for v in values):
+        raise QueryError(PUBLIC_CPR_MESSAGE)
 
 
 @dataclass(frozen=True)
@@ -250,7 +314,11 @@ class Archive:
         """The query as the engines take it; raises ``QueryError`` (one line, as the CLI prints it).
         A public reader cannot search by CPR number (``check_public_query``), so that a search cannot test
         whether the archive holds a person's number."""
-        return lower(check_public_query(query) if self.public else query, self.visible(filters))
+        if not self.public:
+            return lower(query, self.visible(filters))
+        parsed = check_public_query(query)
+        check_public_filters(self.visible(filters))
+        return lower(parsed, self.visible(filters))
 
     def _shown(self, doc: IndexDoc) -> IndexDoc:
         return public_doc(doc) if self.public else doc
@@ -287,7 +355,7 @@ class Archive:
             )
             doc = self._shown(hit.doc)
             shown_bilag = tuple(mask(b) for b in bilag) if self.public else bilag
-            snippet = mask(hit.snippet) if self.public else hit.snippet
+            snippet = mask_snippet(hit.snippet) if self.public else hit.snippet
             in_bilag = mask(hit.in_bilag) if self.public and hit.in_bilag else hit.in_bilag
             hits.append(HitView(rank, doc, hit.score, snippet, shown_bilag, in_bilag))
         counts = dict(result.facets)
@@ -299,7 +367,7 @@ class Archive:
     def _suggestion(self, query: str, filters: Filters | None) -> Suggestion | None:
         """The "did you mean" of ``query``. A public reader is offered only words that visible items hold,
         so a suggestion never reveals a word of a closed item."""
-        found = suggest(self.engine(), query)
+        found = suggest(self.engine(), query, open_only=self.public)
         if found is None or not self.public:
             return found
         for _typed, word in found.corrections:
@@ -337,7 +405,8 @@ class Archive:
         return stats_table(self.matching(query, filters))
 
     def meeting(self, meeting_id: str) -> MeetingView:
-        """The meeting ``<sha256 prefix>-<meeting index>`` with its items in order."""
+        """The meeting ``<sha256 prefix>-<meeting index>`` with its items in order; for a public reader only
+        its visible items, and ``NotFound`` when it has none."""
         engine = self.engine()
         first = engine.get(f"{meeting_id}-0") if _meeting_id_ok(meeting_id) else None
         meeting = (first.details.get("meeting") if first is not None else None) or None
@@ -349,6 +418,10 @@ class Archive:
             if doc is not None:
                 items.append(doc)
         shown = [self._shown(d) for d in items if not (self.public and d.closed)]
+        if self.public and not shown:
+            # a meeting of closed items only ("Lukket møde"): its time, place and participants would tell a
+            # public reader that a closed meeting was held, so it is not found, as an unknown id is not
+            raise NotFound(f"no meeting with id {meeting_id!r} in the index")
         details = {k: v for k, v in meeting.items() if k not in ("body", "document_type", "date", "item_count")}
         if self.public:
             details = _mask_value(details)
@@ -369,8 +442,12 @@ class Archive:
         except AktindsigtError as e:
             raise NotFound(str(e)) from e
         if self.public and not self._publishable(doc.sha256, data, suffix):
-            raise NotFound(f"{doc_id}: the source document is not public (closed items or CPR numbers)")
-        return SourceFile(data, media_type, Path(path.split("!")[-1]).name)
+            # one message for every reason, so that the answer does not tell whether the document holds a
+            # closed item or a CPR number
+            raise NotFound(f"{doc_id}: the source file is not published; the item's text is on its page")
+        name = Path(path.split("!")[-1]).name
+        # the file's name goes out in a header: masked like every other string a public reader is given
+        return SourceFile(data, media_type, mask(name) if self.public else name)
 
     def _publishable(self, sha256: str, data: bytes, suffix: str) -> bool:
         if not (self.directory / CATALOG_FILE).exists():
@@ -392,8 +469,7 @@ class Archive:
 
 def _withheld(item: Item) -> bool:
     """An item closed by its parser or, as the index decides, by a marker in its title or text."""
-    decision = item.decision.text if item.decision else ""
-    return item.closed or stored_item_mark(item.title, f"{item.text}\n{decision}") is not None
+    return item_mark(item) is not None
 
 
 def meeting_id_of(doc: IndexDoc) -> str | None:

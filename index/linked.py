@@ -16,7 +16,7 @@ of ``index.documents.docs_from_record`` as follows:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from parsers.records import DocumentRecord
 if TYPE_CHECKING:
     from ingest.catalog import Catalog
 
-__all__ = ["LinkContext", "bilag_lines", "load_context", "printed_lines", "shown_bilag"]
+__all__ = ["LinkContext", "bilag_lines", "closed_bilag", "load_context", "printed_lines", "shown_bilag"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class LinkContext:
     printed_of: dict[tuple[str, int], tuple[str, int]] = field(default_factory=dict)  # export -> printed
     records: dict[str, tuple[DocumentRecord, tuple[str, ...]]] = field(default_factory=dict)  # sha -> (record, paths)
     touched: set[str] = field(default_factory=set)  # contents whose documents the links change (besides bilag)
+    closed_bilag: set[str] = field(default_factory=set)  # bilag contents some item lists as closed (``closed_bilag``)
 
     def affects(self, sha256: str) -> bool:
         """Whether the links change the documents of this content (``compose`` is not the identity for it)."""
@@ -81,7 +82,12 @@ class LinkContext:
                 # A bilag the export marks closed, or that carries a confidentiality marker (the rule that closes a
                 # stand-alone document), is listed but its text is not indexed with the item: it is never found,
                 # shown or published.
-                closed = bool(attachment.closed) or bool(whole_document_mark(bilag.title or "", bilag.text))
+                # A bilag file another item lists as closed is closed here too (``closed_bilag``).
+                closed = (
+                    bool(attachment.closed)
+                    or link.bilag_sha256 in self.closed_bilag
+                    or bool(whole_document_mark(bilag.title or "", bilag.text))
+                )
                 titles.append(attachment.title)
                 texts.append("" if closed else bilag.text)
                 personal = personal or (not closed and _has_personal_data(bilag.text))
@@ -133,13 +139,48 @@ def _printed(found: tuple[DocumentRecord, tuple[str, ...]], meeting_index: int, 
     }
 
 
+LinkRow = tuple[str, int, str, str, str, str]  # Catalog.bilag_links(): item key, index, meeting, bilag, path, method
+
+
+def closed_bilag(links: Iterable[LinkRow], record_of: Callable[[str], DocumentRecord | None]) -> set[str]:
+    """The bilag contents that an item lists as closed (the export's access field, "Lukket: ..."), among
+    those linked to more than one item. One file is one document: an item that lists it as open does not
+    publish what another listing closes, so the index, the public view and aktindsigt packages withhold it
+    with every item it is linked to. ``record_of`` gives a meeting document's record by its sha256 (only
+    the documents of bilag linked more than once are read)."""
+    by_bilag: dict[str, list[LinkRow]] = {}
+    for row in links:
+        by_bilag.setdefault(row[3], []).append(row)
+    records: dict[str, DocumentRecord | None] = {}
+    closed: set[str] = set()
+    for bilag_sha, rows in by_bilag.items():
+        if len({r[0] for r in rows}) < 2:
+            continue  # linked once: its own listing decides (``LinkContext.compose``, ``aktindsigt``)
+        for key, index, meeting_sha, _bilag, _path, _method in rows:
+            if meeting_sha not in records:
+                records[meeting_sha] = record_of(meeting_sha)
+            record = records[meeting_sha]
+            if record is None:
+                continue
+            mi, ii = _positions(key)
+            if mi >= len(record.meetings) or ii >= len(record.meetings[mi].items):
+                continue
+            attachments = record.meetings[mi].items[ii].attachments
+            if index < len(attachments) and attachments[index].closed:
+                closed.add(bilag_sha)
+                break
+    return closed
+
+
 def load_context(catalog: Catalog, shas: Iterable[str] | None = None) -> LinkContext:
     """The links of the catalog, with the records of the bilag and prints that the contents ``shas`` (None: all)
     point at."""
     wanted = None if shas is None else set(shas)
     ctx = LinkContext()
     needed: set[str] = set()
-    for key, index, meeting_sha, bilag_sha, path, method in catalog.bilag_links():
+    all_links = catalog.bilag_links()
+    ctx.closed_bilag = closed_bilag(all_links, catalog.record)
+    for key, index, meeting_sha, bilag_sha, path, method in all_links:
         ctx.linked_bilag.add(bilag_sha)
         if wanted is None or meeting_sha in wanted:
             ctx.links.setdefault(key, []).append(_Link(index, bilag_sha, path, method))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from index.analysis import STOP_WORDS, fold, stem, tokenize
 from index.engine import Engine
-from index.query import Lowered, Or, Term
+from index.query import And, Lowered, Node, Or, Term
 
 __all__ = ["MAX_EDITS", "Suggestion", "edit_distance", "suggest"]
 
@@ -92,10 +92,38 @@ def _best(word_stem: str, counts: dict[str, int]) -> tuple[str, int] | None:
     return (best[2], -best[1]) if best else None
 
 
-def _surface(engine: Engine, term: str) -> str:
-    """How ``term`` (a stem) is written in an item that contains it, lowercased."""
-    node = Or(tuple(Term(f, term) for f in ("title", "text")))
+def _open_items(engine: Engine, term: str, fields: tuple[str, ...]) -> int:
+    """Open items that hold ``term`` (a stem) in one of ``fields``."""
+    node = And((Or(tuple(Term(f, term) for f in fields)), Term("closed", "open")))
+    return engine.search(Lowered(node, set()), limit=1, facets=False).total
+
+
+def _best_open(engine: Engine, word_stem: str, counts: dict[str, int]) -> tuple[str, int] | None:
+    """``_best`` counted in open items only: a neighbour no open item holds is no candidate, and the
+    closed items' counts do not rank the others."""
+    best: tuple[int, int, str] | None = None
+    for term in counts:
+        if term == word_stem or abs(len(term) - len(word_stem)) > MAX_EDITS:
+            continue
+        distance = edit_distance(word_stem, term)
+        if distance > MAX_EDITS:
+            continue
+        items = _open_items(engine, term, _WHOLE_FIELDS)
+        rank = (distance, -items, term)
+        if items and (best is None or rank < best):
+            best = rank
+    return (best[2], -best[1]) if best else None
+
+
+def _surface(engine: Engine, term: str, open_only: bool = False) -> str | None:
+    """How ``term`` (a stem) is written in an item that contains it, lowercased; with ``open_only`` only
+    open items count, and None when no open item holds it."""
+    node: Node = Or(tuple(Term(f, term) for f in ("title", "text")))
+    if open_only:
+        node = And((node, Term("closed", "open")))
     result = engine.search(Lowered(node, set()), limit=3, facets=False)
+    if open_only and not result.hits:
+        return None
     for hit in result.hits:
         for text in (hit.doc.title, hit.doc.text[:200_000]):
             for raw, _start, _end in tokenize(text):
@@ -105,9 +133,12 @@ def _surface(engine: Engine, term: str) -> str:
     return term
 
 
-def suggest(engine: Engine, query: str) -> Suggestion | None:
+def suggest(engine: Engine, query: str, *, open_only: bool = False) -> Suggestion | None:
     """A corrected ``query``, or None when no word of it needs a correction. Only bare words are
-    corrected; phrases, fields, operators, prefixes (``klima*``) and case numbers are kept as typed."""
+    corrected; phrases, fields, operators, prefixes (``klima*``) and case numbers are kept as typed.
+    ``open_only`` (the public view): every count is of open items, a suggested word is written as an open
+    item writes it, and a word that only closed items hold is neither suggested nor "known", so the answer
+    is the one an archive without the closed items would give."""
     tokens = query.split()
     corrections: list[tuple[str, str]] = []
     wholes: dict[str, dict[str, int]] = {}
@@ -130,15 +161,21 @@ def suggest(engine: Engine, query: str) -> Suggestion | None:
             wholes[first] = _frequencies(engine, first, _WHOLE_FIELDS)
             parts[first] = _frequencies(engine, first, _PART_FIELDS)
         counts = wholes[first]
-        known = counts.get(word_stem, 0) + parts[first].get(word_stem, 0)
-        found = _best(word_stem, counts)
+        if open_only:
+            # what closed items hold must not change the answer: "known" and the neighbours are counted in
+            # open items, else a suggestion offered or not would tell whether a closed item holds the word
+            known = _open_items(engine, word_stem, _WHOLE_FIELDS + _PART_FIELDS)
+            found = _best_open(engine, word_stem, counts)
+        else:
+            known = counts.get(word_stem, 0) + parts[first].get(word_stem, 0)
+            found = _best(word_stem, counts)
         if found is None:
             continue
         neighbour, items = found
         if known and not (items >= RARE_NEIGHBOUR_ITEMS and items >= RARE_RATIO * known):
             continue
-        surface = _surface(engine, neighbour)
-        if surface == folded:
+        surface = _surface(engine, neighbour, open_only)
+        if surface is None or surface == folded:
             continue
         corrections.append((bare, surface))
         tokens[index] = token.replace(bare, surface)

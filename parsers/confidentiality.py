@@ -44,7 +44,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from parsers.records import DocumentRecord, Item
 
 Scope = Literal["title", "line", "meeting", "part"]
 HEAD_LINES = 3  # lines after the title that count as the item's head for uncertain hints
@@ -299,6 +302,37 @@ def stored_item_mark(title: str, text: str) -> ClosedMark | None:
         found = (line_marker(line) for line in text.splitlines() if line.strip())
         certain = next((f[1] for f in found if f is not None and f[0] == "closed"), None)
     return None if certain is None else ClosedMark(certain)
+
+
+def item_mark(item: Item) -> ClosedMark | None:
+    """Why an item is withheld, as the index decides it for every format: the parser's verdict
+    (``Item.closed``), else the certain markers of ``stored_item_mark`` in its title, text and decision
+    (an ESDH export may call such an item public); None for an open item. Every output that hands out
+    items (the search index, the public view, aktindsigt packages) applies this one rule."""
+    if item.closed:
+        return ClosedMark(item.closed_reason or "lukket punkt", item.closed_review)
+    decision = item.decision.text if item.decision else ""
+    return stored_item_mark(item.title, f"{item.text}\n{decision}")
+
+
+def closed_as_indexed(record: DocumentRecord) -> DocumentRecord:
+    """``record`` with every item that ``item_mark`` closes marked closed (``closed_reason`` the marker as
+    printed), so that code reading ``Item.closed`` withholds what the index withholds; the record itself
+    when nothing changes."""
+    import dataclasses
+
+    changed = False
+    meetings = []
+    for meeting in record.meetings:
+        items = []
+        for item in meeting.items:
+            mark = None if item.closed else item_mark(item)
+            if mark is not None:
+                item = dataclasses.replace(item, closed=True, closed_reason=mark.reason, closed_review=mark.review)
+                changed = True
+            items.append(item)
+        meetings.append(dataclasses.replace(meeting, items=tuple(items)) if changed else meeting)
+    return dataclasses.replace(record, meetings=tuple(meetings)) if changed else record
 
 
 def whole_document_mark(title: str, text: str) -> str:
