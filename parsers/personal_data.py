@@ -116,12 +116,15 @@ def cpr_birth_date(digits: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def _find_cpr(text: str) -> list[tuple[int, int]]:
+def _find_cpr(text: str, *, spaced: bool = False) -> list[tuple[int, int]]:
+    """The spans of CPR numbers in ``text``. Two parts with only a space between them ("010190 1234")
+    count when a CPR label stands before them, or always with ``spaced`` (masking: a number that may be
+    a CPR number is masked rather than let through; the personal-data flags need the label)."""
     spans = []
     for m in _CPR_RE.finditer(text):
         before = text[max(0, m.start() - 20) : m.start()]
         labelled = bool(_CPR_LABEL_BEFORE_RE.search(before))
-        if m.group("space") and not labelled:
+        if m.group("space") and not labelled and not spaced:
             continue
         if not labelled and _NOT_CPR_LABEL_RE.search(before):
             continue
@@ -287,11 +290,12 @@ def mask_cpr(value: str) -> str:
 
 
 def redact_cpr(text: str, *, page: int | None = None) -> tuple[str, list[Redaction]]:
-    """``text`` with every CPR number masked as ``ddmmyy-XXXX``, and the list of what was masked."""
+    """``text`` with every CPR number masked as ``ddmmyy-XXXX``, and the list of what was masked; two
+    parts with only a space between them are masked without a CPR label before them too."""
     redactions: list[Redaction] = []
     parts: list[str] = []
     pos = 0
-    for start, end in _find_cpr(text):
+    for start, end in _find_cpr(text, spaced=True):
         original = text[start:end]
         replacement = mask_cpr(original)
         parts += [text[pos:start], replacement]

@@ -288,3 +288,20 @@ def test_span_overlap_check_agrees_with_the_pairwise_rule():
             if expected:
                 taken.append((start, end))
             assert spans.take(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    "text, masked",
+    [
+        ("Klager 010190 1234 har skrevet", "Klager 010190-XXXX har skrevet"),
+        ("Klager 010190\u00a01234 har skrevet", "Klager 010190-XXXX har skrevet"),
+        ("klage_010190 1234.pdf", "klage_010190-XXXX.pdf"),
+        ("kontonr. 010190 1234", "kontonr. 010190 1234"),  # another kind of ten-digit number
+        ("beløb 120000 1500", "beløb 120000 1500"),  # no date: month 00
+    ],
+)
+def test_redaction_masks_a_number_in_two_parts_without_a_cpr_label(text: str, masked: str) -> None:
+    """Masking errs on the safe side: two parts with only a space between them are masked when they
+    make a valid CPR number, while the personal-data flags still need a label before them."""
+    assert redact_cpr(text)[0] == masked
+    assert find_personal_data(text, kinds=("cpr",)) == []
