@@ -501,6 +501,9 @@ def _store(
         # a linked bilag parsed again in this run changes the text of the items it is linked to
         stored = {r[0] for r in conn.execute("SELECT sha256 FROM contents WHERE generation = ?", (generation,))}
         touched |= {row[2] for row in new_links.values() if row[3] in stored}
+        # a bilag whose listings changed may have become closed (or open) for every item that lists it
+        # (``index.linked.closed_bilag``): each of its meeting documents is indexed again
+        touched |= {row[2] for row in new_links.values() if row[3] in touched}
         conn.executemany(
             "DELETE FROM bilag_links WHERE item_key = ? AND attachment_index = ?",
             sorted(k for k in old_links if k not in new_links),

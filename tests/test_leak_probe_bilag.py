@@ -100,3 +100,27 @@ def test_no_package_hands_the_file_over(archive: Path, tmp_path: Path, cases: li
     assert not list(out.glob("sources/*lejekontrakt*"))
     rows = (out / "aktliste.csv").read_text(encoding="utf-8-sig")
     assert "Bilag: Lejekontrakt" in rows and "undtaget – lukket bilag" in rows
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_later_closed_listing_withholds_the_file_from_an_earlier_open_one(tmp_path: Path, engine: str) -> None:
+    """The export that lists the file as open is imported and indexed first; the one that closes it comes in
+    a later import. The incremental index update withholds the file from the open item too."""
+    src = tmp_path / "kilder"
+    (src / "Bilag").mkdir(parents=True)
+    _print_pdf(src / "Bilag" / "lejekontrakt.pdf", [("Lejekontrakt", "title"), (f"Lejer: {SECRET} ApS.", "p")], "Bilag")
+    (src / "dagsorden_april.xml").write_text(_export("8. april 2024", OPEN), encoding="utf-8")
+    archive = tmp_path / "arkiv"
+
+    def run(*args: str) -> None:
+        result = CliRunner().invoke(cli, [*args, "--archive", str(archive)])
+        assert result.exit_code == 0, result.output
+
+    run("ingest", str(src), "--jobs", "1")
+    run("index", "--engine", engine)  # later imports update it
+    with TestClient(create_app(archive, engine, public=True)) as public:
+        assert public.get(f"/api/search?q={SECRET}").json()["total"] == 1  # open: the bilag text is found
+    (src / "dagsorden_marts.xml").write_text(_export("4. marts 2024", CLOSED), encoding="utf-8")
+    run("ingest", str(src), "--jobs", "1")
+    with TestClient(create_app(archive, engine, public=True)) as public:
+        assert public.get(f"/api/search?q={SECRET}").json()["total"] == 0
