@@ -54,11 +54,14 @@ extraction time of a dense 100-page agenda).
 
 from __future__ import annotations
 
+import base64
 import ctypes
+import io
 import os
 import re
+import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -603,17 +606,36 @@ _OPERATOR_RE = re.compile(
 
 def damaged_pages(path: Path) -> dict[int, str]:
     """{page number: reason} for pages whose content stream cannot be decoded (a damaged
-    Flate stream, one cut short, a /Contents entry that is no stream) or is garbage (no
-    drawing operator in 64 bytes or more). Pages with filters other
-    than Flate/ASCII85/ASCIIHex are not checked. A file pdfminer cannot open gives {}: the char
-    source reports that."""
+    Flate or ASCII85 stream, one cut short, a /Contents entry that is no stream) or is garbage
+    (no drawing operator in 64 bytes or more). Pages with filters other than
+    Flate/ASCII85/ASCIIHex are not checked. A file pdfminer cannot open gives {}: the char
+    source reports that.
+
+    Two passes. ``scan_content_streams`` reads the raw bytes at C speed and answers "no page
+    is damaged" when it can prove that; for everything else ``damaged_pages_pdfminer`` walks
+    the page tree with pdfminer (exact, slow: pure-Python object parsing and ASCII85). The
+    first pass never answers anything else, so the result is always the pdfminer result.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return {}
+    if scan_content_streams(data) is None:
+        return {}
+    return damaged_pages_pdfminer(path, data)
+
+
+def damaged_pages_pdfminer(path: Path, data: bytes | None = None) -> dict[int, str]:
+    """``damaged_pages`` by pdfminer alone: every page of the page tree, every stream of its
+    /Contents resolved, decoded and checked by ``_stream_problem``. ``data``: the file's bytes
+    when already read."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
     found: dict[int, str] = {}
     try:
-        with open(path, "rb") as fh:
+        with io.BytesIO(data) if data is not None else open(path, "rb") as fh:
             document = PDFDocument(PDFParser(fh))
             for number, page in enumerate(PDFPage.create_pages(document), start=1):
                 reason = _contents_problem(page.contents)
@@ -638,17 +660,27 @@ def _contents_problem(contents: list[Any]) -> str | None:
 
 
 def _stream_problem(stream: Any) -> str | None:
-    from pdfminer.ascii85 import ascii85decode, asciihexdecode
+    from pdfminer.ascii85 import ascii85decode
 
     data = stream.get_rawdata()
     if data is None:
         return None
-    for kind, _params in stream.get_filters():
-        name = getattr(kind, "name", str(kind))
-        if name in _ASCII85:
-            data = ascii85decode(data)
-        elif name in _ASCIIHEX:
-            data = asciihexdecode(data)
+    names = [getattr(kind, "name", str(kind)) for kind, _params in stream.get_filters()]
+    return _decoded_problem(data, names, ascii85decode)
+
+
+def _decoded_problem(data: bytes, filters: list[str], a85: Callable[[bytes], bytes]) -> str | None:
+    """Why the content stream ``data`` (raw, with this filter chain) is damaged; None: it is not,
+    or it uses a filter that is not checked. ``a85`` decodes ASCII85 (raising ValueError or
+    struct.error on bad input, like ``base64.a85decode``)."""
+    from pdfminer.ascii85 import asciihexdecode
+
+    for name in filters:
+        if name in _ASCII85 or name in _ASCIIHEX:
+            try:
+                data = a85(data) if name in _ASCII85 else asciihexdecode(data)
+            except (ValueError, struct.error) as e:
+                return f"its encoded content stream is damaged ({_describe(e)})"
         elif name in _FLATE:
             inflater = zlib.decompressobj()
             try:
@@ -662,6 +694,359 @@ def _stream_problem(stream: Any) -> str | None:
     if len(data) >= _MIN_GARBAGE and not _OPERATOR_RE.search(data):
         return "its content stream holds no drawing operators (garbage)"
     return None
+
+
+# --- the first pass: raw bytes ---------------------------------------------------------------
+
+_DELIM = rb"\s/\[\]()<>{}%"
+_OBJ_KEYWORD = re.compile(rb"obj(?![^" + _DELIM + rb"])")
+_HEADER_BEFORE = re.compile(rb"(\d+)\s+(\d+)\s+\Z")  # "N G " right before an obj keyword
+_STREAM_KEYWORD = re.compile(rb"stream(?:\r\n|\r|\n)")
+_END_OF_DATA = re.compile(rb"[ \t\r\n]*endstream")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R(?![^" + _DELIM + rb"])")
+_REF_ARRAY = re.compile(rb"\[((?:\s*\d+\s+\d+\s+R(?![^" + _DELIM + rb"]))*)\s*\]")
+# /Contents, each letter plain or as a #xx escape (pdfminer reads both)
+_CONTENTS_NAME = re.compile(
+    rb"/(?:C|#43)(?:o|#6[Ff])(?:n|#6[Ee])(?:t|#74)(?:e|#65)(?:n|#6[Ee])(?:t|#74)(?:s|#73)(?![^" + _DELIM + rb"])"
+)
+_INT_OBJECT = re.compile(rb"\s*(\d+)\s*endobj")
+_TOKEN = re.compile(
+    rb"(?P<space>(?:\s|%[^\r\n]*)+)|(?P<open><<)|(?P<close>>>)|(?P<array>\[)|(?P<end>\])"
+    rb"|(?P<ref>\d+\s+\d+\s+R)(?![^" + _DELIM + rb"])"
+    rb"|/(?P<name>[^" + _DELIM + rb"]*)"
+    rb"|(?P<number>[+-]?(?:\d+\.?\d*|\.\d+))(?![^" + _DELIM + rb"])"
+    rb"|(?P<word>true|false|null)(?![^" + _DELIM + rb"])"
+    rb"|(?P<hex><[0-9A-Fa-f\s]*>)|(?P<string>\()"
+)
+_STRING_PART = re.compile(rb"\\.|[()]", re.DOTALL)
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_A85_DIGITS = bytes(range(33, 118))
+_A85_SPACE = b" \t\n\r\v"  # what base64.a85decode ignores
+_FILTER_KEYS = ("F", "Filter")  # pdfminer reads /F as a filter chain, before /Filter
+_PARAM_KEYS = ("DP", "DecodeParms", "FDecodeParms")
+
+
+class _Undecided(Exception):
+    """The first pass cannot prove the file intact; the message says why."""
+
+
+class _Ref(NamedTuple):
+    number: int
+
+
+_Value = Any  # int | float | bytes (a name) | _Ref | list[_Value] | dict[str, _Value] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _RawStream:
+    number: int
+    attrs: dict[str, _Value]
+    start: int  # first byte of the data (after "stream" and its end of line)
+    end: int  # first byte of "endstream"
+
+
+def scan_content_streams(data: bytes) -> str | None:
+    """None when no page content stream of the PDF ``data`` can be damaged; otherwise why this
+    pass cannot tell (``damaged_pages`` then asks pdfminer).
+
+    It proves that pdfminer's ``damaged_pages_pdfminer`` finds nothing:
+
+    1. Every page dict is a top-level object or sits in an object stream (/ObjStm), so every
+       /Contents entry pdfminer can read is in the raw bytes or in a decoded object stream.
+       Each must be a reference or an array of references (a page whose /Contents is a
+       string is flagged by pdfminer; an annotation's is not: both go to pdfminer).
+    2. Each referenced object is looked up in pdfminer's own cross-reference tables (the
+       cheap part of opening a file; a file whose tables are broken, so that pdfminer scans
+       the file for objects, goes to pdfminer). The entry must point at an ``N G obj`` header
+       this pass has read, of a stream: a reference to a missing object, to one inside an
+       object stream (never a stream) or to anything else goes to pdfminer.
+    3. Every stream object is delimited the way pdfminer reads it: from the end of the line
+       of its ``stream`` keyword, /Length bytes (a direct number, or an indirect object read
+       through the cross-reference tables). Those bytes must be followed by nothing but
+       whitespace and ``endstream``, and hold no ``endstream`` and no object header
+       themselves, so that pdfminer's fallback reader (which reads up to ``endstream``) sees
+       the same bytes too.
+    4. Each content stream is decoded with its filter chain (read from the stream dict the
+       way pdfminer reads it) by ``_decoded_problem``, the same function pdfminer's pass
+       uses, with a vectorised ASCII85 decoder that gives the same bytes as
+       ``base64.a85decode`` and hands anything unusual to it. Any problem goes to pdfminer,
+       which names the page; so does a stream without drawing operators that pdfminer's
+       fallback reader (which keeps the end of line before ``endstream``) could call garbage.
+    5. An encrypted file, a name written with ``#`` escapes that spells /Contents, or
+       anything this pass does not parse goes to pdfminer.
+
+    Streams that are not page content (fonts, images) are not decoded at all: pdfminer's
+    pass never looks at them.
+    """
+    try:
+        _scan(data)
+    except _Undecided as e:
+        return str(e)
+    except Exception as e:  # a parse this pass did not foresee: pdfminer decides
+        return f"the first pass failed ({_describe(e)})"
+    return None
+
+
+def _scan(data: bytes) -> None:
+    if b"/Encrypt" in data:
+        raise _Undecided("the file is encrypted")
+    streams, values, object_streams = _top_level_objects(data)
+    if not object_streams and b"/Contents" not in data:
+        return  # no page has content: nothing to check, no need to read the cross-reference tables
+    resolve = _xref_resolver(data)
+    texts = [data]
+    for stream in object_streams:
+        texts.append(_object_stream_text(data, stream, values, resolve))
+    targets: set[int] = set()
+    for text in texts:
+        for match in _CONTENTS_NAME.finditer(text):
+            if b"#" in match.group():
+                raise _Undecided("a /Contents key written with # escapes")
+            ref = _REF.match(text, _skip_space(text, match.end()))
+            if ref is not None:
+                targets.add(int(ref.group(1)))
+                continue
+            array = _REF_ARRAY.match(text, _skip_space(text, match.end()))
+            if array is None:
+                raise _Undecided("a /Contents entry that is not a reference or an array of references")
+            targets.update(int(m.group(1)) for m in _REF.finditer(array.group(1)))
+    if not targets:
+        return
+    for number in sorted(targets):
+        target = streams.get(resolve(number))
+        if target is None or target.number != number:
+            raise _Undecided(f"/Contents names object {number}, which is not a stream this pass has read")
+        names = _filter_names(target)
+        problem = _decoded_problem(_stream_data(data, target, values, resolve), names, _a85decode)
+        if problem is None and not names:
+            # pdfminer's fallback reader keeps the whitespace before endstream: it counts too
+            problem = _decoded_problem(data[target.start : target.end], names, _a85decode)
+        if problem is not None:
+            raise _Undecided(f"object {number}: {problem}")
+
+
+def _top_level_objects(data: bytes) -> tuple[dict[int, _RawStream], dict[int, bytes], list[_RawStream]]:
+    """The stream objects by the offset of their header, the bytes after ``obj`` of the other
+    objects by offset, and the object streams."""
+    headers = _headers(data)
+    streams: dict[int, _RawStream] = {}
+    values: dict[int, bytes] = {}
+    object_streams: list[_RawStream] = []
+    data_end = 0
+    for k, (start, end, number) in enumerate(headers):
+        if start < data_end:
+            raise _Undecided(f"an object header inside the data of a stream (offset {start})")
+        limit = headers[k + 1][0] if k + 1 < len(headers) else len(data)
+        keyword = _STREAM_KEYWORD.search(data, end, limit)
+        if keyword is None:
+            values[start] = data[end:limit]
+            continue
+        attrs, after = _parse_value(data, _skip_space(data, end))
+        if not isinstance(attrs, dict) or _skip_space(data, after) != keyword.start():
+            raise _Undecided(f"object {number}: the stream dictionary cannot be read")
+        stop = data.find(b"endstream", keyword.end())
+        if stop < 0:
+            raise _Undecided(f"object {number}: no endstream")
+        stream = _RawStream(number, attrs, keyword.end(), stop)
+        streams[start] = stream
+        data_end = stop
+        if attrs.get("Type") == b"ObjStm":
+            object_streams.append(stream)
+    return streams, values, object_streams
+
+
+def _headers(data: bytes) -> list[tuple[int, int, int]]:
+    """(start, end, object number) of every ``N G obj`` header, found from the "obj" keywords
+    (a regular expression for the whole header would try every digit of the binary data)."""
+    out: list[tuple[int, int, int]] = []
+    for keyword in _OBJ_KEYWORD.finditer(data):
+        window = max(0, keyword.start() - _HEADER_WINDOW)
+        match = _HEADER_BEFORE.search(data, window, keyword.start())
+        if match is None:
+            continue
+        if match.start() == window and window > 0:
+            raise _Undecided(f"an object header with a number too long to read (offset {window})")
+        out.append((match.start(), keyword.end(), int(match.group(1))))
+    return out
+
+
+_HEADER_WINDOW = 48
+
+
+def _skip_space(data: bytes, pos: int) -> int:
+    match = _TOKEN.match(data, pos)
+    return match.end() if match is not None and match.lastgroup == "space" else pos
+
+
+def _parse_value(data: bytes, pos: int) -> tuple[_Value, int]:
+    """One PDF object (no stream) at ``pos`` and the position after it."""
+    match = _TOKEN.match(data, pos)
+    if match is None:
+        raise _Undecided(f"an unreadable token at offset {pos}")
+    kind, end = match.lastgroup, match.end()
+    if kind == "open":
+        attrs: dict[str, _Value] = {}
+        pos = _skip_space(data, end)
+        while not data.startswith(b">>", pos):
+            key, pos = _parse_value(data, pos)
+            if not isinstance(key, bytes):
+                raise _Undecided(f"a dictionary key that is not a name at offset {pos}")
+            value, pos = _parse_value(data, _skip_space(data, pos))
+            name = _name(key)
+            if name in attrs:
+                raise _Undecided(f"the key /{name} twice in one dictionary")
+            if value is not None:  # pdfminer drops null values
+                attrs[name] = value
+            pos = _skip_space(data, pos)
+        return attrs, pos + 2
+    if kind == "array":
+        items: list[_Value] = []
+        pos = _skip_space(data, end)
+        while not data.startswith(b"]", pos):
+            item, pos = _parse_value(data, pos)
+            items.append(item)
+            pos = _skip_space(data, pos)
+        return items, pos + 1
+    if kind == "ref":
+        return _Ref(int(match.group(kind).split()[0])), end
+    if kind == "name":
+        return match.group(kind), end
+    if kind == "number":
+        text = match.group(kind)
+        return (float(text) if b"." in text else int(text)), end
+    if kind == "word":
+        return (None if match.group(kind) == b"null" else match.group(kind) == b"true"), end
+    if kind == "hex":
+        return "", end
+    if kind == "string":
+        return "", _string_end(data, end)
+    raise _Undecided(f"an unexpected {kind} at offset {pos}")
+
+
+def _string_end(data: bytes, pos: int) -> int:
+    """The position after the literal string whose "(" ends at ``pos``."""
+    depth = 1
+    for match in _STRING_PART.finditer(data, pos):
+        part = match.group()
+        if part == b"(":
+            depth += 1
+        elif part == b")":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    raise _Undecided("a string that does not end")
+
+
+def _name(raw: bytes) -> str:
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+
+
+def _xref_resolver(data: bytes) -> Callable[[int], int]:
+    """A function giving the file offset pdfminer reads object ``number`` from, through its own
+    cross-reference tables; raises ``_Undecided`` for an object in an object stream, a missing
+    one, or a file whose tables pdfminer cannot read."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    parser = PDFParser(io.BytesIO(data))
+    try:
+        document = PDFDocument(parser)
+    except Exception as e:
+        raise _Undecided(f"pdfminer cannot open the file ({_describe(e)})") from e
+    if parser.fallback:
+        raise _Undecided("the cross-reference table is broken")
+    xrefs = document.xrefs
+
+    def resolve(number: int) -> int:
+        for xref in xrefs:
+            try:
+                in_stream, offset, _generation = xref.get_pos(number)
+            except KeyError:
+                continue
+            if in_stream is not None:
+                raise _Undecided(f"object {number} is in an object stream")
+            # pdfminer skips whitespace before the header
+            return offset + len(data[offset : offset + 64]) - len(data[offset : offset + 64].lstrip())
+        raise _Undecided(f"object {number} is not in the cross-reference table")
+
+    return resolve
+
+
+def _stream_data(data: bytes, stream: _RawStream, values: dict[int, bytes], resolve: Callable[[int], int]) -> bytes:
+    """The stream's raw data as pdfminer reads it (/Length bytes), checked against ``endstream``."""
+    length = stream.attrs.get("Length")
+    if isinstance(length, _Ref):
+        text = values.get(resolve(length.number))
+        match = _INT_OBJECT.match(text) if text is not None else None
+        if match is None:
+            raise _Undecided(f"object {stream.number}: /Length names no number object")
+        length = int(match.group(1))
+    if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        raise _Undecided(f"object {stream.number}: /Length is not a number")
+    end = stream.start + length
+    tail = _END_OF_DATA.match(data, end)
+    if tail is None or tail.end() != stream.end + len(b"endstream"):
+        raise _Undecided(f"object {stream.number}: /Length does not end at endstream")
+    return data[stream.start : end]
+
+
+def _filter_names(stream: _RawStream) -> list[str]:
+    """The filter chain as pdfminer's ``PDFStream.get_filters`` reads it."""
+    filters: _Value = next((stream.attrs[k] for k in _FILTER_KEYS if k in stream.attrs), [])
+    params: _Value = next((stream.attrs[k] for k in _PARAM_KEYS if k in stream.attrs), {})
+    if isinstance(params, (list, _Ref)):  # pdfminer pairs a list with the filters, cutting the longer
+        raise _Undecided(f"object {stream.number}: decode parameters that are a list or a reference")
+    if not filters:
+        return []
+    chain = filters if isinstance(filters, list) else [filters]
+    if not all(isinstance(f, bytes) for f in chain):
+        raise _Undecided(f"object {stream.number}: a filter that is not a name")
+    return [_name(f) for f in chain]
+
+
+def _object_stream_text(
+    data: bytes, stream: _RawStream, values: dict[int, bytes], resolve: Callable[[int], int]
+) -> bytes:
+    """The decoded text of an object stream (its page dicts carry /Contents entries)."""
+    from pdfminer.ascii85 import asciihexdecode
+
+    out = _stream_data(data, stream, values, resolve)
+    for name in _filter_names(stream):
+        if any(k in stream.attrs for k in _PARAM_KEYS) or name not in _FLATE | _ASCII85 | _ASCIIHEX:
+            raise _Undecided(f"object stream {stream.number}: a filter this pass does not decode")
+        if name in _FLATE:
+            inflater = zlib.decompressobj()
+            out = inflater.decompress(out)
+            if not inflater.eof:
+                raise _Undecided(f"object stream {stream.number}: its compressed data is cut short")
+        else:
+            out = _a85decode(out) if name in _ASCII85 else asciihexdecode(out)
+    return out
+
+
+def _a85decode(data: bytes) -> bytes:
+    """``pdfminer.ascii85.ascii85decode`` with the groups of five digits decoded by numpy.
+
+    Data with a "z", any byte that is neither a digit nor whitespace, or a group above 2**32 - 1
+    goes to ``base64.a85decode`` (which raises as pdfminer's decoder does); the last, short
+    group too."""
+    from pdfminer.ascii85 import end_re, start_re
+
+    data = end_re.sub(b"", start_re.sub(b"", data))
+    digits = data.translate(None, _A85_SPACE)
+    if b"z" in digits or digits.translate(None, _A85_DIGITS):
+        return base64.a85decode(data)
+    full = len(digits) - len(digits) % 5
+    import numpy as np
+
+    groups = np.frombuffer(digits, dtype=np.uint8, count=full).reshape(-1, 5).astype(np.uint64) - 33
+    values = groups[:, 0]
+    for column in range(1, 5):
+        values = values * 85 + groups[:, column]
+    if full and int(values.max()) > 0xFFFFFFFF:
+        return base64.a85decode(data)
+    out = values.astype(">u4").tobytes()
+    return out + base64.a85decode(digits[full:]) if full < len(digits) else out
 
 
 SOURCES: dict[str, type[PlumberChars] | type[PdfiumChars]] = {"pdfium": PdfiumChars, "pdfplumber": PlumberChars}
