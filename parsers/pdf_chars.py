@@ -700,9 +700,10 @@ def _decoded_problem(data: bytes, filters: list[str], a85: Callable[[bytes], byt
 
 _DELIM = rb"\s/\[\]()<>{}%"
 _OBJ_KEYWORD = re.compile(rb"obj(?![^" + _DELIM + rb"])")
-_HEADER_BEFORE = re.compile(rb"(\d+)\s+(\d+)\s+\Z")  # "N G " right before an obj keyword
+_HEADER_BEFORE = re.compile(rb"(\d+)\s+(\d+)\s*\Z")  # "N G " right before an obj keyword
 _STREAM_KEYWORD = re.compile(rb"stream(?:\r\n|\r|\n)")
-_END_OF_DATA = re.compile(rb"[ \t\r\n]*endstream")
+# after the data: pdfminer only ends the object (and returns the stream) at endobj
+_END_OF_DATA = re.compile(rb"[ \t\r\n]*endstream[ \t\r\n]+endobj(?![^" + _DELIM + rb"])")
 _REF = re.compile(rb"(\d+)\s+\d+\s+R(?![^" + _DELIM + rb"])")
 _REF_ARRAY = re.compile(rb"\[((?:\s*\d+\s+\d+\s+R(?![^" + _DELIM + rb"]))*)\s*\]")
 # /Contents, each letter plain or as a #xx escape (pdfminer reads both)
@@ -791,12 +792,16 @@ def _scan(data: bytes) -> None:
     if b"/Encrypt" in data:
         raise _Undecided("the file is encrypted")
     streams, values, object_streams = _top_level_objects(data)
-    if not object_streams and b"/Contents" not in data:
-        return  # no page has content: nothing to check, no need to read the cross-reference tables
-    resolve = _xref_resolver(data)
-    texts = [data]
-    for stream in object_streams:
-        texts.append(_object_stream_text(data, stream, values, resolve))
+    xref = _Xref(data)
+    resolve = xref.resolve
+    # the streams pdfminer reads objects from: those its xref streams name, and any /ObjStm
+    containers = {s.number: s for s in object_streams}
+    for number in xref.containers():
+        stream = streams.get(resolve(number))
+        if stream is None or stream.number != number:
+            raise _Undecided(f"object stream {number} is not a stream this pass has read")
+        containers[number] = stream
+    texts = [data] + [_object_stream_text(data, s, values, resolve) for s in containers.values()]
     targets: set[int] = set()
     for text in texts:
         for match in _CONTENTS_NAME.finditer(text):
@@ -941,35 +946,116 @@ def _name(raw: bytes) -> str:
     return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
 
 
-def _xref_resolver(data: bytes) -> Callable[[int], int]:
-    """A function giving the file offset pdfminer reads object ``number`` from, through its own
-    cross-reference tables; raises ``_Undecided`` for an object in an object stream, a missing
-    one, or a file whose tables pdfminer cannot read."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfparser import PDFParser
+class _Xref:
+    """The cross-reference tables as pdfminer reads them.
 
-    parser = PDFParser(io.BytesIO(data))
-    try:
-        document = PDFDocument(parser)
-    except Exception as e:
-        raise _Undecided(f"pdfminer cannot open the file ({_describe(e)})") from e
-    if parser.fallback:
-        raise _Undecided("the cross-reference table is broken")
-    xrefs = document.xrefs
+    A file with one classic table in its strict form (``_classic_xref``) is read here; any
+    other (xref streams, incremental updates, anything unusual) by pdfminer's own reader,
+    which is slower (it also parses the catalog and the info dict). Raises ``_Undecided``
+    for a file whose tables pdfminer cannot read (it then scans the file for objects and
+    reads streams up to ``endstream``)."""
 
-    def resolve(number: int) -> int:
-        for xref in xrefs:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.xrefs: list[Any] = []
+        offsets = _classic_xref(data)
+        if offsets is not None:
+            self.xrefs = [_Offsets(offsets)]
+            return
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+
+        parser = PDFParser(io.BytesIO(data))
+        try:
+            document = PDFDocument(parser)
+        except Exception as e:
+            raise _Undecided(f"pdfminer cannot open the file ({_describe(e)})") from e
+        if parser.fallback:
+            raise _Undecided("the cross-reference table is broken")
+        self.xrefs = document.xrefs
+
+    def resolve(self, number: int) -> int:
+        """The file offset of the header pdfminer reads object ``number`` from; ``_Undecided``
+        for an object in an object stream or a missing one."""
+        for xref in self.xrefs:
             try:
                 in_stream, offset, _generation = xref.get_pos(number)
             except KeyError:
                 continue
             if in_stream is not None:
                 raise _Undecided(f"object {number} is in an object stream")
-            # pdfminer skips whitespace before the header
-            return offset + len(data[offset : offset + 64]) - len(data[offset : offset + 64].lstrip())
+            head = self.data[offset : offset + _HEADER_WINDOW]
+            return offset + len(head) - len(head.lstrip())  # pdfminer skips whitespace before it
         raise _Undecided(f"object {number} is not in the cross-reference table")
 
-    return resolve
+    def containers(self) -> set[int]:
+        """The object streams the tables say objects are in."""
+        out: set[int] = set()
+        for xref in self.xrefs:
+            for number in xref.get_objids():
+                try:
+                    in_stream, _index, _generation = xref.get_pos(number)
+                except KeyError:
+                    continue
+                if in_stream is not None:
+                    out.add(in_stream)
+        return out
+
+
+class _Offsets(NamedTuple):
+    """One classic cross-reference table, answering like pdfminer's ``PDFXRef``."""
+
+    offsets: dict[int, int]
+
+    def get_pos(self, number: int) -> tuple[int | None, int, int]:
+        return None, self.offsets[number], 0
+
+    def get_objids(self) -> Iterator[int]:
+        return iter(self.offsets)
+
+
+_STARTXREF = re.compile(rb"startxref[ \t\f\v]*(?:\r\n|\r|\n)(?:\s*(?:\r|\n))?[ \t\f\v]*(\d+)[ \t\f\v]*(?:\r|\n|\Z)")
+_XREF_KEYWORD = re.compile(rb"xref[ \t]*(?:\r\n|\r|\n)")
+_XREF_SECTION = re.compile(rb"(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf]) ?(?:\r\n|\r|\n)")
+_TRAILER = re.compile(rb"trailer(?=[\s<])\s*")
+
+
+def _classic_xref(data: bytes) -> dict[int, int] | None:
+    """{object number: offset} of a file with one classic cross-reference table written
+    strictly (what pdfminer's ``find_xref`` and ``PDFXRef.load`` read the same way: the last
+    "startxref" line, the number on the next line, ``xref`` there, subsections of 20-byte
+    entries without blank lines, ``trailer`` and a dictionary without /Prev, /XRefStm or
+    /Encrypt); None for anything else."""
+    at = data.rfind(b"startxref")
+    line_start = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
+    if at < 0 or data[line_start:at].strip():
+        return None
+    tail = _STARTXREF.match(data, at)
+    if tail is None or int(tail.group(1)) >= 2**31:
+        return None
+    head = _XREF_KEYWORD.match(data, int(tail.group(1)))
+    if head is None:
+        return None
+    offsets: dict[int, int] = {}
+    pos = head.end()
+    while (section := _XREF_SECTION.match(data, pos)) is not None:
+        first, count = int(section.group(1)), int(section.group(2))
+        pos = section.end()
+        for number in range(first, first + count):
+            entry = _XREF_ENTRY.match(data, pos)
+            if entry is None:
+                return None
+            if entry.group(3) == b"n":
+                offsets[number] = int(entry.group(1))
+            pos = entry.end()
+    trailer = _TRAILER.match(data, pos)
+    if trailer is None:
+        return None
+    attrs, _end = _parse_value(data, trailer.end())
+    if not isinstance(attrs, dict) or any(k in attrs for k in ("Prev", "XRefStm", "Encrypt")):
+        return None
+    return offsets
 
 
 def _stream_data(data: bytes, stream: _RawStream, values: dict[int, bytes], resolve: Callable[[int], int]) -> bytes:
@@ -985,8 +1071,8 @@ def _stream_data(data: bytes, stream: _RawStream, values: dict[int, bytes], reso
         raise _Undecided(f"object {stream.number}: /Length is not a number")
     end = stream.start + length
     tail = _END_OF_DATA.match(data, end)
-    if tail is None or tail.end() != stream.end + len(b"endstream"):
-        raise _Undecided(f"object {stream.number}: /Length does not end at endstream")
+    if tail is None or data.rfind(b"endstream", 0, tail.end()) != stream.end:
+        raise _Undecided(f"object {stream.number}: /Length does not end at endstream and endobj")
     return data[stream.start : end]
 
 
