@@ -990,8 +990,12 @@ class _Xref:
 
     def containers(self) -> set[int]:
         """The object streams the tables say objects are in."""
+        from pdfminer.pdfdocument import PDFXRefStream
+
         out: set[int] = set()
         for xref in self.xrefs:
+            if not isinstance(xref, PDFXRefStream):  # only xref streams have type 2 entries
+                continue
             for number in xref.get_objids():
                 try:
                     in_stream, _index, _generation = xref.get_pos(number)
