@@ -376,14 +376,14 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
     rect_ptr = ctypes.pointer(rect)
     loose_box, text_object = fx.loose_box, fx.text_object
     fonts: dict[int | None, _Font] = {}  # per text object
-    faces: dict[int, _Face] = {}  # per font of the page
+    page_fonts = _PageFonts(fx, handle)
     out: list[Char] = []
     append = out.append
 
     def emit(first: int, last: int, obj: int | None, spaced: bool) -> None:
         font = fonts.get(obj)
         if font is None:
-            font = fonts[obj] = _font_of(fx, handle, first, obj, faces)
+            font = fonts[obj] = page_fonts.font_of(first, obj)
         if not font.upright:
             return
         loose_box(handle, first, rect_ptr)
@@ -392,7 +392,7 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
         bottom = height - rect.bottom
         if last != first:
             loose_box(handle, last, rect_ptr)
-            if rect.right - x0 - font.advance(fx, text, first, last) > CHECK_SHARE * font.min_gap:
+            if rect.right - x0 - font.face.width_em(fx, text[first : last + 1]) * font.size > font.check_gap:
                 # wider than its glyphs: a word space pdfium did not see may hide inside
                 for start, end, piece_spaced in _split_at_gaps(fx, handle, text, first, last, font):
                     put(start, end, font, spaced or piece_spaced)
@@ -509,42 +509,53 @@ class _Font:
     """What the extractor needs of one text object's font: a face at a size."""
 
     face: _Face
+    name: str  # the face's
+    bold: bool  # the face's
     size: float
     upright: bool
     space_width: float  # points; 0.0: the font has no space glyph
     min_gap: float  # ``word_gap`` for this font and size
-
-    @property
-    def name(self) -> str:
-        return self.face.name
-
-    @property
-    def bold(self) -> bool:
-        return self.face.bold
-
-    def advance(self, fx: _Pdfium, text: str, first: int, last: int) -> float:
-        """The sum of the advances of text[first..last] in points; 0.0 when the font cannot say."""
-        return self.face.width_em(fx, text[first : last + 1]) * self.size
+    check_gap: float  # CHECK_SHARE * min_gap
 
 
-def _font_of(fx: _Pdfium, textpage: int, index: int, obj: int | None, faces: dict[int, _Face]) -> _Font:
-    # pdfium's font size leaves out the page's transformation (a PDF printed at
-    # 75 % says 14.72 for 11.04 pt text); scale it like pdfminer does.
-    size = float(fx.font_size(textpage, index))
-    matrix = fx.raw.FS_MATRIX()
-    upright = True
-    if fx.char_matrix(textpage, index, ctypes.byref(matrix)):
-        scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-        if scale > 0:
-            size *= scale
-        upright = _upright(matrix.a, matrix.b, matrix.c, matrix.d)
-    size = round(size, 2)
-    handle = fx.obj_font(obj) if obj else 0
-    face = _NO_FACE
-    if handle:
-        face = faces.get(handle) or faces.setdefault(handle, _face_of(fx, handle))
-    space_width = face.space_em * size
-    return _Font(face, size, upright, space_width, word_gap(size, space_width))
+class _PageFonts:
+    """The fonts of one text page: a ``_Face`` per pdfium font, a ``_Font`` per face, size and
+    orientation (a page has hundreds of text objects and a handful of fonts)."""
+
+    def __init__(self, fx: _Pdfium, textpage: int) -> None:
+        self.fx = fx
+        self.textpage = textpage
+        self.matrix = fx.raw.FS_MATRIX()
+        self.matrix_ref = ctypes.byref(self.matrix)
+        self.faces: dict[int, _Face] = {}
+        self.fonts: dict[tuple[int, float, bool], _Font] = {}
+
+    def font_of(self, index: int, obj: int | None) -> _Font:
+        """The font of character ``index``, drawn by text object ``obj``."""
+        fx, matrix = self.fx, self.matrix
+        # pdfium's font size leaves out the page's transformation (a PDF printed at
+        # 75 % says 14.72 for 11.04 pt text); scale it like pdfminer does.
+        size = float(fx.font_size(self.textpage, index))
+        upright = True
+        if fx.char_matrix(self.textpage, index, self.matrix_ref):
+            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+            scale = abs(a * d - b * c) ** 0.5
+            if scale > 0:
+                size *= scale
+            upright = _upright(a, b, c, d)
+        size = round(size, 2)
+        handle = fx.obj_font(obj) if obj else 0
+        key = (handle or 0, size, upright)
+        font = self.fonts.get(key)
+        if font is None:
+            face = _NO_FACE
+            if handle:
+                face = self.faces.get(handle) or self.faces.setdefault(handle, _face_of(fx, handle))
+            space_width = face.space_em * size
+            gap = word_gap(size, space_width)
+            font = _Font(face, face.name, face.bold, size, upright, space_width, gap, CHECK_SHARE * gap)
+            self.fonts[key] = font
+        return font
 
 
 def _face_of(fx: _Pdfium, font: int) -> _Face:
