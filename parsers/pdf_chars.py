@@ -377,6 +377,7 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
     loose_box, text_object = fx.loose_box, fx.text_object
     fonts: dict[int | None, _Font] = {}  # per text object
     page_fonts = _PageFonts(fx, handle)
+    hyphens = _HYPHEN_CHARS.search(text) is not None  # most pages have none: no search per word
     out: list[Char] = []
     append = out.append
 
@@ -408,7 +409,7 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
 
     def put_box(first: int, last: int, font: _Font, spaced: bool, x0: float, x1: float, bottom: float) -> None:
         word = text[first : last + 1]
-        if _HYPHEN_CHARS.search(word):
+        if hyphens and _HYPHEN_CHARS.search(word):
             word = _HYPHEN_CHARS.sub("-", word)
         size = font.size
         append(Char(word, x0, bottom - size, x1, bottom, font.name, size, font.bold, spaced, font.space_width))
