@@ -48,8 +48,10 @@ exception escape. A single page that cannot be read is no reason to lose the
 others: it comes as a ``PageChars`` without characters and with ``error`` set.
 Neither pdfium nor pdfminer reports a page whose compressed content stream is
 damaged (both draw what they can and say nothing), so ``damaged_pages`` checks
-the content streams of every page itself (about 1 ms a page, a tenth of the
-extraction time of a dense 100-page agenda).
+the content streams of every page itself: a first pass over the raw bytes
+(``scan_content_streams``: zlib, numpy ASCII85, no object parsing) proves most
+files intact, and pdfminer walks the page tree only for the rest
+(``benchmarks/bench_pdf_check.py``).
 """
 
 from __future__ import annotations
