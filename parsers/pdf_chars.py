@@ -806,7 +806,7 @@ def _scan(data: bytes) -> None:
     if b"/Encrypt" in data:
         raise _Undecided("the file is encrypted")
     streams, values, object_streams = _top_level_objects(data)
-    xref = _Xref(data)
+    xref = _Xref(data, streams)
     resolve = xref.resolve
     # the streams pdfminer reads objects from: those its xref streams name, and any /ObjStm
     containers = {s.number: s for s in object_streams}
@@ -963,18 +963,18 @@ def _name(raw: bytes) -> str:
 class _Xref:
     """The cross-reference tables as pdfminer reads them.
 
-    A file with one classic table in its strict form (``_classic_xref``) is read here; any
-    other (xref streams, incremental updates, anything unusual) by pdfminer's own reader,
+    Tables written strictly (classic ones, xref streams, both in hybrid files, /Prev chains:
+    ``_xref_sections``) are read here; anything unusual by pdfminer's own reader,
     which is slower (it also parses the catalog and the info dict). Raises ``_Undecided``
     for a file whose tables pdfminer cannot read (it then scans the file for objects and
     reads streams up to ``endstream``)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, streams: dict[int, _RawStream]) -> None:
         self.data = data
         self.xrefs: list[Any] = []
-        offsets = _classic_xref(data)
-        if offsets is not None:
-            self.xrefs = [_Offsets(offsets)]
+        sections = _xref_sections(data, streams)
+        if sections is not None:
+            self.xrefs = sections
             return
         from pdfminer.pdfdocument import PDFDocument
         from pdfminer.pdfparser import PDFParser
@@ -1008,7 +1008,7 @@ class _Xref:
 
         out: set[int] = set()
         for xref in self.xrefs:
-            if not isinstance(xref, PDFXRefStream):  # only xref streams have type 2 entries
+            if not isinstance(xref, PDFXRefStream | _Entries):  # classic tables have no type 2 entries
                 continue
             for number in xref.get_objids():
                 try:
@@ -1020,16 +1020,16 @@ class _Xref:
         return out
 
 
-class _Offsets(NamedTuple):
-    """One classic cross-reference table, answering like pdfminer's ``PDFXRef``."""
+class _Entries(NamedTuple):
+    """One cross-reference section, answering like pdfminer's ``PDFXRef``/``PDFXRefStream``."""
 
-    offsets: dict[int, int]
+    entries: dict[int, tuple[int | None, int, int]]  # number -> (object stream, offset or index, generation)
 
     def get_pos(self, number: int) -> tuple[int | None, int, int]:
-        return None, self.offsets[number], 0
+        return self.entries[number]
 
     def get_objids(self) -> Iterator[int]:
-        return iter(self.offsets)
+        return iter(self.entries)
 
 
 _STARTXREF = re.compile(rb"startxref[ \t\f\v]*(?:\r\n|\r|\n)(?:\s*(?:\r|\n))?[ \t\f\v]*(\d+)[ \t\f\v]*(?:\r|\n|\Z)")
@@ -1039,23 +1039,46 @@ _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf]) ?(?:\r\n|\r|\n)")
 _TRAILER = re.compile(rb"trailer(?=[\s<])\s*")
 
 
-def _classic_xref(data: bytes) -> dict[int, int] | None:
-    """{object number: offset} of a file with one classic cross-reference table written
-    strictly (what pdfminer's ``find_xref`` and ``PDFXRef.load`` read the same way: the last
-    "startxref" line, the number on the next line, ``xref`` there, subsections of 20-byte
-    entries without blank lines, ``trailer`` and a dictionary without /Prev, /XRefStm or
-    /Encrypt); None for anything else."""
-    at = data.rfind(b"startxref")
-    line_start = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
-    if at < 0 or data[line_start:at].strip():
-        return None
-    tail = _STARTXREF.match(data, at)
-    if tail is None or int(tail.group(1)) >= 2**31:
-        return None
-    head = _XREF_KEYWORD.match(data, int(tail.group(1)))
+_Section = tuple[dict[int, tuple[int | None, int, int]], dict[str, _Value]]  # (entries, trailer)
+
+
+def _xref_sections(data: bytes, streams: dict[int, _RawStream]) -> list[_Entries] | None:
+    """The cross-reference sections in the order pdfminer's ``read_xref_from`` lists them
+    (each section, then the one its /XRefStm names, then the one its /Prev names); None when
+    one of them is not read here."""
+    start = _startxref(data)
+    out: list[_Entries] = []
+    return out if start is not None and _read_section(data, start, streams, out, set()) else None
+
+
+def _read_section(data: bytes, start: int, streams: dict[int, _RawStream], out: list[_Entries], seen: set[int]) -> bool:
+    if start in seen or len(seen) > _MAX_SECTIONS:  # pdfminer would follow a loop until it fails
+        return False
+    seen.add(start)
+    section = _classic_section(data, start) or _xref_stream_section(data, start, streams)
+    if section is None or "Encrypt" in section[1]:
+        return False
+    entries, trailer = section
+    out.append(_Entries(entries))
+    for key in ("XRefStm", "Prev"):
+        if key in trailer:
+            at = trailer[key]
+            if not _is_count(at) or not _read_section(data, at, streams, out, seen):
+                return False
+    return True
+
+
+_MAX_SECTIONS = 64
+
+
+def _classic_section(data: bytes, start: int) -> _Section | None:
+    """A classic cross-reference table at ``start`` written strictly (what pdfminer's
+    ``PDFXRef.load`` reads the same way: ``xref``, subsections of 20-byte entries without blank
+    lines, ``trailer`` and a dictionary); None for anything else."""
+    head = _XREF_KEYWORD.match(data, start)
     if head is None:
         return None
-    offsets: dict[int, int] = {}
+    offsets: dict[int, tuple[int | None, int, int]] = {}
     pos = head.end()
     while (section := _XREF_SECTION.match(data, pos)) is not None:
         first, count = int(section.group(1)), int(section.group(2))
@@ -1065,15 +1088,120 @@ def _classic_xref(data: bytes) -> dict[int, int] | None:
             if entry is None:
                 return None
             if entry.group(3) == b"n":
-                offsets[number] = int(entry.group(1))
+                offsets[number] = (None, int(entry.group(1)), int(entry.group(2)))
             pos = entry.end()
     trailer = _TRAILER.match(data, pos)
     if trailer is None:
         return None
     attrs, _end = _parse_value(data, trailer.end())
-    if not isinstance(attrs, dict) or any(k in attrs for k in ("Prev", "XRefStm", "Encrypt")):
+    return (offsets, attrs) if isinstance(attrs, dict) else None
+
+
+def _startxref(data: bytes) -> int | None:
+    """The offset pdfminer's ``find_xref`` reads: the number on the first line that is not
+    empty after the last line that is "startxref"; None when this pass cannot be sure."""
+    at = data.rfind(b"startxref")
+    line_start = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
+    if at < 0 or data[line_start:at].strip():
         return None
-    return offsets
+    tail = _STARTXREF.match(data, at)
+    if tail is None or int(tail.group(1)) >= 2**31:
+        return None
+    return int(tail.group(1))
+
+
+def _xref_stream_section(data: bytes, start: int, streams: dict[int, _RawStream]) -> _Section | None:
+    """The xref stream at ``start``, read like pdfminer's ``PDFXRefStream``: a direct /Length,
+    Flate or no filter, no PNG predictor or one with every row "Up" (or every row "None"), /W
+    widths, /Index ranges (the first range that holds a number wins); None for anything else."""
+    head = data[start : start + _HEADER_WINDOW]
+    stream = streams.get(start + len(head) - len(head.lstrip()))
+    if stream is None:
+        return None
+    attrs = stream.attrs
+    size, widths, length = attrs.get("Size"), attrs.get("W"), attrs.get("Length")
+    index = attrs.get("Index", [0, size])
+    if (
+        attrs.get("Type") != b"XRef"
+        or not isinstance(length, int)
+        or not (isinstance(widths, list) and len(widths) == 3 and all(_is_count(w) for w in widths))
+        or not (isinstance(index, list) and len(index) % 2 == 0 and all(_is_count(n) for n in index))
+    ):
+        return None
+    raw = _xref_stream_rows(data, stream, sum(widths))
+    if raw is None:
+        return None
+    w1, w2, w3 = widths
+    entry_size = w1 + w2 + w3
+    entries: dict[int, tuple[int | None, int, int]] = {}
+    seen: set[int] = set()  # pdfminer reads a number from the first range that holds it, even a free entry
+    position = 0
+    for first, count in zip(index[0::2], index[1::2], strict=True):
+        if len(raw) < (position + count) * entry_size:
+            return None
+        for number in range(first, first + count):
+            entry = raw[position * entry_size : (position + 1) * entry_size]
+            position += 1
+            if number in seen:
+                continue
+            seen.add(number)
+            kind = int.from_bytes(entry[:w1], "big") if w1 else 1
+            second = int.from_bytes(entry[w1 : w1 + w2], "big")
+            third = int.from_bytes(entry[w1 + w2 :], "big")
+            if kind == 1:
+                entries[number] = (None, second, third)
+            elif kind == 2:
+                entries[number] = (second, third, 0)
+    return entries, attrs
+
+
+def _is_count(value: _Value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _xref_stream_rows(data: bytes, stream: _RawStream, columns: int) -> bytes | None:
+    """The decoded entries of an xref stream; None for a filter or predictor not read here."""
+    attrs = stream.attrs
+    raw = data[stream.start : stream.start + attrs["Length"]]
+    if not _END_OF_DATA.match(data, stream.start + attrs["Length"]):
+        return None
+    filters = attrs.get("Filter", [])
+    chain = filters if isinstance(filters, list) else [filters]
+    if "F" in attrs or "DP" in attrs or "FDecodeParms" in attrs or chain not in ([], [b"FlateDecode"], [b"Fl"]):
+        return None
+    if chain:
+        inflater = zlib.decompressobj()
+        try:
+            raw = inflater.decompress(raw)
+        except zlib.error:
+            return None
+        if not inflater.eof or inflater.unused_data:
+            return None
+    params = attrs.get("DecodeParms", {})
+    if not isinstance(params, dict):
+        return None
+    predictor = params.get("Predictor", 1)
+    if predictor == 1 or not params:
+        return raw
+    if not (
+        isinstance(predictor, int)
+        and predictor >= 10
+        and params.get("Colors", 1) == 1
+        and params.get("BitsPerComponent", 8) == 8
+        and params.get("Columns", 1) == columns
+        and columns > 0
+        and len(raw) % (columns + 1) == 0
+    ):
+        return None
+    import numpy as np
+
+    rows = np.frombuffer(raw, dtype=np.uint8).reshape(-1, columns + 1)
+    kinds = set(rows[:, 0].tolist())
+    if kinds == {2}:  # Up: each byte adds the one above it
+        return bytes(np.cumsum(rows[:, 1:], axis=0, dtype=np.uint8).tobytes())
+    if kinds <= {0}:
+        return bytes(rows[:, 1:].tobytes())
+    return None
 
 
 def _stream_data(data: bytes, stream: _RawStream, values: dict[int, bytes], resolve: Callable[[int], int]) -> bytes:

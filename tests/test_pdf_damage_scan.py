@@ -133,21 +133,40 @@ def _with_object_streams(objects: dict[int, bytes], stream_numbers: set[int]) ->
         out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
     offsets[xref_stream] = len(out)
     size = xref_stream + 1
-    rows = bytearray(b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big"))
+    rows = [b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big")]
     for number in range(1, size):
         if number in offsets:
-            rows += b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00\x00"
+            rows.append(b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00\x00")
         elif number in packed:
-            rows += b"\x02" + object_stream.to_bytes(4, "big") + packed.index(number).to_bytes(2, "big")
+            rows.append(b"\x02" + object_stream.to_bytes(4, "big") + packed.index(number).to_bytes(2, "big"))
         else:
-            rows += b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big")
-    compressed = zlib.compress(bytes(rows))
-    out += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n" % (
-        xref_stream,
-        size,
-        len(compressed),
+            rows.append(b"\x00" + (0).to_bytes(4, "big") + (65535).to_bytes(2, "big"))
+    # PNG "Up" predictor, as most writers of xref streams use: each row minus the row above
+    above = bytes(7)
+    encoded = bytearray()
+    for row in rows:
+        encoded += b"\x02" + bytes((a - b) & 0xFF for a, b in zip(row, above, strict=True))
+        above = row
+    compressed = zlib.compress(bytes(encoded))
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode"
+        b" /DecodeParms << /Columns 7 /Predictor 12 >> /Length %d >>\nstream\n" % (xref_stream, size, len(compressed))
     )
     out += compressed + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[xref_stream]
+    return bytes(out)
+
+
+def incremental_update(data: bytes, number: int, stream: Stream) -> bytes:
+    """``data`` with an update appended that defines object ``number`` anew as ``stream``
+    (a new cross-reference section whose /Prev is the old one)."""
+    previous = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    entries, raw = stream
+    out = bytearray(data)
+    offset = len(out)
+    out += b"%d 0 obj\n<< %s /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (number, entries, len(raw), raw)
+    xref = len(out)
+    out += b"xref\n%d 1\n%010d 00000 n \n" % (number, offset)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (number + 1, previous, xref)
     return bytes(out)
 
 
@@ -226,6 +245,21 @@ def test_object_streams_with_one_damaged_content_stream(tmp_path: Path) -> None:
     assert_damaged(path, "its compressed content stream is damaged")
 
 
+def test_an_incremental_update_that_damages_a_page(tmp_path: Path) -> None:
+    """The newest definition of page 2's content stream counts (the /Prev chain is followed)."""
+    compressed = zlib.compress(page_content(DAMAGED))
+    content = 2 * DAMAGED + 5  # the object number of page 2's content stream in ``build_pdf``
+    data = incremental_update(agenda(flate), content, (b"/Filter /FlateDecode", compressed[:-12]))
+    assert_damaged(write(tmp_path, data), "its compressed content stream is cut short")
+
+
+def test_an_incremental_update_that_repairs_a_page(tmp_path: Path) -> None:
+    compressed = zlib.compress(page_content(DAMAGED))
+    damaged = agenda(flate, (b"/Filter /FlateDecode", compressed[:-12]))
+    content = 2 * DAMAGED + 5
+    assert_intact(write(tmp_path, incremental_update(damaged, content, flate(page_content(DAMAGED)))))
+
+
 # ---------------------------------------------------------------------------
 # Intact files
 # ---------------------------------------------------------------------------
@@ -284,6 +318,7 @@ _SETTINGS = settings(
 )
 BASES = {
     "ascii85-flate": agenda(a85_flate),
+    "incremental-update": incremental_update(agenda(a85_flate), 2 * DAMAGED + 5, a85_flate(page_content(9))),
     "plain": agenda(plain),
     "object-streams": agenda(flate, object_streams=True),
 }
