@@ -49,9 +49,9 @@ others: it comes as a ``PageChars`` without characters and with ``error`` set.
 Neither pdfium nor pdfminer reports a page whose compressed content stream is
 damaged (both draw what they can and say nothing), so ``damaged_pages`` checks
 the content streams of every page itself: a first pass over the raw bytes
-(``scan_content_streams``: zlib, numpy ASCII85, no object parsing) proves most
-files intact, and pdfminer walks the page tree only for the rest
-(``benchmarks/bench_pdf_check.py``).
+(``scan_content_streams``: zlib, numpy ASCII85, regular expressions instead of
+pdfminer's object parser) proves most files intact, and pdfminer walks the page
+tree only for the rest (``benchmarks/bench_pdf_check.py``).
 """
 
 from __future__ import annotations
@@ -509,7 +509,7 @@ _NO_FACE = _Face("", False, 0, 0.0, {}, {})
 
 @dataclass(slots=True)
 class _Font:
-    """What the extractor needs of one text object's font: a face at a size."""
+    """What the extractor needs of a text object's font: a face at a size and orientation."""
 
     face: _Face
     name: str  # the face's
