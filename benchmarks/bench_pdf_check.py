@@ -14,7 +14,8 @@ and a generated archive (``arkiv generate-corpus WORK --count 600 --seed 11``, a
   so only ratios measured in the same run mean anything).
 
 Every group is read ``--repeat`` times (a small group more often), every file by all the
-variants back to back; per file and variant the fastest time counts. Scans (no text layer: OCR would dominate) are left out of the ``extract`` rows.
+variants back to back; per file and variant the fastest time counts. Scans (no text layer:
+OCR would dominate) are left out of the ``extract`` rows.
 """
 
 from __future__ import annotations

@@ -629,14 +629,22 @@ def damaged_pages(path: Path) -> dict[int, str]:
     is damaged" when it can prove that; for everything else ``damaged_pages_pdfminer`` walks
     the page tree with pdfminer (exact, slow: pure-Python object parsing and ASCII85). The
     first pass never answers anything else, so the result is always the pdfminer result.
+    A file over ``MAX_SCAN_BYTES`` goes to pdfminer alone.
     """
     try:
+        if Path(path).stat().st_size > MAX_SCAN_BYTES:  # pdfminer reads only what it needs
+            return damaged_pages_pdfminer(path)
         data = Path(path).read_bytes()
     except OSError:
         return {}
     if scan_content_streams(data) is None:
         return {}
     return damaged_pages_pdfminer(path, data)
+
+
+# The first pass holds the whole file in memory; a larger file (a long scan, mostly images)
+# goes to pdfminer directly, which reads only the page tree and the content streams.
+MAX_SCAN_BYTES = 64 << 20
 
 
 def damaged_pages_pdfminer(path: Path, data: bytes | None = None) -> dict[int, str]:

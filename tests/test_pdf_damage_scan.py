@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdfminer.ascii85 import ascii85decode
 
-from parsers import pdf_extractor
+from parsers import pdf_chars, pdf_extractor
 from parsers.pdf_chars import _a85decode, damaged_pages, damaged_pages_pdfminer, scan_content_streams
 
 REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
@@ -258,6 +258,13 @@ def test_an_incremental_update_that_repairs_a_page(tmp_path: Path) -> None:
     damaged = agenda(flate, (b"/Filter /FlateDecode", compressed[:-12]))
     content = 2 * DAMAGED + 5
     assert_intact(write(tmp_path, incremental_update(damaged, content, flate(page_content(DAMAGED)))))
+
+
+def test_a_file_over_the_scan_limit_goes_to_pdfminer_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compressed = zlib.compress(page_content(DAMAGED))
+    path = write(tmp_path, agenda(flate, (b"/Filter /FlateDecode", compressed[:-12])))
+    monkeypatch.setattr(pdf_chars, "MAX_SCAN_BYTES", path.stat().st_size - 1)
+    assert damaged_pages(path) == {DAMAGED: "its compressed content stream is cut short"}
 
 
 # ---------------------------------------------------------------------------
