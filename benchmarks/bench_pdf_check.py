@@ -145,8 +145,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("pdftotext") is None:
         raise SystemExit("pdftotext is not installed (Debian package poppler-utils)")
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if cores:
+        os.sched_setaffinity(0, {min(cores)})  # one core, like one ingest worker
     groups = {
         "sample": sorted((ROOT / "corpus" / "sample").rglob("*.pdf")),
         "realdocs": sorted(REALDOCS.glob("*.pdf")) if REALDOCS.is_dir() else [],
@@ -170,6 +171,8 @@ def main() -> None:
             f"{row['extract_new_vs_pdftotext']}",
             flush=True,
         )
+    if cores:
+        os.sched_setaffinity(0, cores)  # the result names the machine's cores, not the pinned one
     if args.json:
         write_figures(args.json, figures)
 
