@@ -774,30 +774,35 @@ def scan_content_streams(data: bytes) -> str | None:
 
     It proves that pdfminer's ``damaged_pages_pdfminer`` finds nothing:
 
-    1. Every page dict is a top-level object or sits in an object stream (/ObjStm), so every
-       /Contents entry pdfminer can read is in the raw bytes or in a decoded object stream.
-       Each must be a reference or an array of references (a page whose /Contents is a
-       string is flagged by pdfminer; an annotation's is not: both go to pdfminer).
-    2. Each referenced object is looked up in pdfminer's own cross-reference tables (the
-       cheap part of opening a file; a file whose tables are broken, so that pdfminer scans
-       the file for objects, goes to pdfminer). The entry must point at an ``N G obj`` header
-       this pass has read, of a stream: a reference to a missing object, to one inside an
-       object stream (never a stream) or to anything else goes to pdfminer.
+    1. Every page dict is a top-level object or sits in an object stream, so every /Contents
+       entry pdfminer can read is in the raw bytes or in a decoded object stream (every
+       stream typed /ObjStm, and every stream the xref streams place objects in). Each must
+       be a reference or an array of references (a page whose /Contents is a string is
+       flagged by pdfminer; an annotation's is not: both go to pdfminer).
+    2. Each referenced object is looked up in the cross-reference sections as pdfminer lists
+       them (``_Xref``: tables written strictly are read here, others by pdfminer's reader;
+       a file whose tables pdfminer cannot read, so that it scans the file for objects, goes
+       to pdfminer). The entry must point at an ``N G obj`` header this pass has read, of a
+       stream: a reference to a missing object, to one inside an object stream (never a
+       stream) or to anything else goes to pdfminer.
     3. Every stream object is delimited the way pdfminer reads it: from the end of the line
        of its ``stream`` keyword, /Length bytes (a direct number, or an indirect object read
-       through the cross-reference tables). Those bytes must be followed by nothing but
-       whitespace and ``endstream``, and hold no ``endstream`` and no object header
-       themselves, so that pdfminer's fallback reader (which reads up to ``endstream``) sees
-       the same bytes too.
+       through the cross-reference sections). Those bytes must be followed by nothing but
+       whitespace, ``endstream``, whitespace and ``endobj`` (pdfminer returns the object at
+       ``endobj``), and hold no ``endstream`` and no object header themselves, so that
+       pdfminer's fallback reader (which reads up to ``endstream``) sees the same bytes too.
     4. Each content stream is decoded with its filter chain (read from the stream dict the
-       way pdfminer reads it) by ``_decoded_problem``, the same function pdfminer's pass
-       uses, with a vectorised ASCII85 decoder that gives the same bytes as
+       way pdfminer's ``get_filters`` reads it) by ``_decoded_problem``, the same function
+       pdfminer's pass uses, with a vectorised ASCII85 decoder that gives the same bytes as
        ``base64.a85decode`` and hands anything unusual to it. Any problem goes to pdfminer,
-       which names the page; so does a stream without drawing operators that pdfminer's
-       fallback reader (which keeps the end of line before ``endstream``) could call garbage.
-    5. An encrypted file, a name written with ``#`` escapes that spells /Contents, or
-       anything this pass does not parse goes to pdfminer.
+       which names the page; so does an unfiltered stream without drawing operators that
+       pdfminer's fallback reader (which keeps the end of line before ``endstream``) could
+       call garbage.
+    5. An encrypted file, a /Contents key written with ``#`` escapes, a stream dictionary
+       with a key twice, or anything else this pass does not parse goes to pdfminer.
 
+    The property test in ``tests/test_pdf_damage_scan.py`` damages generated files at random
+    and checks that whenever this pass answers, pdfminer finds no damaged page either.
     Streams that are not page content (fonts, images) are not decoded at all: pdfminer's
     pass never looks at them.
     """
