@@ -7,7 +7,7 @@ ARCHIVE ?= demo-archive
 FUZZ_SECONDS ?= 120
 AXE := node_modules/axe-core/axe.min.js
 
-.PHONY: setup system-packages demo test lint fuzz eval bench figures clean
+.PHONY: setup system-packages demo test lint fuzz eval bench figures screenshots clean
 
 $(BIN)/arkiv: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -95,8 +95,8 @@ figures: setup
 	$(BIN)/python benchmarks/bench_parse.py --realdocs --repeat 3 --json $(R)/bench_parse_realdocs.json
 	$(BIN)/python benchmarks/word_agreement.py --esdh 4 --json $(R)/word_agreement.json
 	$(BIN)/python benchmarks/bench_xml.py --repeat 5 --json $(R)/bench_xml.json
-	$(BIN)/python benchmarks/bench_ocr.py --count 1 --json $(R)/bench_ocr.json
-	$(BIN)/python benchmarks/bench_convert.py --files 2 --json $(R)/bench_convert.json
+	$(BIN)/python benchmarks/bench_ocr.py --count 3 --json $(R)/bench_ocr.json
+	$(BIN)/python benchmarks/bench_convert.py --files 6 --json $(R)/bench_convert.json
 	$(BIN)/python benchmarks/bench_ingest.py --count 4000 --big-pages 0 --json $(R)/bench_ingest.json
 	$(BIN)/python benchmarks/bench_cluster.py --count 100 --json $(R)/bench_cluster.json
 	$(BIN)/python benchmarks/bench_search.py --items 20000 --json $(R)/bench_search.json
@@ -106,6 +106,10 @@ figures: setup
 	$(BIN)/python benchmarks/bench_entities.py --json $(R)/bench_entities.json
 	$(BIN)/python benchmarks/bench_aktindsigt.py --items 5000 --json $(R)/bench_aktindsigt.json
 	$(BIN)/python benchmarks/readme_figures.py
+
+# The README's screenshots (docs/screenshots/), taken by the browser tests.
+screenshots: setup
+	ARKIV_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser -q
 
 clean:
 	rm -rf $(VENV) $(ARCHIVE) .pytest_cache .ruff_cache node_modules

@@ -294,12 +294,20 @@ def fold_aa(word: str) -> str:
     return word.replace("aa", "å")
 
 
+_fold_cache: dict[str, str] = {}
+
+
 def fold(word: str) -> str:
     """Lowercase, drop non-Danish accents, and read old-spelling "aa" as "å"."""
-    lowered = unicodedata.normalize("NFC", word.lower())
-    if not lowered.isascii():
-        lowered = "".join(_strip_accent(c) for c in lowered)
-    return fold_aa(lowered)
+    cached = _fold_cache.get(word)
+    if cached is None:
+        lowered = unicodedata.normalize("NFC", word.lower())
+        if not lowered.isascii():
+            lowered = "".join(_strip_accent(c) for c in lowered)
+        cached = fold_aa(lowered)
+        if len(_fold_cache) < 200_000:
+            _fold_cache[word] = cached
+    return cached
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from index.analysis import Analyzer, fold
@@ -149,7 +149,8 @@ class IndexDoc:
 
     def to_stored(self) -> str:
         """The document as the JSON both engines store and return."""
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        # the fields one level deep: every value is JSON already (``asdict`` would deep-copy ``details``)
+        return json.dumps({name: getattr(self, name) for name in _DOC_FIELDS}, ensure_ascii=False, sort_keys=True)
 
     @staticmethod
     def from_stored(text: str) -> IndexDoc:
@@ -161,6 +162,9 @@ class IndexDoc:
         data["bilag_titles"] = tuple(data.get("bilag_titles", ()))
         data["bilag_texts"] = tuple(data.get("bilag_texts", ()))
         return IndexDoc(**data)
+
+
+_DOC_FIELDS = tuple(f.name for f in fields(IndexDoc))
 
 
 def case_key(number: str) -> str:

@@ -15,7 +15,7 @@ and the writer joins their ``Analyzer.parts`` (``finish``), once the lexicon is 
 union of the stored word lists. Both the union and the per-word split are independent
 of the order in which records were parsed and of the number of workers, so the same
 archive gives the same index. ``finish(analysed, analyzer)`` equals
-``index_fields(doc, analyzer)`` of the same document; ``tests/test_preanalysis.py``
+``index_fields(doc, analyzer)`` of the same document; ``tests/test_ingest_parallel.py``
 holds them together.
 
 A field another part of the program composes at index time (from other records)

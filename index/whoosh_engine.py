@@ -17,18 +17,20 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import re
 import signal
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import fields, formats, index, query
-from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.analysis import RegexTokenizer, SpaceSeparatedTokenizer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader
 from whoosh.formats import _INT_SIZE
-from whoosh.system import unpack_uint
+from whoosh.system import pack_uint, unpack_uint
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from index.analysis import Analyzer
@@ -54,6 +56,34 @@ if TYPE_CHECKING:
 __all__ = ["VarintPositions", "WhooshEngine", "phrase_field", "schema", "translate"]
 
 
+# The index gets analysed token streams (``index.documents.analysed_fields``): words separated by
+# spaces, split again by whoosh's ``SpaceSeparatedTokenizer`` (this pattern). whoosh makes a Token
+# object per word on the way; the formats below count the same words from one regex scan.
+_SPACE_SEPARATED = r"[^ \t\r\n]+"
+_WORDS = re.compile(_SPACE_SEPARATED)
+
+
+def _space_separated(value: Any, analyzer: Any) -> bool:
+    """``value`` is a string and ``analyzer`` whoosh's ``SpaceSeparatedTokenizer``: the words of
+    ``value`` are ``_WORDS.findall(value)``, at positions 0, 1, 2, ... with boost 1.0."""
+    return (
+        isinstance(value, str)
+        and type(analyzer) is RegexTokenizer
+        and not analyzer.gaps
+        and analyzer.expression.pattern == _SPACE_SEPARATED
+    )
+
+
+class SpaceFrequency(formats.Frequency):
+    """whoosh's ``Frequency`` format, counting space-separated words without Token objects."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        if not _space_separated(value, analyzer):
+            return super().word_values(value, analyzer, **kwargs)
+        fb = self.field_boost
+        return ((w, freq, freq * fb, pack_uint(freq)) for w, freq in Counter(_WORDS.findall(value)).items())
+
+
 class VarintPositions(formats.Positions):
     """whoosh-ng's ``Positions`` without its legacy-pickle fallback.
 
@@ -62,6 +92,19 @@ class VarintPositions(formats.Positions):
     fails with ``UnpicklingError``. Indexes written here always use the varint
     encoding, so decoding never needs the fallback.
     """
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        """whoosh's word values (word, frequency, weight, encoded positions), for space-separated words
+        without Token objects."""
+        if not _space_separated(value, analyzer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        positions: dict[str, list[int]] = {}
+        for position, word in enumerate(_WORDS.findall(value)):
+            positions.setdefault(word, []).append(position)
+        fb = self.field_boost
+        for word, found in positions.items():
+            yield (word, len(found), len(found) * fb, self.encode(found))
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         n = unpack_uint(valuestring[:_INT_SIZE])[0]
@@ -79,6 +122,37 @@ class VarintPositions(formats.Positions):
             position += delta
             positions.append(position)
         return positions
+
+
+class _LengthsReader(W3PerDocReader):
+    """whoosh-ng's per-document reader as a committing writer uses it: field lengths from memory.
+
+    While a writer commits, whoosh-ng 5.4 asks for the field length of every posting. For a field
+    without a lengths column (the facet and identifier fields) it looks for the column's file on
+    disk again each time: one ``stat`` per posting, about 400,000 for 4,000 documents; for a field
+    with one it seeks and reads one byte of the file. A finished segment's columns do not change,
+    so each field's answer is read once: no column, or its lengths (one byte per document)."""
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        super().__init__(storage, segment)
+        self._lengths: dict[str, Any] = {}
+
+    def _cached_reader(self, fieldname: str, column: Any) -> Any:
+        if column is not LENGTHS_COLUMN:
+            return super()._cached_reader(fieldname, column)
+        if fieldname not in self._lengths:
+            reader = super()._cached_reader(fieldname, column)
+            self._lengths[fieldname] = None if reader is None else reader.load()
+        return self._lengths[fieldname]
+
+
+class _SegmentWriter(SegmentWriter):
+    """whoosh-ng's segment writer, committing through ``_LengthsReader``."""
+
+    def per_document_reader(self) -> Any:
+        if self.perdocwriter.is_closed and type(self.codec) is W3Codec:
+            return _LengthsReader(self.storage, self.get_segment())
+        return super().per_document_reader()
 
 
 _WRITER_TIMEOUT = 30.0
@@ -109,6 +183,7 @@ def schema() -> fields.Schema:
         spec[name] = phrase_field(tokens)
     for name in PARTS_FIELDS:
         spec[name] = fields.TEXT(analyzer=tokens, phrase=False)
+        spec[name].format = SpaceFrequency(field_boost=spec[name].format.field_boost)
     for name in KEYWORD_FIELDS:
         spec[name] = fields.KEYWORD(lowercase=False, commas=False, scorable=True)
     for name in EXACT_FIELDS:
@@ -210,7 +285,7 @@ class WhooshEngine(Engine):
             raise EngineError(f"{directory}: cannot open the whoosh index ({e})") from e
 
     def _writer(self) -> IndexWriter:
-        return self._ix.writer(timeout=_WRITER_TIMEOUT, limitmb=_POOL_MB)
+        return _SegmentWriter(self._ix, timeout=_WRITER_TIMEOUT, limitmb=_POOL_MB)
 
     def _write(self, values: Iterable[dict[str, IndexValue]]) -> int:
         count = 0
@@ -287,7 +362,7 @@ class WhooshEngine(Engine):
         or an error text."""
         _die_with_parent(parent)
         try:
-            writer = SegmentWriter(self._ix, _lk=False, limitmb=_POOL_MB)
+            writer = _SegmentWriter(self._ix, _lk=False, limitmb=_POOL_MB)
             failed: dict[str, IndexFailure] = {}
             count = 0
             for values in self._values(shard(), failed):

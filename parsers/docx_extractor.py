@@ -1,9 +1,10 @@
 """DOCX → ``ExtractedDocument``: one ``Block`` per paragraph and one per table row.
 
-python-docx opens the package; the body is then read straight from its XML,
-in body order: paragraphs, tables (one block per row, cells joined by "\\t",
-nested tables flattened after the row that holds them), content controls, and
-text boxes (after the paragraph they are anchored in).
+``parsers.docx_package`` opens the package (zip + lxml, only the parts read
+here); the body is read straight from its XML, in body order: paragraphs,
+tables (one block per row, cells joined by "\\t", nested tables flattened
+after the row that holds them), content controls, and text boxes (after the
+paragraph they are anchored in).
 Styles are read once into a dictionary keyed by style id (``Paragraph.style``
 scans every style on each call: 4.4 s against 0.28 s on a 128-page file).
 
@@ -27,21 +28,20 @@ page 1, before the body, each text once.
 
 from __future__ import annotations
 
+import hashlib
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parsers import OLE_MAGIC
-from parsers.errors import ZIP_READ_ERRORS, CorruptFile, EmptyDocument, ParseError, TooLarge, UnsupportedFormat
+from parsers.docx_package import DocxPackage, W
+from parsers.errors import CorruptFile, EmptyDocument, ParseError
 from parsers.records import Block, ExtractedDocument
 
 SUFFIXES = (".docx",)
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 
@@ -54,13 +54,6 @@ _SYMBOL_GLYPHS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "
 BULLET = "•"  # the list label of every bullet level, whatever glyph the document draws
 # Elements whose text is not part of the reading text (deleted/moved-away revisions, fallbacks)
 _SKIP = {f"{W}del", f"{W}moveFrom", MC_FALLBACK, f"{W}instrText", f"{W}delText"}
-
-
-def legacy_doc_error(path: Path) -> UnsupportedFormat:
-    return UnsupportedFormat(
-        str(path),
-        "legacy Word 97-2003 .doc file; convert it to DOCX first, e.g. soffice --headless --convert-to docx FILE.doc",
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -136,8 +129,13 @@ class _Styles:
         return self._resolved[key]
 
 
+def _child(el: Any, tag: str) -> Any:
+    """The first child with ``tag`` (``el.find(tag)`` without lxml's path parsing: half the time)."""
+    return next(el.iterchildren(tag), None)
+
+
 def _val(el: Any, tag: str) -> str | None:
-    child = el.find(tag) if el is not None else None
+    child = _child(el, tag) if el is not None else None
     return None if child is None else child.get(f"{W}val")
 
 
@@ -159,7 +157,7 @@ def _half_points(el: Any) -> float | None:
 def _num_pr(ppr: Any) -> tuple[str, int | None] | None:
     if ppr is None:
         return None
-    num_pr = ppr.find(f"{W}numPr")
+    num_pr = _child(ppr, f"{W}numPr")
     if num_pr is None:
         return None
     num_id = _val(num_pr, f"{W}numId")
@@ -169,32 +167,67 @@ def _num_pr(ppr: Any) -> tuple[str, int | None] | None:
     return num_id, int(ilvl) if ilvl and ilvl.isdigit() else None
 
 
-def _read_styles(document: Any) -> _Styles:
+# Styles read before, by the sha256 of their XML: documents made from one template share a styles
+# part (python-docx's template: 350 KB, 5 ms to parse, most of a small document's extraction).
+_STYLES_CACHE: dict[bytes, _Styles] = {}
+_STYLES_CACHE_SIZE = 32
+
+
+def _styles(package: DocxPackage) -> _Styles:
+    source = package.styles_xml()
+    if source is None:
+        return _Styles({}, None, False, None)
+    name, data = source
+    key = hashlib.sha256(data).digest()
+    styles = _STYLES_CACHE.pop(key, None)
+    if styles is None:
+        styles = _read_styles(package.parse(name, data))
+    _STYLES_CACHE[key] = styles  # the most recently used last
+    while len(_STYLES_CACHE) > _STYLES_CACHE_SIZE:
+        del _STYLES_CACHE[next(iter(_STYLES_CACHE))]
+    return styles
+
+
+def forget_styles() -> None:
+    """Empty the styles cache (a benchmark pass that must start cold)."""
+    _STYLES_CACHE.clear()
+
+
+_STYLE_CHILDREN = (f"{W}name", f"{W}basedOn", f"{W}pPr", f"{W}rPr")
+
+
+def _first_children(el: Any, tags: tuple[str, ...]) -> dict[str, Any]:
+    """The first child of each tag (None when there is none), in one pass over the children."""
+    first: dict[str, Any] = dict.fromkeys(tags)
+    for child in el:
+        if child.tag in first and first[child.tag] is None:
+            first[child.tag] = child
+    return first
+
+
+def _read_styles(root: Any) -> _Styles:
     by_id: dict[str, _Style] = {}
     default_paragraph = None
     default_bold = False
     default_size = None
-    try:
-        root = document.part.styles.element
-    except (KeyError, NotImplementedError, AttributeError):
-        return _Styles({}, None, False, None)
-    defaults = root.find(f"{W}docDefaults")
+    defaults = _child(root, f"{W}docDefaults")
     if defaults is not None:
         rpr = defaults.find(f"{W}rPrDefault/{W}rPr")
-        default_bold = bool(_on_off(rpr.find(f"{W}b"))) if rpr is not None else False
+        default_bold = bool(_on_off(_child(rpr, f"{W}b"))) if rpr is not None else False
         default_size = _half_points(rpr)
-    for el in root.iterfind(f"{W}style"):
+    for el in root.iterchildren(f"{W}style"):
         style_id = el.get(f"{W}styleId")
         if not style_id:
             continue
         kind = el.get(f"{W}type", "paragraph")
-        ppr = el.find(f"{W}pPr")
-        rpr = el.find(f"{W}rPr")
+        first = _first_children(el, _STYLE_CHILDREN)
+        ppr, rpr = first[f"{W}pPr"], first[f"{W}rPr"]
+        name, based_on = first[f"{W}name"], first[f"{W}basedOn"]
         outline = _val(ppr, f"{W}outlineLvl") if ppr is not None else None
         by_id[style_id] = _Style(
-            name=_val(el, f"{W}name") or style_id,
-            based_on=_val(el, f"{W}basedOn"),
-            bold=_on_off(rpr.find(f"{W}b")) if rpr is not None else None,
+            name=(name.get(f"{W}val") if name is not None else None) or style_id,
+            based_on=based_on.get(f"{W}val") if based_on is not None else None,
+            bold=_on_off(_child(rpr, f"{W}b")) if rpr is not None else None,
             size=_half_points(rpr),
             outline=int(outline) if outline and outline.isdigit() else None,
             num=_num_pr(ppr),
@@ -215,12 +248,10 @@ class _Level:
 class _Numbering:
     """Renders list labels; counters run per numId and level."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, root: Any) -> None:
         self.levels: dict[str, dict[int, _Level]] = {}
         self.counters: dict[str, dict[int, int]] = {}
-        try:
-            root = document.part.numbering_part.element
-        except (KeyError, NotImplementedError, AttributeError):
+        if root is None:
             return
         abstract: dict[str, dict[int, _Level]] = {}
         for el in root.iterfind(f"{W}abstractNum"):
@@ -232,7 +263,7 @@ class _Numbering:
             levels = dict(abstract.get(_val(el, f"{W}abstractNumId") or "", {}))
             for override in el.iterfind(f"{W}lvlOverride"):
                 ilvl = int(override.get(f"{W}ilvl", "0"))
-                lvl = override.find(f"{W}lvl")
+                lvl = _child(override, f"{W}lvl")
                 if lvl is not None:
                     levels[ilvl] = _level(lvl)
                 start = _val(override, f"{W}startOverride")
@@ -347,10 +378,10 @@ class _Segment:
 
 
 class _Reader:
-    def __init__(self, document: Any) -> None:
-        self.styles = _read_styles(document)
-        self.numbering = _Numbering(document)
-        body = document.element.body
+    def __init__(self, package: DocxPackage) -> None:
+        self.styles = _styles(package)
+        self.numbering = _Numbering(package.numbering())
+        body = package.body
         self.rendered_breaks = next(body.iter(f"{W}lastRenderedPageBreak"), None) is not None
         self.page = 1
         self.has_text = False  # a body block has been read
@@ -360,12 +391,12 @@ class _Reader:
 
     def paragraph(self, p: Any, role: str = "body", in_table: bool = False) -> list[Block]:
         """The blocks of one paragraph: one per line when it holds manual line breaks."""
-        ppr = p.find(f"{W}pPr")
+        ppr = _child(p, f"{W}pPr")
         style_id = _val(ppr, f"{W}pStyle") if ppr is not None else None
         style_id = style_id or self.styles.default_paragraph
         body = role == "body"
         if body and self.has_text and not self.rendered_breaks and ppr is not None:
-            if _on_off(ppr.find(f"{W}pageBreakBefore")):  # ignored before any text: no blank first page
+            if _on_off(_child(ppr, f"{W}pageBreakBefore")):  # ignored before any text: no blank first page
                 self.page += 1
         segments = self._runs(p, style_id, count_pages=body)
         if body and ppr is not None and not self.rendered_breaks and self._section_break(ppr):
@@ -397,7 +428,7 @@ class _Reader:
 
     @staticmethod
     def _section_break(ppr: Any) -> bool:
-        sect = ppr.find(f"{W}sectPr")
+        sect = _child(ppr, f"{W}sectPr")
         if sect is None:
             return False
         return (_val(sect, f"{W}type") or "nextPage") in ("nextPage", "evenPage", "oddPage")
@@ -420,7 +451,7 @@ class _Reader:
         para_bold = self.styles.bold(style_id)
         para_size = self.styles.size(style_id)
         for r in _walk(p, f"{W}r"):
-            run_bold, run_size = self._run_style(r.find(f"{W}rPr"), para_bold, para_size)
+            run_bold, run_size = self._run_style(_child(r, f"{W}rPr"), para_bold, para_size)
             for child in r:
                 tag = child.tag
                 seg = segments[-1]
@@ -450,7 +481,7 @@ class _Reader:
         run_bold: bool | None = None
         run_size: float | None = None
         if rpr is not None:
-            run_bold = _on_off(rpr.find(f"{W}b"))
+            run_bold = _on_off(_child(rpr, f"{W}b"))
             run_size = _half_points(rpr)
             char_style = _val(rpr, f"{W}rStyle")
             if char_style:
@@ -539,7 +570,7 @@ def _block_children(container: Any) -> Iterator[Any]:
         if child.tag in (f"{W}p", f"{W}tbl"):
             yield child
         elif child.tag in (f"{W}sdt", f"{W}customXml", f"{W}ins", f"{W}moveTo"):
-            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            content = _child(child, f"{W}sdtContent") if child.tag == f"{W}sdt" else child
             if content is not None:
                 yield from _block_children(content)
 
@@ -549,7 +580,7 @@ def _cells(tr: Any) -> Iterator[Any]:
         if child.tag == f"{W}tc":
             yield child
         elif child.tag in (f"{W}sdt", f"{W}customXml"):
-            content = child.find(f"{W}sdtContent") if child.tag == f"{W}sdt" else child
+            content = _child(child, f"{W}sdtContent") if child.tag == f"{W}sdt" else child
             if content is not None:
                 yield from _cells(content)
 
@@ -575,83 +606,14 @@ def _normalize(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _open(path: Path) -> Any:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-    except OSError as e:
-        raise ParseError(str(path), f"cannot read file ({e.strerror or e})") from e
-    if head.startswith(OLE_MAGIC):
-        raise legacy_doc_error(path)
-    if not head.startswith(b"PK"):
-        raise CorruptFile(str(path), "not a valid DOCX (not a zip archive)")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            _check_expansion(path, zf.infolist())
-    except ZIP_READ_ERRORS as e:
-        raise CorruptFile(str(path), f"not a valid DOCX (damaged or truncated zip archive: {e})") from e
-    if not any(re.fullmatch(r"word/document\d*\.xml", n) for n in names):
-        raise UnsupportedFormat(str(path), f"not a Word document: {_zip_kind(names)} without word/document.xml")
-    try:
-        return docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile) as e:
-        raise CorruptFile(str(path), f"not a valid DOCX ({e})") from e
-    except ValueError as e:  # "file '…' is not a Word file, content type is '…'"
-        raise UnsupportedFormat(str(path), f"not a Word document ({e})") from e
-    except Exception as e:  # lxml syntax errors, missing parts, bad relationships
-        raise CorruptFile(str(path), f"not a valid DOCX ({type(e).__name__}: {e})") from e
-
-
-# A DOCX is a zip: its parts are checked before python-docx inflates them (a 1 GB document.xml bomb).
-MAX_PART_BYTES = 256 * 1024 * 1024  # one part, uncompressed
-MAX_TOTAL_BYTES = 512 * 1024 * 1024  # all parts, uncompressed
-MAX_PART_RATIO = 100.0  # uncompressed/compressed, for parts above RATIO_FROM_BYTES
-RATIO_FROM_BYTES = 10 * 1024 * 1024
-
-
-def _check_expansion(path: Path, infos: list[zipfile.ZipInfo]) -> None:
-    """Raise ``TooLarge`` when a part of the DOCX would expand past the limits (from its zip directory)."""
-    mb = 1024 * 1024
-    total = sum(i.file_size for i in infos)
-    for info in infos:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_PART_BYTES or (info.file_size > RATIO_FROM_BYTES and ratio > MAX_PART_RATIO):
-            raise TooLarge(
-                str(path),
-                f"the DOCX part {info.filename} would expand to {info.file_size / mb:,.0f} MB "
-                f"({ratio:,.0f} times its compressed size): too large or a zip bomb; it was not read",
-            )
-    if total > MAX_TOTAL_BYTES:
-        raise TooLarge(
-            str(path),
-            f"the DOCX would expand to {total / mb:,.0f} MB, more than {MAX_TOTAL_BYTES / mb:,.0f} MB; it was not read",
-        )
-
-
-def _zip_kind(names: set[str]) -> str:
-    if "mimetype" in names and "content.xml" in names:
-        return "an OpenDocument file (convert it with soffice --headless --convert-to docx)"
-    if "xl/workbook.xml" in names:
-        return "an Excel workbook"
-    if "ppt/presentation.xml" in names:
-        return "a PowerPoint presentation"
-    return "a zip archive"
-
-
-def _furniture(document: Any, reader: _Reader) -> list[Block]:
+def _furniture(package: DocxPackage, reader: _Reader) -> list[Block]:
     """Header and footer paragraphs of all sections, each text once."""
     out: list[Block] = []
     seen: set[tuple[str, str]] = set()
-    related = document.part.related_parts
-    for sect in document.element.body.iter(f"{W}sectPr"):
+    for sect in package.body.iter(f"{W}sectPr"):
         for ref_tag, role in ((f"{W}headerReference", "header"), (f"{W}footerReference", "footer")):
             for ref in sect.iterfind(ref_tag):
-                part = related.get(ref.get(R_ID))
-                element = getattr(part, "element", None)
+                element = package.related(ref.get(R_ID))
                 if element is None:
                     continue
                 for block in reader.blocks(element, role):
@@ -661,37 +623,19 @@ def _furniture(document: Any, reader: _Reader) -> list[Block]:
     return sorted(out, key=lambda b: b.role != "header")
 
 
-def _release(document: Any) -> None:
-    """Break python-docx's reference cycles (package <-> parts <-> document).
-
-    Without this, every opened package waits for the cyclic garbage collector:
-    a batch of 60 small files grew the peak RSS by 55 MB, with it by 0 MB.
-    """
-    try:
-        package = document.part.package
-        for part in list(package.iter_parts()):
-            part.__dict__.clear()
-        package.__dict__.clear()
-        document.__dict__.clear()
-    except AttributeError:
-        pass
-
-
 def extract(path: Path) -> ExtractedDocument:
     """Read a DOCX file into blocks; raises ``ParseError`` subclasses on bad input."""
     path = Path(path)
-    document = _open(path)
     try:
-        reader = _Reader(document)
-        body = list(reader.blocks(document.element.body))
-        page_count = reader.page
-        furniture = _furniture(document, reader)
+        with DocxPackage(path) as package:
+            reader = _Reader(package)
+            body = list(reader.blocks(package.body))
+            page_count = reader.page
+            furniture = _furniture(package, reader)
     except ParseError:
         raise
-    except Exception as e:  # malformed XML values deep inside the package
+    except Exception as e:  # malformed XML values deep inside the package, a zip member header out of order
         raise CorruptFile(str(path), f"not a valid DOCX ({type(e).__name__}: {e})") from e
-    finally:
-        _release(document)
     if not body:
         raise EmptyDocument(str(path), "the DOCX has no text")
     body_size = reader.sizes.most_common(1)[0][0] if reader.sizes else None

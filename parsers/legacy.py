@@ -9,8 +9,8 @@ as plain text:
 * OpenDocument text ``.odt``/``.ott`` (zip whose ``mimetype`` is ``…opendocument.text``);
 * WordPerfect ``.wpd`` (``\\xffWPC``);
 * Word with macros or as a template, ``.docm``/``.dotx``/``.dotm`` (a DOCX package
-  whose main part has the macro-enabled or template content type; python-docx
-  refuses those): these are not given to LibreOffice but repackaged with the
+  whose main part has the macro-enabled or template content type, which the
+  DOCX reader refuses): these are not given to LibreOffice but repackaged with the
   DOCX content type, which keeps Word's numbering exact (LibreOffice's DOCX
   export splits an auto-numbered list that restarts at its first paragraph).
 

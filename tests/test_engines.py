@@ -254,6 +254,28 @@ def test_delete_add_replace_and_reopen(kind, tmp_path):
     reopened.close()
 
 
+def test_whoosh_commit_does_not_look_for_missing_length_columns_once_per_posting(tmp_path, monkeypatch):
+    """whoosh-ng 5.4 stats the disk for every posting of a field without a lengths column
+    (about 100 per item); the index writer remembers the answer per field."""
+    import os
+
+    eng = open_engine("whoosh", tmp_path, Analyzer(), create=True)
+    docs = [d for r in records() for d in docs_from_record(r)] * 20  # same ids: replaced, still postings
+    stats = Counter()
+    real_stat = os.stat
+
+    def counting_stat(path, *args, **kwargs):
+        stats[str(path).rsplit(".", 1)[-1]] += 1
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counting_stat)
+    eng.build(docs)
+    monkeypatch.undo()
+    assert stats["col"] < 100, stats  # without the memo: 2,844 for these 140 documents
+    assert ids(eng, "pulje") == {_id("a", 0, 0)}
+    eng.close()
+
+
 @pytest.mark.parametrize("kind", ENGINES)
 def test_opening_a_missing_index_names_the_folder(kind, tmp_path):
     with pytest.raises(EngineError, match=str(tmp_path)):
@@ -454,3 +476,24 @@ def test_gold_corpus_has_amounts_and_laws_to_filter(gold_engines):
     assert {"serviceloven", "offentlighedsloven", "styrelsesloven"} <= set(facets["law"])
     text = engines["whoosh"].search(lower("budget", Filters(min_amount=1_000_000)), limit=1000)
     assert text.total > 0 and all(h.doc.max_amount >= 1_000_000 for h in text.hits)
+
+
+def test_whoosh_formats_count_space_separated_words_as_whoosh_tokenizes_them():
+    """The formats' own word counting gives what whoosh's tokenizer chain gives, including words with
+    unusual whitespace, positions and repeated words."""
+    from whoosh import formats as whoosh_formats
+    from whoosh.analysis import SpaceSeparatedTokenizer
+
+    from index.whoosh_engine import SpaceFrequency, VarintPositions
+
+    tokens = SpaceSeparatedTokenizer()
+    value = "skole  skole\tbudget\nbyråd\r\nx\u00a0y skole  "
+    for ours, theirs in (
+        (VarintPositions(), whoosh_formats.Positions()),
+        (SpaceFrequency(), whoosh_formats.Frequency()),
+    ):
+        assert sorted(ours.word_values(value, tokens)) == sorted(theirs.word_values(value, tokens))
+    positions = {
+        w: VarintPositions().decode_positions(v) for w, _f, _w, v in VarintPositions().word_values(value, tokens)
+    }
+    assert positions["skole"] == [0, 1, 5] and positions["x\u00a0y"] == [4]
