@@ -94,6 +94,25 @@ parsed anew); {bench_docx[differences]} files and {bench_docx[mutant_differences
 {bench_convert[per_second_ingest_jobs_1]:.2f} files/s, `--jobs 2`
 **{bench_convert[per_second_ingest_jobs_2]:.2f} files/s**;
 from the conversion cache {bench_convert[per_second_cached]:.0f} files/s.""",
+    "pdf_check": """\
+{bench_pdf_check:source}
+
+| PDFs | files | answered by the first pass | check: pdfminer alone → first pass | `extract` vs `pdftotext` pages/s: \
+pdfminer check → first pass |
+|---|---|---|---|---|
+| generated (`generate-corpus --count 600 --seed 11`) | {bench_pdf_check[generated_files]} | \
+{bench_pdf_check[generated_answered_by_first_pass]} | {bench_pdf_check[generated_check_old_ms]:.0f} → \
+{bench_pdf_check[generated_check_new_ms]:.0f} ms (**{bench_pdf_check[generated_check_speedup]:.1f}×**) | \
+{bench_pdf_check[generated_extract_old_vs_pdftotext]:.2f}× → \
+**{bench_pdf_check[generated_extract_new_vs_pdftotext]:.2f}×** |
+| `corpus/sample` | {bench_pdf_check[sample_files]} | {bench_pdf_check[sample_answered_by_first_pass]} | \
+{bench_pdf_check[sample_check_old_ms]:.0f} → {bench_pdf_check[sample_check_new_ms]:.0f} ms \
+({bench_pdf_check[sample_check_speedup]:.1f}×) | {bench_pdf_check[sample_extract_old_vs_pdftotext]:.2f}× → \
+{bench_pdf_check[sample_extract_new_vs_pdftotext]:.2f}× |
+| `../shared/realdocs` | {bench_pdf_check[realdocs_files]} | {bench_pdf_check[realdocs_answered_by_first_pass]} | \
+{bench_pdf_check[realdocs_check_old_ms]:.0f} → {bench_pdf_check[realdocs_check_new_ms]:.0f} ms \
+({bench_pdf_check[realdocs_check_speedup]:.1f}×) | {bench_pdf_check[realdocs_extract_old_vs_pdftotext]:.2f}× → \
+{bench_pdf_check[realdocs_extract_new_vs_pdftotext]:.2f}× |""",
     "ingest": """\
 {bench_ingest:source}
 

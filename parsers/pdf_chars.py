@@ -48,17 +48,22 @@ exception escape. A single page that cannot be read is no reason to lose the
 others: it comes as a ``PageChars`` without characters and with ``error`` set.
 Neither pdfium nor pdfminer reports a page whose compressed content stream is
 damaged (both draw what they can and say nothing), so ``damaged_pages`` checks
-the content streams of every page itself (about 1 ms a page, a tenth of the
-extraction time of a dense 100-page agenda).
+the content streams of every page itself: a first pass over the raw bytes
+(``scan_content_streams``: zlib, numpy ASCII85, regular expressions instead of
+pdfminer's object parser) proves most files intact, and pdfminer walks the page
+tree only for the rest (``benchmarks/bench_pdf_check.py``).
 """
 
 from __future__ import annotations
 
+import base64
 import ctypes
+import io
 import os
 import re
+import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -373,14 +378,15 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
     rect_ptr = ctypes.pointer(rect)
     loose_box, text_object = fx.loose_box, fx.text_object
     fonts: dict[int | None, _Font] = {}  # per text object
-    faces: dict[int, _Face] = {}  # per font of the page
+    page_fonts = _PageFonts(fx, handle)
+    hyphens = _HYPHEN_CHARS.search(text) is not None  # most pages have none: no search per word
     out: list[Char] = []
     append = out.append
 
     def emit(first: int, last: int, obj: int | None, spaced: bool) -> None:
         font = fonts.get(obj)
         if font is None:
-            font = fonts[obj] = _font_of(fx, handle, first, obj, faces)
+            font = fonts[obj] = page_fonts.font_of(first, obj)
         if not font.upright:
             return
         loose_box(handle, first, rect_ptr)
@@ -389,7 +395,7 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
         bottom = height - rect.bottom
         if last != first:
             loose_box(handle, last, rect_ptr)
-            if rect.right - x0 - font.advance(fx, text, first, last) > CHECK_SHARE * font.min_gap:
+            if rect.right - x0 - font.face.width_em(fx, text[first : last + 1]) * font.size > font.check_gap:
                 # wider than its glyphs: a word space pdfium did not see may hide inside
                 for start, end, piece_spaced in _split_at_gaps(fx, handle, text, first, last, font):
                     put(start, end, font, spaced or piece_spaced)
@@ -405,7 +411,7 @@ def _page_chars(fx: _Pdfium, textpage: Any, height: float) -> list[Char]:
 
     def put_box(first: int, last: int, font: _Font, spaced: bool, x0: float, x1: float, bottom: float) -> None:
         word = text[first : last + 1]
-        if _HYPHEN_CHARS.search(word):
+        if hyphens and _HYPHEN_CHARS.search(word):
             word = _HYPHEN_CHARS.sub("-", word)
         size = font.size
         append(Char(word, x0, bottom - size, x1, bottom, font.name, size, font.bold, spaced, font.space_width))
@@ -503,45 +509,56 @@ _NO_FACE = _Face("", False, 0, 0.0, {}, {})
 
 @dataclass(slots=True)
 class _Font:
-    """What the extractor needs of one text object's font: a face at a size."""
+    """What the extractor needs of a text object's font: a face at a size and orientation."""
 
     face: _Face
+    name: str  # the face's
+    bold: bool  # the face's
     size: float
     upright: bool
     space_width: float  # points; 0.0: the font has no space glyph
     min_gap: float  # ``word_gap`` for this font and size
-
-    @property
-    def name(self) -> str:
-        return self.face.name
-
-    @property
-    def bold(self) -> bool:
-        return self.face.bold
-
-    def advance(self, fx: _Pdfium, text: str, first: int, last: int) -> float:
-        """The sum of the advances of text[first..last] in points; 0.0 when the font cannot say."""
-        return self.face.width_em(fx, text[first : last + 1]) * self.size
+    check_gap: float  # CHECK_SHARE * min_gap
 
 
-def _font_of(fx: _Pdfium, textpage: int, index: int, obj: int | None, faces: dict[int, _Face]) -> _Font:
-    # pdfium's font size leaves out the page's transformation (a PDF printed at
-    # 75 % says 14.72 for 11.04 pt text); scale it like pdfminer does.
-    size = float(fx.font_size(textpage, index))
-    matrix = fx.raw.FS_MATRIX()
-    upright = True
-    if fx.char_matrix(textpage, index, ctypes.byref(matrix)):
-        scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
-        if scale > 0:
-            size *= scale
-        upright = _upright(matrix.a, matrix.b, matrix.c, matrix.d)
-    size = round(size, 2)
-    handle = fx.obj_font(obj) if obj else 0
-    face = _NO_FACE
-    if handle:
-        face = faces.get(handle) or faces.setdefault(handle, _face_of(fx, handle))
-    space_width = face.space_em * size
-    return _Font(face, size, upright, space_width, word_gap(size, space_width))
+class _PageFonts:
+    """The fonts of one text page: a ``_Face`` per pdfium font, a ``_Font`` per face, size and
+    orientation (a page has hundreds of text objects and a handful of fonts)."""
+
+    def __init__(self, fx: _Pdfium, textpage: int) -> None:
+        self.fx = fx
+        self.textpage = textpage
+        self.matrix = fx.raw.FS_MATRIX()
+        self.matrix_ref = ctypes.byref(self.matrix)
+        self.faces: dict[int, _Face] = {}
+        self.fonts: dict[tuple[int, float, bool], _Font] = {}
+
+    def font_of(self, index: int, obj: int | None) -> _Font:
+        """The font of character ``index``, drawn by text object ``obj``."""
+        fx, matrix = self.fx, self.matrix
+        # pdfium's font size leaves out the page's transformation (a PDF printed at
+        # 75 % says 14.72 for 11.04 pt text); scale it like pdfminer does.
+        size = float(fx.font_size(self.textpage, index))
+        upright = True
+        if fx.char_matrix(self.textpage, index, self.matrix_ref):
+            a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
+            scale = abs(a * d - b * c) ** 0.5
+            if scale > 0:
+                size *= scale
+            upright = _upright(a, b, c, d)
+        size = round(size, 2)
+        handle = fx.obj_font(obj) if obj else 0
+        key = (handle or 0, size, upright)
+        font = self.fonts.get(key)
+        if font is None:
+            face = _NO_FACE
+            if handle:
+                face = self.faces.get(handle) or self.faces.setdefault(handle, _face_of(fx, handle))
+            space_width = face.space_em * size
+            gap = word_gap(size, space_width)
+            font = _Font(face, face.name, face.bold, size, upright, space_width, gap, CHECK_SHARE * gap)
+            self.fonts[key] = font
+        return font
 
 
 def _face_of(fx: _Pdfium, font: int) -> _Face:
@@ -603,17 +620,44 @@ _OPERATOR_RE = re.compile(
 
 def damaged_pages(path: Path) -> dict[int, str]:
     """{page number: reason} for pages whose content stream cannot be decoded (a damaged
-    Flate stream, one cut short, a /Contents entry that is no stream) or is garbage (no
-    drawing operator in 64 bytes or more). Pages with filters other
-    than Flate/ASCII85/ASCIIHex are not checked. A file pdfminer cannot open gives {}: the char
-    source reports that."""
+    Flate or ASCII85 stream, one cut short, a /Contents entry that is no stream) or is garbage
+    (no drawing operator in 64 bytes or more). Pages with filters other than
+    Flate/ASCII85/ASCIIHex are not checked. A file pdfminer cannot open gives {}: the char
+    source reports that.
+
+    Two passes. ``scan_content_streams`` reads the raw bytes at C speed and answers "no page
+    is damaged" when it can prove that; for everything else ``damaged_pages_pdfminer`` walks
+    the page tree with pdfminer (exact, slow: pure-Python object parsing and ASCII85). The
+    first pass never answers anything else, so the result is always the pdfminer result.
+    A file over ``MAX_SCAN_BYTES`` goes to pdfminer alone.
+    """
+    try:
+        if Path(path).stat().st_size > MAX_SCAN_BYTES:  # pdfminer reads only what it needs
+            return damaged_pages_pdfminer(path)
+        data = Path(path).read_bytes()
+    except OSError:
+        return {}
+    if scan_content_streams(data) is None:
+        return {}
+    return damaged_pages_pdfminer(path, data)
+
+
+# The first pass holds the whole file in memory; a larger file (a long scan, mostly images)
+# goes to pdfminer directly, which reads only the page tree and the content streams.
+MAX_SCAN_BYTES = 64 << 20
+
+
+def damaged_pages_pdfminer(path: Path, data: bytes | None = None) -> dict[int, str]:
+    """``damaged_pages`` by pdfminer alone: every page of the page tree, every stream of its
+    /Contents resolved, decoded and checked by ``_stream_problem``. ``data``: the file's bytes
+    when already read."""
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
     found: dict[int, str] = {}
     try:
-        with open(path, "rb") as fh:
+        with io.BytesIO(data) if data is not None else open(path, "rb") as fh:
             document = PDFDocument(PDFParser(fh))
             for number, page in enumerate(PDFPage.create_pages(document), start=1):
                 reason = _contents_problem(page.contents)
@@ -638,17 +682,27 @@ def _contents_problem(contents: list[Any]) -> str | None:
 
 
 def _stream_problem(stream: Any) -> str | None:
-    from pdfminer.ascii85 import ascii85decode, asciihexdecode
+    from pdfminer.ascii85 import ascii85decode
 
     data = stream.get_rawdata()
     if data is None:
         return None
-    for kind, _params in stream.get_filters():
-        name = getattr(kind, "name", str(kind))
-        if name in _ASCII85:
-            data = ascii85decode(data)
-        elif name in _ASCIIHEX:
-            data = asciihexdecode(data)
+    names = [getattr(kind, "name", str(kind)) for kind, _params in stream.get_filters()]
+    return _decoded_problem(data, names, ascii85decode)
+
+
+def _decoded_problem(data: bytes, filters: list[str], a85: Callable[[bytes], bytes]) -> str | None:
+    """Why the content stream ``data`` (raw, with this filter chain) is damaged; None: it is not,
+    or it uses a filter that is not checked. ``a85`` decodes ASCII85 (raising ValueError or
+    struct.error on bad input, like ``base64.a85decode``)."""
+    from pdfminer.ascii85 import asciihexdecode
+
+    for name in filters:
+        if name in _ASCII85 or name in _ASCIIHEX:
+            try:
+                data = a85(data) if name in _ASCII85 else asciihexdecode(data)
+            except (ValueError, struct.error) as e:
+                return f"its encoded content stream is damaged ({_describe(e)})"
         elif name in _FLATE:
             inflater = zlib.decompressobj()
             try:
@@ -662,6 +716,582 @@ def _stream_problem(stream: Any) -> str | None:
     if len(data) >= _MIN_GARBAGE and not _OPERATOR_RE.search(data):
         return "its content stream holds no drawing operators (garbage)"
     return None
+
+
+# --- the first pass: raw bytes ---------------------------------------------------------------
+
+_DELIM = rb"\s/\[\]()<>{}%"
+_OBJ_KEYWORD = re.compile(rb"obj(?![^" + _DELIM + rb"])")
+_HEADER_BEFORE = re.compile(rb"(\d+)\s+(\d+)\s*\Z")  # "N G " right before an obj keyword
+_STREAM_KEYWORD = re.compile(rb"stream(?:\r\n|\r|\n)")
+# after the data: pdfminer only ends the object (and returns the stream) at endobj
+_END_OF_DATA = re.compile(rb"[ \t\r\n]*endstream[ \t\r\n]+endobj(?![^" + _DELIM + rb"])")
+_REF = re.compile(rb"(\d+)\s+\d+\s+R(?![^" + _DELIM + rb"])")
+_REF_ARRAY = re.compile(rb"\[((?:\s*\d+\s+\d+\s+R(?![^" + _DELIM + rb"]))*)\s*\]")
+# /Contents, each letter plain or as a #xx escape (pdfminer reads both)
+_CONTENTS_NAME = re.compile(
+    rb"/(?:C|#43)(?:o|#6[Ff])(?:n|#6[Ee])(?:t|#74)(?:e|#65)(?:n|#6[Ee])(?:t|#74)(?:s|#73)(?![^" + _DELIM + rb"])"
+)
+_INT_OBJECT = re.compile(rb"\s*(\d+)\s*endobj")
+_TOKEN = re.compile(
+    rb"(?P<space>(?:\s|%[^\r\n]*)+)|(?P<open><<)|(?P<close>>>)|(?P<array>\[)|(?P<end>\])"
+    rb"|(?P<ref>\d+\s+\d+\s+R)(?![^" + _DELIM + rb"])"
+    rb"|/(?P<name>[^" + _DELIM + rb"]*)"
+    rb"|(?P<number>[+-]?(?:\d+\.?\d*|\.\d+))(?![^" + _DELIM + rb"])"
+    rb"|(?P<word>true|false|null)(?![^" + _DELIM + rb"])"
+    rb"|(?P<hex><[0-9A-Fa-f\s]*>)|(?P<string>\()"
+)
+_STRING_PART = re.compile(rb"\\.|[()]", re.DOTALL)
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_A85_DIGITS = bytes(range(33, 118))
+_A85_SPACE = b" \t\n\r\v"  # what base64.a85decode ignores
+_FILTER_KEYS = ("F", "Filter")  # pdfminer reads /F as a filter chain, before /Filter
+_PARAM_KEYS = ("DP", "DecodeParms", "FDecodeParms")
+
+
+class _Undecided(Exception):
+    """The first pass cannot prove the file intact; the message says why."""
+
+
+class _Ref(NamedTuple):
+    number: int
+
+
+_Value = Any  # int | float | bytes (a name) | _Ref | list[_Value] | dict[str, _Value] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _RawStream:
+    number: int
+    attrs: dict[str, _Value]
+    start: int  # first byte of the data (after "stream" and its end of line)
+    end: int  # first byte of "endstream"
+
+
+def scan_content_streams(data: bytes) -> str | None:
+    """None when no page content stream of the PDF ``data`` can be damaged; otherwise why this
+    pass cannot tell (``damaged_pages`` then asks pdfminer).
+
+    It proves that pdfminer's ``damaged_pages_pdfminer`` finds nothing:
+
+    1. Every page dict is a top-level object or sits in an object stream, so every /Contents
+       entry pdfminer can read is in the raw bytes or in a decoded object stream (every
+       stream typed /ObjStm, and every stream the xref streams place objects in). Each must
+       be a reference or an array of references (a page whose /Contents is a string is
+       flagged by pdfminer; an annotation's is not: both go to pdfminer).
+    2. Each referenced object is looked up in the cross-reference sections as pdfminer lists
+       them (``_Xref``: tables written strictly are read here, others by pdfminer's reader;
+       a file whose tables pdfminer cannot read, so that it scans the file for objects, goes
+       to pdfminer). The entry must point at an ``N G obj`` header this pass has read, of a
+       stream: a reference to a missing object, to one inside an object stream (never a
+       stream) or to anything else goes to pdfminer.
+    3. Every stream object is delimited the way pdfminer reads it: from the end of the line
+       of its ``stream`` keyword, /Length bytes (a direct number, or an indirect object read
+       through the cross-reference sections). Those bytes must be followed by nothing but
+       whitespace, ``endstream``, whitespace and ``endobj`` (pdfminer returns the object at
+       ``endobj``), and hold no ``endstream`` and no object header themselves, so that
+       pdfminer's fallback reader (which reads up to ``endstream``) sees the same bytes too.
+    4. Each content stream is decoded with its filter chain (read from the stream dict the
+       way pdfminer's ``get_filters`` reads it) by ``_decoded_problem``, the same function
+       pdfminer's pass uses, with a vectorised ASCII85 decoder that gives the same bytes as
+       ``base64.a85decode`` and hands anything unusual to it. Any problem goes to pdfminer,
+       which names the page; so does an unfiltered stream without drawing operators that
+       pdfminer's fallback reader (which keeps the end of line before ``endstream``) could
+       call garbage.
+    5. An encrypted file, a /Contents key written with ``#`` escapes, a stream dictionary
+       with a key twice, or anything else this pass does not parse goes to pdfminer.
+
+    The property test in ``tests/test_pdf_damage_scan.py`` damages generated files at random
+    and checks that whenever this pass answers, pdfminer finds no damaged page either.
+    Streams that are not page content (fonts, images) are not decoded at all: pdfminer's
+    pass never looks at them.
+    """
+    try:
+        _scan(data)
+    except _Undecided as e:
+        return str(e)
+    except Exception as e:  # a parse this pass did not foresee: pdfminer decides
+        return f"the first pass failed ({_describe(e)})"
+    return None
+
+
+def _scan(data: bytes) -> None:
+    if b"/Encrypt" in data:
+        raise _Undecided("the file is encrypted")
+    streams, values, object_streams = _top_level_objects(data)
+    xref = _Xref(data, streams)
+    resolve = xref.resolve
+    # the streams pdfminer reads objects from: those its xref streams name, and any /ObjStm
+    containers = {s.number: s for s in object_streams}
+    for number in xref.containers():
+        stream = streams.get(resolve(number))
+        if stream is None or stream.number != number:
+            raise _Undecided(f"object stream {number} is not a stream this pass has read")
+        containers[number] = stream
+    texts = [data] + [_object_stream_text(data, s, values, resolve) for s in containers.values()]
+    targets: set[int] = set()
+    for text in texts:
+        for match in _CONTENTS_NAME.finditer(text):
+            if b"#" in match.group():
+                raise _Undecided("a /Contents key written with # escapes")
+            ref = _REF.match(text, _skip_space(text, match.end()))
+            if ref is not None:
+                targets.add(int(ref.group(1)))
+                continue
+            array = _REF_ARRAY.match(text, _skip_space(text, match.end()))
+            if array is None:
+                raise _Undecided("a /Contents entry that is not a reference or an array of references")
+            targets.update(int(m.group(1)) for m in _REF.finditer(array.group(1)))
+    if not targets:
+        return
+    for number in sorted(targets):
+        target = streams.get(resolve(number))
+        if target is None or target.number != number:
+            raise _Undecided(f"/Contents names object {number}, which is not a stream this pass has read")
+        names = _filter_names(target)
+        problem = _decoded_problem(_stream_data(data, target, values, resolve), names, _a85decode)
+        if problem is None and not names:
+            # pdfminer's fallback reader keeps the whitespace before endstream: it counts too
+            problem = _decoded_problem(data[target.start : target.end], names, _a85decode)
+        if problem is not None:
+            raise _Undecided(f"object {number}: {problem}")
+
+
+def _top_level_objects(data: bytes) -> tuple[dict[int, _RawStream], dict[int, bytes], list[_RawStream]]:
+    """The stream objects by the offset of their header, the bytes after ``obj`` of the other
+    objects by offset, and the object streams."""
+    headers = _headers(data)
+    streams: dict[int, _RawStream] = {}
+    values: dict[int, bytes] = {}
+    object_streams: list[_RawStream] = []
+    data_end = 0
+    for k, (start, end, number) in enumerate(headers):
+        if start < data_end:
+            raise _Undecided(f"an object header inside the data of a stream (offset {start})")
+        limit = headers[k + 1][0] if k + 1 < len(headers) else len(data)
+        keyword = _STREAM_KEYWORD.search(data, end, limit)
+        if keyword is None:
+            values[start] = data[end:limit]
+            continue
+        attrs, after = _parse_value(data, _skip_space(data, end))
+        if not isinstance(attrs, dict) or _skip_space(data, after) != keyword.start():
+            raise _Undecided(f"object {number}: the stream dictionary cannot be read")
+        stop = data.find(b"endstream", keyword.end())
+        if stop < 0:
+            raise _Undecided(f"object {number}: no endstream")
+        stream = _RawStream(number, attrs, keyword.end(), stop)
+        streams[start] = stream
+        data_end = stop
+        if attrs.get("Type") == b"ObjStm":
+            object_streams.append(stream)
+    return streams, values, object_streams
+
+
+def _headers(data: bytes) -> list[tuple[int, int, int]]:
+    """(start, end, object number) of every ``N G obj`` header, found from the "obj" keywords
+    (a regular expression for the whole header would try every digit of the binary data)."""
+    out: list[tuple[int, int, int]] = []
+    for keyword in _OBJ_KEYWORD.finditer(data):
+        window = max(0, keyword.start() - _HEADER_WINDOW)
+        match = _HEADER_BEFORE.search(data, window, keyword.start())
+        if match is None:
+            continue
+        if match.start() == window and window > 0:
+            raise _Undecided(f"an object header with a number too long to read (offset {window})")
+        out.append((match.start(), keyword.end(), int(match.group(1))))
+    return out
+
+
+_HEADER_WINDOW = 48
+
+
+def _skip_space(data: bytes, pos: int) -> int:
+    match = _TOKEN.match(data, pos)
+    return match.end() if match is not None and match.lastgroup == "space" else pos
+
+
+def _parse_value(data: bytes, pos: int) -> tuple[_Value, int]:
+    """One PDF object (no stream) at ``pos`` and the position after it."""
+    match = _TOKEN.match(data, pos)
+    if match is None:
+        raise _Undecided(f"an unreadable token at offset {pos}")
+    kind, end = match.lastgroup, match.end()
+    if kind == "open":
+        attrs: dict[str, _Value] = {}
+        pos = _skip_space(data, end)
+        while not data.startswith(b">>", pos):
+            key, pos = _parse_value(data, pos)
+            if not isinstance(key, bytes):
+                raise _Undecided(f"a dictionary key that is not a name at offset {pos}")
+            value, pos = _parse_value(data, _skip_space(data, pos))
+            name = _name(key)
+            if name in attrs:
+                raise _Undecided(f"the key /{name} twice in one dictionary")
+            if value is not None:  # pdfminer drops null values
+                attrs[name] = value
+            pos = _skip_space(data, pos)
+        return attrs, pos + 2
+    if kind == "array":
+        items: list[_Value] = []
+        pos = _skip_space(data, end)
+        while not data.startswith(b"]", pos):
+            item, pos = _parse_value(data, pos)
+            items.append(item)
+            pos = _skip_space(data, pos)
+        return items, pos + 1
+    if kind == "ref":
+        return _Ref(int(match.group(kind).split()[0])), end
+    if kind == "name":
+        return match.group(kind), end
+    if kind == "number":
+        text = match.group(kind)
+        return (float(text) if b"." in text else int(text)), end
+    if kind == "word":
+        return (None if match.group(kind) == b"null" else match.group(kind) == b"true"), end
+    if kind == "hex":
+        return "", end
+    if kind == "string":
+        return "", _string_end(data, end)
+    raise _Undecided(f"an unexpected {kind} at offset {pos}")
+
+
+def _string_end(data: bytes, pos: int) -> int:
+    """The position after the literal string whose "(" ends at ``pos``."""
+    depth = 1
+    for match in _STRING_PART.finditer(data, pos):
+        part = match.group()
+        if part == b"(":
+            depth += 1
+        elif part == b")":
+            depth -= 1
+            if depth == 0:
+                return match.end()
+    raise _Undecided("a string that does not end")
+
+
+def _name(raw: bytes) -> str:
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+
+
+class _Xref:
+    """The cross-reference tables as pdfminer reads them.
+
+    Tables written strictly (classic ones, xref streams, both in hybrid files, /Prev chains:
+    ``_xref_sections``) are read here; anything unusual by pdfminer's own reader,
+    which is slower (it also parses the catalog and the info dict). Raises ``_Undecided``
+    for a file whose tables pdfminer cannot read (it then scans the file for objects and
+    reads streams up to ``endstream``)."""
+
+    def __init__(self, data: bytes, streams: dict[int, _RawStream]) -> None:
+        self.data = data
+        self.xrefs: list[Any] = []
+        sections = _xref_sections(data, streams)
+        if sections is not None:
+            self.xrefs = sections
+            return
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+
+        parser = PDFParser(io.BytesIO(data))
+        try:
+            document = PDFDocument(parser)
+        except Exception as e:
+            raise _Undecided(f"pdfminer cannot open the file ({_describe(e)})") from e
+        if parser.fallback:
+            raise _Undecided("the cross-reference table is broken")
+        self.xrefs = document.xrefs
+
+    def resolve(self, number: int) -> int:
+        """The file offset of the header pdfminer reads object ``number`` from; ``_Undecided``
+        for an object in an object stream or a missing one."""
+        for xref in self.xrefs:
+            try:
+                in_stream, offset, _generation = xref.get_pos(number)
+            except KeyError:
+                continue
+            if in_stream is not None:
+                raise _Undecided(f"object {number} is in an object stream")
+            head = self.data[offset : offset + _HEADER_WINDOW]
+            return offset + len(head) - len(head.lstrip())  # pdfminer skips whitespace before it
+        raise _Undecided(f"object {number} is not in the cross-reference table")
+
+    def containers(self) -> set[int]:
+        """The object streams the tables say objects are in."""
+        from pdfminer.pdfdocument import PDFXRefStream
+
+        out: set[int] = set()
+        for xref in self.xrefs:
+            if not isinstance(xref, PDFXRefStream | _Entries):  # classic tables have no type 2 entries
+                continue
+            for number in xref.get_objids():
+                try:
+                    in_stream, _index, _generation = xref.get_pos(number)
+                except KeyError:
+                    continue
+                if in_stream is not None:
+                    out.add(in_stream)
+        return out
+
+
+class _Entries(NamedTuple):
+    """One cross-reference section, answering like pdfminer's ``PDFXRef``/``PDFXRefStream``."""
+
+    entries: dict[int, tuple[int | None, int, int]]  # number -> (object stream, offset or index, generation)
+
+    def get_pos(self, number: int) -> tuple[int | None, int, int]:
+        return self.entries[number]
+
+    def get_objids(self) -> Iterator[int]:
+        return iter(self.entries)
+
+
+_STARTXREF = re.compile(rb"startxref[ \t\f\v]*(?:\r\n|\r|\n)(?:\s*(?:\r|\n))?[ \t\f\v]*(\d+)[ \t\f\v]*(?:\r|\n|\Z)")
+_XREF_KEYWORD = re.compile(rb"xref[ \t]*(?:\r\n|\r|\n)")
+_XREF_SECTION = re.compile(rb"(\d+) (\d+)[ \t]*(?:\r\n|\r|\n)")
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf]) ?(?:\r\n|\r|\n)")
+_TRAILER = re.compile(rb"trailer(?=[\s<])\s*")
+
+
+_Section = tuple[dict[int, tuple[int | None, int, int]], dict[str, _Value]]  # (entries, trailer)
+
+
+def _xref_sections(data: bytes, streams: dict[int, _RawStream]) -> list[_Entries] | None:
+    """The cross-reference sections in the order pdfminer's ``read_xref_from`` lists them
+    (each section, then the one its /XRefStm names, then the one its /Prev names); None when
+    one of them is not read here."""
+    start = _startxref(data)
+    out: list[_Entries] = []
+    return out if start is not None and _read_section(data, start, streams, out, set()) else None
+
+
+def _read_section(data: bytes, start: int, streams: dict[int, _RawStream], out: list[_Entries], seen: set[int]) -> bool:
+    if start in seen or len(seen) > _MAX_SECTIONS:  # pdfminer would follow a loop until it fails
+        return False
+    seen.add(start)
+    section = _classic_section(data, start) or _xref_stream_section(data, start, streams)
+    if section is None or "Encrypt" in section[1]:
+        return False
+    entries, trailer = section
+    out.append(_Entries(entries))
+    for key in ("XRefStm", "Prev"):
+        if key in trailer:
+            at = trailer[key]
+            if not _is_count(at) or not _read_section(data, at, streams, out, seen):
+                return False
+    return True
+
+
+_MAX_SECTIONS = 64
+
+
+def _classic_section(data: bytes, start: int) -> _Section | None:
+    """A classic cross-reference table at ``start`` written strictly (what pdfminer's
+    ``PDFXRef.load`` reads the same way: ``xref``, subsections of 20-byte entries without blank
+    lines, ``trailer`` and a dictionary); None for anything else."""
+    head = _XREF_KEYWORD.match(data, start)
+    if head is None:
+        return None
+    offsets: dict[int, tuple[int | None, int, int]] = {}
+    pos = head.end()
+    while (section := _XREF_SECTION.match(data, pos)) is not None:
+        first, count = int(section.group(1)), int(section.group(2))
+        pos = section.end()
+        for number in range(first, first + count):
+            entry = _XREF_ENTRY.match(data, pos)
+            if entry is None:
+                return None
+            if entry.group(3) == b"n":
+                offsets[number] = (None, int(entry.group(1)), int(entry.group(2)))
+            pos = entry.end()
+    trailer = _TRAILER.match(data, pos)
+    if trailer is None:
+        return None
+    attrs, _end = _parse_value(data, trailer.end())
+    return (offsets, attrs) if isinstance(attrs, dict) else None
+
+
+def _startxref(data: bytes) -> int | None:
+    """The offset pdfminer's ``find_xref`` reads: the number on the first line that is not
+    empty after the last line that is "startxref"; None when this pass cannot be sure."""
+    at = data.rfind(b"startxref")
+    line_start = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
+    if at < 0 or data[line_start:at].strip():
+        return None
+    tail = _STARTXREF.match(data, at)
+    if tail is None or int(tail.group(1)) >= 2**31:
+        return None
+    return int(tail.group(1))
+
+
+def _xref_stream_section(data: bytes, start: int, streams: dict[int, _RawStream]) -> _Section | None:
+    """The xref stream at ``start``, read like pdfminer's ``PDFXRefStream``: a direct /Length,
+    Flate or no filter, no PNG predictor or one with every row "Up" (or every row "None"), /W
+    widths, /Index ranges (the first range that holds a number wins); None for anything else."""
+    head = data[start : start + _HEADER_WINDOW]
+    stream = streams.get(start + len(head) - len(head.lstrip()))
+    if stream is None:
+        return None
+    attrs = stream.attrs
+    size, widths, length = attrs.get("Size"), attrs.get("W"), attrs.get("Length")
+    index = attrs.get("Index", [0, size])
+    if (
+        attrs.get("Type") != b"XRef"
+        or not isinstance(length, int)
+        or not (isinstance(widths, list) and len(widths) == 3 and all(_is_count(w) for w in widths))
+        or not (isinstance(index, list) and len(index) % 2 == 0 and all(_is_count(n) for n in index))
+    ):
+        return None
+    raw = _xref_stream_rows(data, stream, sum(widths))
+    if raw is None:
+        return None
+    w1, w2, w3 = widths
+    entry_size = w1 + w2 + w3
+    entries: dict[int, tuple[int | None, int, int]] = {}
+    seen: set[int] = set()  # pdfminer reads a number from the first range that holds it, even a free entry
+    position = 0
+    for first, count in zip(index[0::2], index[1::2], strict=True):
+        if len(raw) < (position + count) * entry_size:
+            return None
+        for number in range(first, first + count):
+            entry = raw[position * entry_size : (position + 1) * entry_size]
+            position += 1
+            if number in seen:
+                continue
+            seen.add(number)
+            kind = int.from_bytes(entry[:w1], "big") if w1 else 1
+            second = int.from_bytes(entry[w1 : w1 + w2], "big")
+            third = int.from_bytes(entry[w1 + w2 :], "big")
+            if kind == 1:
+                entries[number] = (None, second, third)
+            elif kind == 2:
+                entries[number] = (second, third, 0)
+    return entries, attrs
+
+
+def _is_count(value: _Value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _xref_stream_rows(data: bytes, stream: _RawStream, columns: int) -> bytes | None:
+    """The decoded entries of an xref stream; None for a filter or predictor not read here."""
+    attrs = stream.attrs
+    raw = data[stream.start : stream.start + attrs["Length"]]
+    if not _END_OF_DATA.match(data, stream.start + attrs["Length"]):
+        return None
+    filters = attrs.get("Filter", [])
+    chain = filters if isinstance(filters, list) else [filters]
+    if "F" in attrs or "DP" in attrs or "FDecodeParms" in attrs or chain not in ([], [b"FlateDecode"], [b"Fl"]):
+        return None
+    if chain:
+        inflater = zlib.decompressobj()
+        try:
+            raw = inflater.decompress(raw)
+        except zlib.error:
+            return None
+        if not inflater.eof or inflater.unused_data:
+            return None
+    params = attrs.get("DecodeParms", {})
+    if not isinstance(params, dict):
+        return None
+    predictor = params.get("Predictor", 1)
+    if predictor == 1 or not params:
+        return raw
+    if not (
+        isinstance(predictor, int)
+        and predictor >= 10
+        and params.get("Colors", 1) == 1
+        and params.get("BitsPerComponent", 8) == 8
+        and params.get("Columns", 1) == columns
+        and columns > 0
+        and len(raw) % (columns + 1) == 0
+    ):
+        return None
+    import numpy as np
+
+    rows = np.frombuffer(raw, dtype=np.uint8).reshape(-1, columns + 1)
+    kinds = set(rows[:, 0].tolist())
+    if kinds == {2}:  # Up: each byte adds the one above it
+        return bytes(np.cumsum(rows[:, 1:], axis=0, dtype=np.uint8).tobytes())
+    if kinds <= {0}:
+        return bytes(rows[:, 1:].tobytes())
+    return None
+
+
+def _stream_data(data: bytes, stream: _RawStream, values: dict[int, bytes], resolve: Callable[[int], int]) -> bytes:
+    """The stream's raw data as pdfminer reads it (/Length bytes), checked against ``endstream``."""
+    length = stream.attrs.get("Length")
+    if isinstance(length, _Ref):
+        text = values.get(resolve(length.number))
+        match = _INT_OBJECT.match(text) if text is not None else None
+        if match is None:
+            raise _Undecided(f"object {stream.number}: /Length names no number object")
+        length = int(match.group(1))
+    if not isinstance(length, int) or isinstance(length, bool) or length < 0:
+        raise _Undecided(f"object {stream.number}: /Length is not a number")
+    end = stream.start + length
+    tail = _END_OF_DATA.match(data, end)
+    if tail is None or data.rfind(b"endstream", 0, tail.end()) != stream.end:
+        raise _Undecided(f"object {stream.number}: /Length does not end at endstream and endobj")
+    return data[stream.start : end]
+
+
+def _filter_names(stream: _RawStream) -> list[str]:
+    """The filter chain as pdfminer's ``PDFStream.get_filters`` reads it."""
+    filters: _Value = next((stream.attrs[k] for k in _FILTER_KEYS if k in stream.attrs), [])
+    params: _Value = next((stream.attrs[k] for k in _PARAM_KEYS if k in stream.attrs), {})
+    if isinstance(params, (list, _Ref)):  # pdfminer pairs a list with the filters, cutting the longer
+        raise _Undecided(f"object {stream.number}: decode parameters that are a list or a reference")
+    if not filters:
+        return []
+    chain = filters if isinstance(filters, list) else [filters]
+    if not all(isinstance(f, bytes) for f in chain):
+        raise _Undecided(f"object {stream.number}: a filter that is not a name")
+    return [_name(f) for f in chain]
+
+
+def _object_stream_text(
+    data: bytes, stream: _RawStream, values: dict[int, bytes], resolve: Callable[[int], int]
+) -> bytes:
+    """The decoded text of an object stream (its page dicts carry /Contents entries)."""
+    from pdfminer.ascii85 import asciihexdecode
+
+    out = _stream_data(data, stream, values, resolve)
+    for name in _filter_names(stream):
+        if any(k in stream.attrs for k in _PARAM_KEYS) or name not in _FLATE | _ASCII85 | _ASCIIHEX:
+            raise _Undecided(f"object stream {stream.number}: a filter this pass does not decode")
+        if name in _FLATE:
+            inflater = zlib.decompressobj()
+            out = inflater.decompress(out)
+            if not inflater.eof:
+                raise _Undecided(f"object stream {stream.number}: its compressed data is cut short")
+        else:
+            out = _a85decode(out) if name in _ASCII85 else asciihexdecode(out)
+    return out
+
+
+def _a85decode(data: bytes) -> bytes:
+    """``pdfminer.ascii85.ascii85decode`` with the groups of five digits decoded by numpy.
+
+    Data with a "z", any byte that is neither a digit nor whitespace, or a group above 2**32 - 1
+    goes to ``base64.a85decode`` (which raises as pdfminer's decoder does); the last, short
+    group too."""
+    from pdfminer.ascii85 import end_re, start_re
+
+    data = end_re.sub(b"", start_re.sub(b"", data))
+    digits = data.translate(None, _A85_SPACE)
+    if b"z" in digits or digits.translate(None, _A85_DIGITS):
+        return base64.a85decode(data)
+    full = len(digits) - len(digits) % 5
+    import numpy as np
+
+    groups = np.frombuffer(digits, dtype=np.uint8, count=full).reshape(-1, 5).astype(np.uint64) - 33
+    values = groups[:, 0]
+    for column in range(1, 5):
+        values = values * 85 + groups[:, column]
+    if full and int(values.max()) > 0xFFFFFFFF:
+        return base64.a85decode(data)
+    out = values.astype(">u4").tobytes()
+    return out + base64.a85decode(digits[full:]) if full < len(digits) else out
 
 
 SOURCES: dict[str, type[PlumberChars] | type[PdfiumChars]] = {"pdfium": PdfiumChars, "pdfplumber": PlumberChars}

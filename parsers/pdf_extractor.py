@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from parsers import ocr
@@ -58,6 +59,7 @@ LIGATURES = str.maketrans(
     {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb06": "st"}
 )
 PAGE_ERROR = "W005"  # problem code: a page whose text could not be read (all or part of it)
+_X0 = attrgetter("x0")
 EOF_WINDOW = 4096  # bytes at the end of the file (after padding) searched for %%EOF
 TAIL_READ = 1 << 20  # bytes read from the end to skip NUL/whitespace padding
 
@@ -236,7 +238,7 @@ def _merge_raised(groups: list[list[Char]]) -> list[list[Char]]:
 
 
 def _make_line(page: PageChars, chars: list[Char]) -> Line | None:
-    chars.sort(key=lambda c: c.x0)
+    chars.sort(key=_X0)
     parts: list[str] = []
     cells = 1
     prev: Char | None = None
@@ -258,11 +260,11 @@ def _make_line(page: PageChars, chars: list[Char]) -> Line | None:
     text = "".join(parts).translate(LIGATURES).strip()
     if not text:
         return None
+    # the most common size rounded to 0.1 pt (ties: the first met); a line has few distinct sizes
     sizes: Counter[float] = Counter()
-    bold = 0
-    for c in kept:
-        sizes[round(c.size, 1)] += 1
-        bold += c.bold
+    for size, count in Counter(c.size for c in kept).items():
+        sizes[round(size, 1)] += count
+    bold = sum(c.bold for c in kept)
     return Line(
         page=page.number,
         text=text,
