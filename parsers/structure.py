@@ -134,8 +134,14 @@ class _MeetingSpan:
     items: list[_ItemSpan] = field(default_factory=list)
 
 
+def _ends_in_digit(text: str) -> bool:
+    """True when ``text`` ends in a digit (before one final newline, as ``$`` reads it): a cheap test
+    that every match of ``_TOC_LEADER_RE`` needs, so that most lines skip the unanchored search."""
+    return text[-2:-1].isdigit() if text.endswith("\n") else text[-1:].isdigit()
+
+
 def _is_toc_line(text: str) -> bool:
-    return bool(_TOC_LEADER_RE.search(text))
+    return _ends_in_digit(text) and bool(_TOC_LEADER_RE.search(text))
 
 
 def _structure_line(text: str) -> bool:
@@ -178,7 +184,9 @@ def _label_number(text: str) -> int | None:
 
 def _clean_title(text: str) -> str:
     text = " ".join(text.replace("\ufeff", " ").split())
-    return _TOC_LEADER_RE.sub("", text).strip().rstrip(":").strip()
+    if _ends_in_digit(text):
+        text = _TOC_LEADER_RE.sub("", text)
+    return text.strip().rstrip(":").strip()
 
 
 # ---------------------------------------------------------------------------
@@ -348,7 +356,7 @@ class _Parser:
         if j + 1 >= len(self.body) or _is_toc_line(self.body[j].text):
             return False
         nxt = self.body[j + 1]
-        return bool(_TOC_LEADER_RE.search(nxt.text)) and nxt.page == self.body[j].page and words(nxt.text) <= 12
+        return _is_toc_line(nxt.text) and nxt.page == self.body[j].page and words(nxt.text) <= 12
 
     def _toc_entry(self, block: Block, short_list: bool) -> bool:
         text = block.text.strip()
