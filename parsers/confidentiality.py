@@ -192,13 +192,33 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+def _scope_pattern(table: tuple[Marker, ...], scope: Scope) -> re.Pattern[str] | tuple[re.Pattern[str], ...]:
+    """The markers of ``scope`` as one pattern when every one of them is anchored at the start of the
+    line: the alternation in table order matches what the first matching marker matches, in one call.
+    Otherwise the patterns, to be searched one by one."""
+    patterns = tuple(m.pattern for m in table if m.scope == scope)
+    if patterns and all(p.pattern.startswith("^") and p.flags == patterns[0].flags for p in patterns):
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    return patterns
+
+
+_SCOPES: tuple[Scope, ...] = ("title", "line", "meeting", "part")
+# the markers of each scope of the two tables, prepared once
+_SCOPED = {(id(table), scope): _scope_pattern(table, scope) for table in (MARKERS, OPEN_MARKERS) for scope in _SCOPES}
+
+
 def _search(scope: Scope, text: str, table: tuple[Marker, ...] = MARKERS) -> str | None:
     """The text of the first marker of ``scope`` found in ``text``, as printed."""
-    for marker in table:
-        if marker.scope == scope:
-            m = marker.pattern.search(text)
-            if m:
-                return m.group(0).strip(" :.,") or text
+    scoped = _SCOPED.get((id(table), scope))
+    if scoped is None:
+        scoped = _scope_pattern(table, scope)
+    if isinstance(scoped, re.Pattern):
+        m = scoped.match(text)
+        return None if m is None else m.group(0).strip(" :.,") or text
+    for pattern in scoped:
+        m = pattern.search(text)
+        if m:
+            return m.group(0).strip(" :.,") or text
     return None
 
 
@@ -248,6 +268,10 @@ def meeting_marker(text: str) -> str | None:
 def part_marker(text: str) -> Literal["closed", "open"] | None:
     """A part heading of a combined document: "closed" ("Lukket referat", "Lukkede punkter"), "open"
     ("Åben dagsorden", "Åbne punkter"), else None."""
+    # the same tests on the raw text first, cheaper for the long lines of prose: the cleaned line starts
+    # with the text's first non-space character, and dropping its trailing colons removes one word at most
+    if not text.lstrip()[:1].isupper() or len(text.split()) > 9:
+        return None
     line = _clean(text).rstrip(":").strip()
     if not line[:1].isupper() or len(line.split()) > 8:
         return None  # a heading: capitalised and short
