@@ -132,7 +132,6 @@ _DECISION_NOTE_RE = re.compile(
     r"|blev (?:godkendt|vedtaget|afvist|anbefalet)|sat til afstemning)\b",
     re.IGNORECASE,
 )
-_WORD_RE = re.compile(r"\S+")
 _SENTENCE_END_RE = re.compile(r"[.!?:;]\"?\)?$")
 _CAPS_HEADING_RE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ/,\- ]*[A-ZÆØÅ]$")
 _FILE_END_RE = re.compile(r"\.[A-Za-z0-9]{2,5}\)?$")  # "... notat.pdf": a complete file name
@@ -181,7 +180,9 @@ _DECISION_FOLLOW_RE = re.compile(
 
 
 def words(text: str) -> int:
-    return len(_WORD_RE.findall(text))
+    """The number of words (runs of non-space characters; ``str.split`` and ``\\S+`` agree on every
+    character's being a space, and splitting is the cheaper)."""
+    return len(text.split())
 
 
 def styled(block: Block, body_size: float | None) -> bool:

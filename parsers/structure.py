@@ -412,9 +412,11 @@ class _Parser:
             if not nxt.in_table and nxt.list_label is None and self._heading_like(nxt.text, nxt_styled):
                 if not _LABEL_NUMBER_RE.match(nxt.text.strip()) and not section_word(nxt.text):
                     return _Candidate(i, lone, "", "dot", is_styled)
-        dates = find_dates(text[:40])
-        if dates and dates[0].start == 0:
-            return None  # "28. juli 2020" is a date, not item 28
+        # "28. juli 2020" is a date, not item 28 (every date form starts with a digit)
+        if text[:1].isdigit():
+            dates = find_dates(text[:40])
+            if dates and dates[0].start == 0:
+                return None
         m = _PUNKT_RE.match(text)
         if m:
             return _Candidate(i, int(m.group(1)), m.group(2).strip(), "punkt", is_styled)
