@@ -207,6 +207,16 @@ _SCOPES: tuple[Scope, ...] = ("title", "line", "meeting", "part")
 _SCOPED = {(id(table), scope): _scope_pattern(table, scope) for table in (MARKERS, OPEN_MARKERS) for scope in _SCOPES}
 
 
+def _part_pattern() -> re.Pattern[str]:
+    """The closed part markers, then the open ones, as one pattern: group "closed" or "open" matches."""
+    closed, opened = _SCOPED[(id(MARKERS), "part")], _SCOPED[(id(OPEN_MARKERS), "part")]
+    assert isinstance(closed, re.Pattern) and isinstance(opened, re.Pattern) and closed.flags == opened.flags
+    return re.compile(f"(?P<closed>{closed.pattern})|(?P<open>{opened.pattern})", closed.flags)
+
+
+_PART_RE = _part_pattern()
+
+
 def _search(scope: Scope, text: str, table: tuple[Marker, ...] = MARKERS) -> str | None:
     """The text of the first marker of ``scope`` found in ``text``, as printed."""
     scoped = _SCOPED.get((id(table), scope))
@@ -275,11 +285,8 @@ def part_marker(text: str) -> Literal["closed", "open"] | None:
     line = _clean(text).rstrip(":").strip()
     if not line[:1].isupper() or len(line.split()) > 8:
         return None  # a heading: capitalised and short
-    if _search("part", line) is not None:
-        return "closed"
-    if _search("part", line, OPEN_MARKERS) is not None:
-        return "open"
-    return None
+    m = _PART_RE.match(line)
+    return None if m is None else "closed" if m.lastgroup == "closed" else "open"
 
 
 def hint(text: str) -> str | None:
