@@ -189,7 +189,7 @@ class ClosedMark:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split())
+    return " ".join(text.split())  # no-break spaces too: str.split splits at every Unicode space
 
 
 def _scope_pattern(table: tuple[Marker, ...], scope: Scope) -> re.Pattern[str] | tuple[re.Pattern[str], ...]:
@@ -207,14 +207,15 @@ _SCOPES: tuple[Scope, ...] = ("title", "line", "meeting", "part")
 _SCOPED = {(id(table), scope): _scope_pattern(table, scope) for table in (MARKERS, OPEN_MARKERS) for scope in _SCOPES}
 
 
-def _part_pattern() -> re.Pattern[str]:
-    """The closed part markers, then the open ones, as one pattern: group "closed" or "open" matches."""
-    closed, opened = _SCOPED[(id(MARKERS), "part")], _SCOPED[(id(OPEN_MARKERS), "part")]
+def _closed_or_open(scope: Scope) -> re.Pattern[str]:
+    """The closed markers of ``scope``, then the open ones, as one pattern: group "closed" or "open" matches."""
+    closed, opened = _SCOPED[(id(MARKERS), scope)], _SCOPED[(id(OPEN_MARKERS), scope)]
     assert isinstance(closed, re.Pattern) and isinstance(opened, re.Pattern) and closed.flags == opened.flags
     return re.compile(f"(?P<closed>{closed.pattern})|(?P<open>{opened.pattern})", closed.flags)
 
 
-_PART_RE = _part_pattern()
+_PART_RE = _closed_or_open("part")
+_LINE_RE = _closed_or_open("line")
 
 
 def _search(scope: Scope, text: str, table: tuple[Marker, ...] = MARKERS) -> str | None:
@@ -257,6 +258,14 @@ def line_marker(text: str) -> tuple[Literal["closed", "open"], str] | None:
 
     A marker line starts with a capital letter: a lower-case start is a wrapped line of prose.
     """
+    if "\t" not in text:  # one cell, the common case: the closed and open line markers in one match
+        cell = _clean(text)
+        if not cell[:1].isupper():
+            return None
+        m = _LINE_RE.match(cell)
+        if (m is not None and m.lastgroup == "closed") or part_marker(cell) == "closed":
+            return "closed", cell
+        return None if m is None else ("open", cell)
     cells = [cell for cell in _cells(text) if cell[:1].isupper()]
     for cell in cells:
         if _search("line", cell) is not None or part_marker(cell) == "closed":
