@@ -285,17 +285,26 @@ class _Parser:
         score = 0
         labels: set[str] = set()
         head = self.body[:40]
+        head_dated: dict[int, bool] = {}  # head index -> the line holds a date (each line is read once)
+
+        def dated_line(k: int) -> bool:
+            if k not in head_dated:
+                head_dated[k] = bool(find_dates(head[k].text))
+            return head_dated[k]
+
         for i, b in enumerate(head):
             text = b.text.strip()
-            if words(text) <= 12 and DOC_TYPE_RE.search(text) and not META_LABEL_RE.match(text):
+            count = words(text)
+            if count <= 12 and DOC_TYPE_RE.search(text) and not META_LABEL_RE.match(text):
                 score += 2
             elif _TITLE_WITH_LABEL_RE.match(text):
                 score += 2  # "Referat - Mødedato: 11. september 2023"
             m = _META_START_RE.match(text)
             if m:
                 labels.add(m.group(1).lower())
-            if words(text) <= 8 and _MOEDE_TITLE_RE.search(text):
-                if any(find_dates(x.text) for x in head[i : i + 4]):
+            # ("møde" in the lower-cased line first: the unanchored pattern is costly on lines without it)
+            if count <= 8 and "møde" in text.lower() and _MOEDE_TITLE_RE.search(text):
+                if any(dated_line(k) for k in range(i, min(i + 4, len(head)))):
                     score += 2
         # a running header that opens with the document type and dates it ("Dagsorden - Udvalget - 2. maj 2017")
         # titles a document whose items start on page 1 without a front page
@@ -308,7 +317,7 @@ class _Parser:
         ):
             score += 2
         # a meeting document states when the meeting is
-        dated = any(find_dates(b.text) for b in head) or any(find_dates(b.text) for b in self.furniture[:10])
+        dated = any(dated_line(k) for k in range(len(head))) or any(find_dates(b.text) for b in self.furniture[:10])
         return score + len(labels) >= 2 and dated
 
     # --- tables of contents ----------------------------------------------
@@ -527,7 +536,7 @@ class _Parser:
             return styled(b, self.body_size) or self._date_follows(i)
         if not styled(b, self.body_size):
             return False
-        if not (DOC_TYPE_RE.search(text) or (find_body(text)[0] and "møde" in text.lower())):
+        if not (DOC_TYPE_RE.search(text) or ("møde" in text.lower() and find_body(text)[0])):
             return False
         return self._date_follows(i)
 
