@@ -718,13 +718,14 @@ class _Parser:
         blocks, title = self._title_continuation(blocks, title, heading)
         case_numbers: list[CaseNumber] = []
         lines = self._item_lines(blocks)
-        text_lines = [b for b in lines if not case_number_line(b.text)]
+        line_numbers = [case_number_line(b.text) for b in lines]  # each line's case numbers, read once
+        text_lines = [b for b, numbers in zip(lines, line_numbers, strict=True) if not numbers]
         verdict = judge_item(title, [b.text for b in text_lines], span.closed_part or closed_meeting)
         markers = {id(text_lines[k]) for k in verdict.marker_lines}
         rest: list[Block] = []
         leading = True
-        for b in lines:
-            numbers = case_number_line(b.text) if leading or _CASE_LABEL_RE.match(b.text) else None
+        for b, line_case_numbers in zip(lines, line_numbers, strict=True):
+            numbers = line_case_numbers if leading or _CASE_LABEL_RE.match(b.text) else None
             if numbers is None and _CASE_LABEL_RE.match(b.text):
                 # "Sagsnr.: 13/1234   Sagsbehandler: Anne Hansen": the number, then other fields
                 numbers = labelled_case_numbers(b.text)
