@@ -266,10 +266,10 @@ class SectionSplitter:
         sections: list[tuple[str | None, list[Block]]] = []
         current: tuple[str | None, list[Block]] | None = None
         heading_block: Block | None = None
+        in_decision = False  # the current section is a decision (its heading is tested once, when it opens)
         for b in lines:
             if _SIGNATURE_RE.match(" ".join(b.text.split())):
                 break  # the signature page after the last item: the members' names are no item text
-            in_decision = bool(current and current[0] and DECISION_RE.search(current[0]))
             head = self.heading(b, in_decision)
             if head is not None and current is not None and _is_bilag(current[0]) and not self._ends_bilag(b):
                 head = None  # "Indstilling" in a bilag list is an attachment, not a heading
@@ -282,6 +282,7 @@ class SectionSplitter:
                     sections[-1] = (None, [heading_block])
                 heading_block = b
                 current = (heading, [])
+                in_decision = bool(heading and DECISION_RE.search(heading))
                 sections.append(current)
                 if inline:
                     current[1].append(Block(text=inline, page=b.page, space_before=b.space_before, x0=b.x0))

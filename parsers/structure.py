@@ -203,7 +203,8 @@ class _Parser:
         self.problems: list[Problem] = list(extracted.problems)
         self.toc_titles: list[str] = []
         self.skip: set[int] = set()  # block indexes of TOC / short agenda lists
-        self._toc_lines: dict[int, bool] = {}  # body index -> _is_toc_line of its raw text
+        # _is_toc_line of each body line's raw text, computed once (the TOC scan asks for most lines twice)
+        self._toc_lines: list[bool] = [_is_toc_line(b.text) for b in self.body]
         # "Præsentation:" on a line of its own in several items is a heading of the layout
         colon_headings = {t for t, n in Counter(colon_line(b.text) for b in self.body).items() if t and n >= 2}
         self.splitter = SectionSplitter(self.stats, self.body_size, colon_headings, self.layout.outline_subitems)
@@ -363,17 +364,10 @@ class _Parser:
 
     def _wrapped_toc_entry(self, j: int) -> bool:
         """Line j has no page number but the next line finishes it with leader dots and one."""
-        if j + 1 >= len(self.body) or self._toc_line(j):
+        if j + 1 >= len(self.body) or self._toc_lines[j]:
             return False
         nxt = self.body[j + 1]
-        return self._toc_line(j + 1) and nxt.page == self.body[j].page and words(nxt.text) <= 12
-
-    def _toc_line(self, j: int) -> bool:
-        """``_is_toc_line`` of body line j, computed once per line (the TOC scan asks for most lines twice)."""
-        found = self._toc_lines.get(j)
-        if found is None:
-            found = self._toc_lines[j] = _is_toc_line(self.body[j].text)
-        return found
+        return self._toc_lines[j + 1] and nxt.page == self.body[j].page and words(nxt.text) <= 12
 
     def _toc_entry(self, block: Block, short_list: bool) -> bool:
         text = block.text.strip()
