@@ -160,7 +160,11 @@ def select_fixups(blocks: Sequence[Block]) -> tuple[list[Block], Layout]:
     names = [name for name, _ in fixes]
     result: list[Block] = []
     for b in blocks:
-        drop = next((name for name, test in fixes if test(b)), None)
+        drop = None
+        for name, test in fixes:
+            if test(b):
+                drop = name
+                break
         if drop == "running-lines":
             result.append(replace(b, role="header"))
         elif drop is None:

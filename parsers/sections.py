@@ -205,6 +205,8 @@ def section_word(text: str) -> bool:
 
 def colon_line(text: str) -> str | None:
     """The label of a short "Label:" line standing alone (a candidate heading), else None."""
+    if not text.rstrip().endswith(":"):
+        return None  # the raw line ends as its cleaned form does; most lines end otherwise
     text = " ".join(text.split())
     if not text.endswith(":") or words(text) > 5 or not text[:1].isupper():
         return None
