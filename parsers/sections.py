@@ -235,7 +235,7 @@ class SectionSplitter:
         text = " ".join(b.text.split())
         bare = text.rstrip(":").strip()
         is_styled = styled(b, self.body_size)
-        if SUBITEM_RE.match(text) and self.outline_subitems:
+        if self.outline_subitems and SUBITEM_RE.match(text):
             return bare, None
         if _FROM_HEADING_RE.match(bare):
             return bare, None

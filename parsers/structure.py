@@ -414,17 +414,19 @@ class _Parser:
             if number is not None and self._heading_like(cells[1], True):
                 return _Candidate(i, number, cells[1], "dot", is_styled)
             return None
-        if SUBITEM_RE.match(text):
+        # the numbered forms below ("3.1 ...", "3", "3. Titel", "3 Titel", a date) all start with a digit
+        digit = text[:1].isdigit()
+        if digit and SUBITEM_RE.match(text):
             return None
-        lone = _label_number(text)
+        lone = _label_number(text) if digit else None
         if lone is not None and i + 1 < len(self.body):
             nxt = self.body[i + 1]
             nxt_styled = styled(nxt, self.body_size)
             if not nxt.in_table and nxt.list_label is None and self._heading_like(nxt.text, nxt_styled):
                 if not _LABEL_NUMBER_RE.match(nxt.text.strip()) and not section_word(nxt.text):
                     return _Candidate(i, lone, "", "dot", is_styled)
-        # "28. juli 2020" is a date, not item 28 (every date form starts with a digit)
-        if text[:1].isdigit():
+        # "28. juli 2020" is a date, not item 28
+        if digit:
             dates = find_dates(text[:40])
             if dates and dates[0].start == 0:
                 return None
@@ -435,6 +437,8 @@ class _Parser:
         if label_number is not None:
             if self._heading_like(text, is_styled):
                 return _Candidate(i, label_number, text, "label", is_styled)
+            return None
+        if not digit:
             return None
         m = _DOT_RE.match(text)
         if m and self._heading_like(m.group(2), is_styled):
