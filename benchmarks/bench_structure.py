@@ -6,13 +6,14 @@ Usage:
     python benchmarks/bench_structure.py [--ref REV] [--generated N] [--rounds R] [--json PATH]
 
 The files are ``N`` generated meeting documents (``arkiv generate-corpus --seed 2024``), every
-PDF/DOCX/HTML under ``corpus/sample`` and the real published documents in ``../shared/realdocs``.
-Each file is extracted once (the extractors are the same in both revisions); the extracted blocks
-are then handed to ``build_record`` of this working tree ("new") and of ``REV`` ("old", exported
-with ``git archive``; default: the commit where this branch left ``main``), each in a worker process of its own, ``R`` rounds alternating old and new.
-A round times the CPU of ``build_record`` over all files. The records of both revisions are
-serialized with ``record_to_json`` and compared: any difference is listed and the exit code is 1.
-The machine is shared: read the ratio of the medians, measured in the same run.
+PDF/DOCX/HTML under ``corpus/sample`` and the real published documents in ``../shared/realdocs``
+(files the parser refuses are left out). Each file is extracted once, with this tree's extractors;
+the extracted blocks are then handed to ``build_record`` of this tree ("new") and of ``REV``
+("old", exported with ``git archive``; default: the commit where this branch left ``main``),
+each in a worker process of its own, ``R`` rounds alternating old and new. A round times the CPU
+of ``build_record`` over all files. The records of both revisions are serialized with
+``record_to_json`` and compared: any difference is listed and the exit code is 1. The machine is
+shared: read the ratio of the medians, measured in the same run.
 """
 
 from __future__ import annotations
@@ -84,7 +85,8 @@ def _worker(tree: Path, pickled: Path, out: Path | None) -> None:
         records.append(build_record(extracted, source))
     cpu = time.process_time() - started
     if out is not None:
-        out.write_text(json.dumps({p: record_to_json(r, indent=None) for (p, _e, _s), r in zip(pairs, records)}))
+        paths = [path for path, _e, _s in pairs]
+        out.write_text(json.dumps({p: record_to_json(r, indent=None) for p, r in zip(paths, records, strict=True)}))
     print(json.dumps({"cpu": cpu}))
 
 
@@ -119,8 +121,8 @@ def main() -> int:
         return 0
 
     if args.ref is None:
-        base = subprocess.run(["git", "merge-base", "HEAD", "main"], capture_output=True, text=True, check=True, cwd=ROOT)
-        args.ref = base.stdout.strip()
+        git = ["git", "merge-base", "HEAD", "main"]
+        args.ref = subprocess.run(git, capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="bench-structure-") as tmp_name:
         tmp = Path(tmp_name)
         generated = tmp / "generated"
@@ -132,9 +134,13 @@ def main() -> int:
                 capture_output=True,
                 cwd=ROOT,
             )
-        files = _files(generated) + _files(ROOT / "corpus" / "sample") + _files(REALDOCS)
+        groups = {
+            "generated": _files(generated),
+            "sample": _files(ROOT / "corpus" / "sample"),
+            "realdocs": _files(REALDOCS),
+        }
         pickled = tmp / "extracted.pickle"
-        count = _extract_all(files, pickled)
+        count = _extract_all([f for files in groups.values() for f in files], pickled)
         old_tree = tmp / "old"
         old_tree.mkdir()
         _export(args.ref, old_tree)
@@ -154,7 +160,9 @@ def main() -> int:
     figures = {
         "ref": args.ref,
         "files": count,
-        "generated": args.generated,
+        "files_generated": len(groups["generated"]),
+        "files_sample": len(groups["sample"]),
+        "files_realdocs": len(groups["realdocs"]),
         "rounds": args.rounds,
         "old_cpu_s_median": round(old_median, 3),
         "new_cpu_s_median": round(new_median, 3),
