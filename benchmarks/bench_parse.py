@@ -40,7 +40,8 @@ from results_io import write_figures  # noqa: E402
 
 REALDOCS = ROOT.parent / "shared" / "realdocs"
 SOURCES = ("pdfium", "pdfplumber")
-DOCX = "python-docx"  # the DOCX extractor, timed on the DOCX files of the same directory
+# the DOCX extractor, timed on the DOCX files of the same directory (the key is from when it was python-docx)
+DOCX = "python-docx"
 PDFTOTEXT = "pdftotext"  # the reference, timed in a worker of its own like the sources
 
 
@@ -259,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     passes = f", fastest of {args.repeat} passes" if args.repeat > 1 else ""
     print(f"corpus: {label}: {len(files)} PDFs, {by_source['pdfium']['pages']} pages, one core{passes}")
     if docx_files:
-        print(f"        and {len(docx_files)} DOCX files (python-docx row; their pages are explicit page breaks + 1)")
+        print(f"        and {len(docx_files)} DOCX files (DOCX row; their pages are explicit page breaks + 1)")
     for reason in refused:
         print(f"        left out (the parser refuses it): {reason}")
     base = by_source.get(PDFTOTEXT)

@@ -53,7 +53,7 @@ peak RSS (realdocs) |
 | pdfplumber chars (reference) | {bench_parse_sample[pdfplumber_pages_per_s]:.0f} | \
 {bench_parse_sample[pdfplumber_vs_pdftotext]:.2f}× | {bench_parse_realdocs[pdfplumber_pages_per_s]:.0f} | \
 {bench_parse_realdocs[pdfplumber_vs_pdftotext]:.2f}× | {bench_parse_realdocs[pdfplumber_peak_rss_mb]:.0f} MB |
-| python-docx (DOCX) | {bench_parse_sample[python-docx_pages_per_s]:.0f} | – | \
+| DOCX reader (zip + lxml) | {bench_parse_sample[python-docx_pages_per_s]:.0f} | – | \
 {bench_parse_realdocs[python-docx_pages_per_s]:.0f} | – | {bench_parse_realdocs[python-docx_peak_rss_mb]:.0f} MB |
 | `pdftotext` (one process per file) | {bench_parse_sample[pdftotext_pages_per_s]:.0f} | 1.00× | \
 {bench_parse_realdocs[pdftotext_pages_per_s]:.0f} | 1.00× | {bench_parse_realdocs[pdftotext_peak_rss_mb]:.0f} MB |""",

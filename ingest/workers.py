@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -45,6 +46,8 @@ __all__ = ["SCRATCH_PREFIX", "OcrPageDone", "Outcome", "Task", "WorkerPool", "re
 _MEMORY_POLL = 0.2  # seconds between memory checks of busy workers
 _PARENT_POLL = 0.5  # seconds between parent checks where the kernel cannot watch for us
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+# Tasks in a worker's pipe at once: the next file waits there while the parent takes in a result.
+PREFETCH = 2
 _ANALYSIS_MARGIN = 1.0  # seconds of a file's timeout the index analysis leaves unused (the pool's deadline)
 SCRATCH_PREFIX = "arkiv-scratch-"  # + "<pid>-<random>": a pool's own scratch folder in the temporary directory
 try:
@@ -236,14 +239,29 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        self.task: Task | None = None
-        self.started = 0.0
+        self.tasks: deque[Task] = deque()  # sent and not answered yet: the first is the one being parsed
+        self.started = 0.0  # when the first of ``tasks`` started
+        self.sent = 0
         self.done = 0
 
+    @property
+    def task(self) -> Task | None:
+        """The task being parsed; None: idle."""
+        return self.tasks[0] if self.tasks else None
+
     def send(self, task: Task) -> None:
-        self.task = task
-        self.started = time.monotonic()
+        if not self.tasks:
+            self.started = time.monotonic()
+        self.tasks.append(task)
+        self.sent += 1
         self.conn.send(task)
+
+    def answered(self) -> Task:
+        """The first task is answered; the next one (already in the pipe) starts now."""
+        task = self.tasks.popleft()
+        self.done += 1
+        self.started = time.monotonic()
+        return task
 
     def stop(self) -> None:
         try:
@@ -328,6 +346,7 @@ class WorkerPool:
             _warm_up()
         self._workers: list[_Worker] = []
         self._exhausted = False
+        self._orphans: deque[Task] = deque()  # tasks sent to a worker that was killed before it parsed them
         if scratch is None:
             remove_stale_scratch(Path(tempfile.gettempdir()))
             self._scratch = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
@@ -353,17 +372,23 @@ class WorkerPool:
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _replace(self, worker: _Worker) -> None:
+        """A fresh worker for a killed or dead one; the tasks waiting behind its first go to the others."""
+        self._orphans.extend(list(worker.tasks)[1:])
+        worker.tasks.clear()
         self._workers.remove(worker)
         self._workers.append(_Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout))
 
     def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
         """Feed tasks to idle workers (pulling lazily from ``tasks``) and yield outcomes as they arrive.
 
-        Idle workers get their next task before the finished outcomes are yielded,
-        so they parse while the caller writes the results.
+        Every worker has up to ``PREFETCH`` tasks in its pipe, so it starts the next file the moment it
+        sends a result, and idle workers get their next tasks before the finished outcomes are yielded:
+        they parse while the caller writes the results. A task waiting behind one that timed out or
+        killed its worker goes to another worker.
         """
         source = iter(tasks)
         self._exhausted = False
+        self._orphans.clear()
         self._dispatch(source)
         while True:
             busy = [w for w in self._workers if w.task is not None]
@@ -392,20 +417,33 @@ class WorkerPool:
             self._dispatch(source)
             yield from outcomes
 
+    def _next_task(self, source: Iterator[Task]) -> Task | None:
+        if self._orphans:
+            return self._orphans.popleft()
+        if self._exhausted:
+            return None
+        task = next(source, None)
+        if task is None:
+            self._exhausted = True
+        return task
+
     def _dispatch(self, source: Iterator[Task]) -> None:
-        """Give every idle worker (starting new ones up to ``jobs``) its next task."""
-        idle = [w for w in self._workers if w.task is None]
-        while not self._exhausted and (idle or len(self._workers) < self.jobs):
-            task = next(source, None)
+        """Fill every worker's pipe up to ``PREFETCH`` tasks (starting new workers up to ``jobs``), idle
+        workers first; a worker near ``max_tasks`` gets no more than it will parse."""
+        while len(self._workers) < self.jobs and (self._orphans or not self._exhausted):
+            task = self._next_task(source)
             if task is None:
-                self._exhausted = True
                 return
-            if idle:
-                worker = idle.pop()
-            else:
-                worker = _Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout)
-                self._workers.append(worker)
+            worker = _Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout)
+            self._workers.append(worker)
             worker.send(task)
+        for depth in range(1, PREFETCH + 1):
+            for worker in self._workers:
+                if len(worker.tasks) < depth and worker.sent < self.max_tasks:
+                    task = self._next_task(source)
+                    if task is None:
+                        return
+                    worker.send(task)
 
     def _collect(self, worker: _Worker) -> Outcome | None:
         """The worker's outcome, or None after an OCR page report (its deadline starts again)."""
@@ -420,15 +458,13 @@ class WorkerPool:
         except (EOFError, OSError):
             worker.process.join(timeout=5)
             code = worker.process.exitcode
-            worker.task = None
             self._replace(worker)
             reason = f"the parser process died (exit code {code})"
             if code == -signal.SIGKILL:
                 reason += "; the system may have run out of memory"
             return Outcome(task, None, "parser-error", reason, time.monotonic() - worker.started)
-        worker.task = None
-        worker.done += 1
-        if worker.done >= self.max_tasks:
+        worker.answered()
+        if worker.done >= self.max_tasks and not worker.tasks:
             worker.stop()
             self._workers.remove(worker)
         return outcome
@@ -439,6 +475,5 @@ class WorkerPool:
         seconds = time.monotonic() - worker.started
         worker.kill()
         worker.conn.close()
-        worker.task = None
         self._replace(worker)
         return Outcome(task, None, code, reason, seconds)

@@ -265,6 +265,25 @@ def test_timeout_quarantines_the_file_and_the_batch_goes_on(tmp_path: Path, gene
         assert stored.paths == (str(src / f"b-{generated[0].name}"),)
 
 
+def test_worker_pool_parses_every_task_once_with_tasks_waiting_in_the_pipes(tmp_path: Path, generated: list[Path]):
+    """Each worker holds up to PREFETCH tasks: a task waiting behind one that times out goes to another
+    worker and is parsed; workers retired after max_tasks take no task they will not parse."""
+    from ingest.sources import SourceEntry
+    from ingest.workers import PREFETCH, Task, WorkerPool
+
+    assert PREFETCH >= 2
+    slow = tmp_path / "lang.pdf"
+    _long_pdf(slow, 400)
+    files = [slow, *generated[:2], slow, *generated[2:7]]
+    tasks = [Task(f"{n:064x}", SourceEntry(str(f), f.stat().st_size, 0.0)) for n, f in enumerate(files)]
+    with WorkerPool(2, timeout=1.0, max_tasks=2) as pool:
+        outcomes = list(pool.run(iter(tasks)))
+    assert sorted(o.task.sha256 for o in outcomes) == sorted(t.sha256 for t in tasks)  # each once
+    by_file = {(o.task.sha256, Path(o.task.entry.path).name): o.code for o in outcomes}
+    assert [code for (sha, name), code in sorted(by_file.items()) if name == "lang.pdf"] == ["timeout", "timeout"]
+    assert all(code is None for (sha, name), code in by_file.items() if name != "lang.pdf")
+
+
 def test_dry_run_lists_and_writes_nothing(archive_src: Path, tmp_path: Path):
     archive = tmp_path / "arkiv"
     result = _run(["ingest", str(archive_src), "--archive", str(archive), "--dry-run"])

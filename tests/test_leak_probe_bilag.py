@@ -10,11 +10,15 @@ the public view through the Starlette application, packages through `arkiv aktin
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # starlette warns that its test client will move from httpx to another client
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from index.engine import ENGINES
 from search_cli.cli import cli

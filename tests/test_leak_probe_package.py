@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import sys
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -133,7 +134,9 @@ def _zip_texts(data: bytes, folder: Path) -> Iterator[str]:
 
 
 def test_the_web_package_of_a_request_withholds_them_too(archive: Path, tmp_path: Path) -> None:
-    from starlette.testclient import TestClient
+    with warnings.catch_warnings():  # starlette warns that its test client will move from httpx to another client
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
 
     from web.app import create_app
 

@@ -20,13 +20,17 @@ from __future__ import annotations
 import json
 import re
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
 from click.testing import CliRunner
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():  # starlette warns that its test client will move from httpx to another client
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 from archive_api.archive import Archive, mask_snippet
 from index.documents import IndexDoc
