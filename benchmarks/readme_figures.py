@@ -57,6 +57,16 @@ peak RSS (realdocs) |
 {bench_parse_realdocs[python-docx_pages_per_s]:.0f} | – | {bench_parse_realdocs[python-docx_peak_rss_mb]:.0f} MB |
 | `pdftotext` (one process per file) | {bench_parse_sample[pdftotext_pages_per_s]:.0f} | 1.00× | \
 {bench_parse_realdocs[pdftotext_pages_per_s]:.0f} | 1.00× | {bench_parse_realdocs[pdftotext_peak_rss_mb]:.0f} MB |""",
+    "structure": """\
+{bench_structure:source}
+
+| files parsed (found: generated / `corpus/sample` / `../shared/realdocs`) | `build_record` CPU at \
+`{bench_structure[ref]:.10}` | now | now / then | records that differ |
+|---|---|---|---|---|
+| {bench_structure[files]} ({bench_structure[files_generated]} / {bench_structure[files_sample]} / \
+{bench_structure[files_realdocs]}) | {bench_structure[old_cpu_s_median]:.2f} s | \
+{bench_structure[new_cpu_s_median]:.2f} s | **{bench_structure[ratio_new_to_old]:.2f}×** | \
+{bench_structure[records_differing]} |""",
     "words": """\
 {word_agreement:source}
 

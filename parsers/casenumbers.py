@@ -33,6 +33,7 @@ _LABEL_RE = re.compile(
 )
 _SERIAL_RE = re.compile(r"^\s*(\d{5,12}(?:-\d{1,4})?)\s*$")
 _SEPARATORS_RE = re.compile(r"^[\s,;/&og]*$")
+_DIGIT_RE = re.compile(r"\d")
 
 
 def normalize_case_number(raw: str) -> str:
@@ -75,6 +76,8 @@ def case_number_line(text: str) -> list[CaseNumber] | None:
     "Sagsnr.:"), else None."""
     label = _LABEL_RE.match(text)
     rest = text[label.end() :] if label else text
+    if _DIGIT_RE.search(rest) is None:
+        return None  # every case number and serial has digits: most lines of prose end here
     numbers = find_case_numbers(rest)
     if not numbers and label:
         serial = _SERIAL_RE.match(rest)

@@ -189,16 +189,47 @@ class ClosedMark:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split())
+    return " ".join(text.split())  # no-break spaces too: str.split splits at every Unicode space
+
+
+def _scope_pattern(table: tuple[Marker, ...], scope: Scope) -> re.Pattern[str] | tuple[re.Pattern[str], ...]:
+    """The markers of ``scope`` as one pattern when every one of them is anchored at the start of the
+    line: the alternation in table order matches what the first matching marker matches, in one call.
+    Otherwise the patterns, to be searched one by one."""
+    patterns = tuple(m.pattern for m in table if m.scope == scope)
+    if patterns and all(p.pattern.startswith("^") and p.flags == patterns[0].flags for p in patterns):
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    return patterns
+
+
+_SCOPES: tuple[Scope, ...] = ("title", "line", "meeting", "part")
+# the markers of each scope of the two tables, prepared once
+_SCOPED = {(id(table), scope): _scope_pattern(table, scope) for table in (MARKERS, OPEN_MARKERS) for scope in _SCOPES}
+
+
+def _closed_or_open(scope: Scope) -> re.Pattern[str]:
+    """The closed markers of ``scope``, then the open ones, as one pattern: group "closed" or "open" matches."""
+    closed, opened = _SCOPED[(id(MARKERS), scope)], _SCOPED[(id(OPEN_MARKERS), scope)]
+    assert isinstance(closed, re.Pattern) and isinstance(opened, re.Pattern) and closed.flags == opened.flags
+    return re.compile(f"(?P<closed>{closed.pattern})|(?P<open>{opened.pattern})", closed.flags)
+
+
+_PART_RE = _closed_or_open("part")
+_LINE_RE = _closed_or_open("line")
 
 
 def _search(scope: Scope, text: str, table: tuple[Marker, ...] = MARKERS) -> str | None:
     """The text of the first marker of ``scope`` found in ``text``, as printed."""
-    for marker in table:
-        if marker.scope == scope:
-            m = marker.pattern.search(text)
-            if m:
-                return m.group(0).strip(" :.,") or text
+    scoped = _SCOPED.get((id(table), scope))
+    if scoped is None:
+        scoped = _scope_pattern(table, scope)
+    if isinstance(scoped, re.Pattern):
+        m = scoped.match(text)
+        return None if m is None else m.group(0).strip(" :.,") or text
+    for pattern in scoped:
+        m = pattern.search(text)
+        if m:
+            return m.group(0).strip(" :.,") or text
     return None
 
 
@@ -227,6 +258,14 @@ def line_marker(text: str) -> tuple[Literal["closed", "open"], str] | None:
 
     A marker line starts with a capital letter: a lower-case start is a wrapped line of prose.
     """
+    if "\t" not in text:  # one cell, the common case: the closed and open line markers in one match
+        cell = _clean(text)
+        if not cell[:1].isupper():
+            return None
+        m = _LINE_RE.match(cell)
+        if (m is not None and m.lastgroup == "closed") or part_marker(cell) == "closed":
+            return "closed", cell
+        return None if m is None else ("open", cell)
     cells = [cell for cell in _cells(text) if cell[:1].isupper()]
     for cell in cells:
         if _search("line", cell) is not None or part_marker(cell) == "closed":
@@ -248,14 +287,15 @@ def meeting_marker(text: str) -> str | None:
 def part_marker(text: str) -> Literal["closed", "open"] | None:
     """A part heading of a combined document: "closed" ("Lukket referat", "Lukkede punkter"), "open"
     ("Åben dagsorden", "Åbne punkter"), else None."""
+    # the same tests on the raw text first, cheaper for the long lines of prose: the cleaned line starts
+    # with the text's first non-space character, and dropping its trailing colons removes one word at most
+    if not text.lstrip()[:1].isupper() or len(text.split()) > 9:
+        return None
     line = _clean(text).rstrip(":").strip()
     if not line[:1].isupper() or len(line.split()) > 8:
         return None  # a heading: capitalised and short
-    if _search("part", line) is not None:
-        return "closed"
-    if _search("part", line, OPEN_MARKERS) is not None:
-        return "open"
-    return None
+    m = _PART_RE.match(line)
+    return None if m is None else "closed" if m.lastgroup == "closed" else "open"
 
 
 def hint(text: str) -> str | None:

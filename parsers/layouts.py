@@ -110,11 +110,18 @@ def _running_blocks(blocks: Sequence[Block]) -> set[int]:
     last_page = max(pages)
     need = max(3.0, len(pages) * 0.6)
 
+    shapes: dict[int, str | None] = {}  # by id: an edge line is shaped once for the counts and once for its run
+
     def shape(b: Block) -> str | None:
+        if id(b) in shapes:
+            return shapes[id(b)]
         larger = b.font_size is not None and body_size is not None and b.font_size > body_size
         if b.heading_level is not None or larger or len(b.text) >= 120 or not b.text.strip():
-            return None
-        return running_shape(b.text, last_page)
+            found = None
+        else:
+            found = running_shape(b.text, last_page)
+        shapes[id(b)] = found
+        return found
 
     running: set[int] = set()
     for edge in (
@@ -144,15 +151,20 @@ def select_fixups(blocks: Sequence[Block]) -> tuple[list[Block], Layout]:
     if any(_hidden(b) for b in blocks):
         fixes.append(("hidden-text", _hidden))
     edges = _page_edges(blocks)
-    if any(b.role == "body" and _is_page_furniture(b, id(b) in edges) for b in blocks):
-        fixes.append(("page-furniture", lambda b: b.role == "body" and _is_page_furniture(b, id(b) in edges)))
+    furniture = {id(b) for b in blocks if b.role == "body" and _is_page_furniture(b, id(b) in edges)}
+    if furniture:
+        fixes.append(("page-furniture", lambda b: id(b) in furniture))
     running = _running_blocks(blocks)
     if running:
         fixes.append(("running-lines", lambda b: id(b) in running))
     names = [name for name, _ in fixes]
     result: list[Block] = []
     for b in blocks:
-        drop = next((name for name, test in fixes if test(b)), None)
+        drop = None
+        for name, test in fixes:
+            if test(b):
+                drop = name
+                break
         if drop == "running-lines":
             result.append(replace(b, role="header"))
         elif drop is None:

@@ -39,7 +39,6 @@ _ROLE_RE = re.compile(r"\s+[-–]\s+[a-zæøå][\wæøå.\- ]{0,40}$")
 _PLACE_PREFIX_RE = re.compile(r"^(?:i|på)\s+(?=\S)", re.IGNORECASE)
 _NAME_SPLIT_RE = re.compile(r"\s*(?:,|;|\n|\s+og\s+|\s+&\s+)\s*")
 _NONE_WORDS = {"ingen", "-", "–", "nej", "ingen afbud", "ingen fraværende", ""}
-_WORD_RE = re.compile(r"\S+")
 # minutes without a title word: a note on substitutes, or items opening with what was decided
 _MINUTE_NOTE_RE = re.compile(r"\b(?:stedfortræder|deltog som|har meldt afbud|var fraværende)\b", re.IGNORECASE)
 _MINUTE_RE = re.compile(
@@ -66,7 +65,8 @@ class MeetingHead:
 
 
 def words(text: str) -> int:
-    return len(_WORD_RE.findall(text))
+    """The number of words (runs of non-space characters, as ``\\S+`` finds them)."""
+    return len(text.split())
 
 
 def is_label_line(text: str) -> bool:

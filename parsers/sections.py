@@ -132,7 +132,6 @@ _DECISION_NOTE_RE = re.compile(
     r"|blev (?:godkendt|vedtaget|afvist|anbefalet)|sat til afstemning)\b",
     re.IGNORECASE,
 )
-_WORD_RE = re.compile(r"\S+")
 _SENTENCE_END_RE = re.compile(r"[.!?:;]\"?\)?$")
 _CAPS_HEADING_RE = re.compile(r"^[A-ZÆØÅ][A-ZÆØÅ/,\- ]*[A-ZÆØÅ]$")
 _FILE_END_RE = re.compile(r"\.[A-Za-z0-9]{2,5}\)?$")  # "... notat.pdf": a complete file name
@@ -181,7 +180,9 @@ _DECISION_FOLLOW_RE = re.compile(
 
 
 def words(text: str) -> int:
-    return len(_WORD_RE.findall(text))
+    """The number of words (runs of non-space characters; ``str.split`` and ``\\S+`` agree on every
+    character's being a space, and splitting is the cheaper)."""
+    return len(text.split())
 
 
 def styled(block: Block, body_size: float | None) -> bool:
@@ -204,6 +205,8 @@ def section_word(text: str) -> bool:
 
 def colon_line(text: str) -> str | None:
     """The label of a short "Label:" line standing alone (a candidate heading), else None."""
+    if not text.rstrip().endswith(":"):
+        return None  # the raw line ends as its cleaned form does; most lines end otherwise
     text = " ".join(text.split())
     if not text.endswith(":") or words(text) > 5 or not text[:1].isupper():
         return None
@@ -232,7 +235,7 @@ class SectionSplitter:
         text = " ".join(b.text.split())
         bare = text.rstrip(":").strip()
         is_styled = styled(b, self.body_size)
-        if SUBITEM_RE.match(text) and self.outline_subitems:
+        if self.outline_subitems and SUBITEM_RE.match(text):
             return bare, None
         if _FROM_HEADING_RE.match(bare):
             return bare, None
@@ -265,10 +268,10 @@ class SectionSplitter:
         sections: list[tuple[str | None, list[Block]]] = []
         current: tuple[str | None, list[Block]] | None = None
         heading_block: Block | None = None
+        in_decision = False  # the current section is a decision (its heading is tested once, when it opens)
         for b in lines:
             if _SIGNATURE_RE.match(" ".join(b.text.split())):
                 break  # the signature page after the last item: the members' names are no item text
-            in_decision = bool(current and current[0] and DECISION_RE.search(current[0]))
             head = self.heading(b, in_decision)
             if head is not None and current is not None and _is_bilag(current[0]) and not self._ends_bilag(b):
                 head = None  # "Indstilling" in a bilag list is an attachment, not a heading
@@ -281,6 +284,7 @@ class SectionSplitter:
                     sections[-1] = (None, [heading_block])
                 heading_block = b
                 current = (heading, [])
+                in_decision = bool(heading and DECISION_RE.search(heading))
                 sections.append(current)
                 if inline:
                     current[1].append(Block(text=inline, page=b.page, space_before=b.space_before, x0=b.x0))

@@ -134,8 +134,14 @@ class _MeetingSpan:
     items: list[_ItemSpan] = field(default_factory=list)
 
 
+def _ends_in_digit(text: str) -> bool:
+    """True when ``text`` ends in a digit (before one final newline, as ``$`` reads it): a cheap test
+    that every match of ``_TOC_LEADER_RE`` needs, so that most lines skip the unanchored search."""
+    return text[-2:-1].isdigit() if text.endswith("\n") else text[-1:].isdigit()
+
+
 def _is_toc_line(text: str) -> bool:
-    return bool(_TOC_LEADER_RE.search(text))
+    return _ends_in_digit(text) and bool(_TOC_LEADER_RE.search(text))
 
 
 def _structure_line(text: str) -> bool:
@@ -178,7 +184,9 @@ def _label_number(text: str) -> int | None:
 
 def _clean_title(text: str) -> str:
     text = " ".join(text.replace("\ufeff", " ").split())
-    return _TOC_LEADER_RE.sub("", text).strip().rstrip(":").strip()
+    if _ends_in_digit(text):
+        text = _TOC_LEADER_RE.sub("", text)
+    return text.strip().rstrip(":").strip()
 
 
 # ---------------------------------------------------------------------------
@@ -195,6 +203,8 @@ class _Parser:
         self.problems: list[Problem] = list(extracted.problems)
         self.toc_titles: list[str] = []
         self.skip: set[int] = set()  # block indexes of TOC / short agenda lists
+        # _is_toc_line of each body line's raw text, computed once (the TOC scan asks for most lines twice)
+        self._toc_lines: list[bool] = [_is_toc_line(b.text) for b in self.body]
         # "Præsentation:" on a line of its own in several items is a heading of the layout
         colon_headings = {t for t, n in Counter(colon_line(b.text) for b in self.body).items() if t and n >= 2}
         self.splitter = SectionSplitter(self.stats, self.body_size, colon_headings, self.layout.outline_subitems)
@@ -276,17 +286,26 @@ class _Parser:
         score = 0
         labels: set[str] = set()
         head = self.body[:40]
+        head_dated: dict[int, bool] = {}  # head index -> the line holds a date (each line is read once)
+
+        def dated_line(k: int) -> bool:
+            if k not in head_dated:
+                head_dated[k] = bool(find_dates(head[k].text))
+            return head_dated[k]
+
         for i, b in enumerate(head):
             text = b.text.strip()
-            if words(text) <= 12 and DOC_TYPE_RE.search(text) and not META_LABEL_RE.match(text):
+            count = words(text)
+            if count <= 12 and DOC_TYPE_RE.search(text) and not META_LABEL_RE.match(text):
                 score += 2
             elif _TITLE_WITH_LABEL_RE.match(text):
                 score += 2  # "Referat - Mødedato: 11. september 2023"
             m = _META_START_RE.match(text)
             if m:
                 labels.add(m.group(1).lower())
-            if words(text) <= 8 and _MOEDE_TITLE_RE.search(text):
-                if any(find_dates(x.text) for x in head[i : i + 4]):
+            # ("møde" in the lower-cased line first: the unanchored pattern is costly on lines without it)
+            if count <= 8 and "møde" in text.lower() and _MOEDE_TITLE_RE.search(text):
+                if any(dated_line(k) for k in range(i, min(i + 4, len(head)))):
                     score += 2
         # a running header that opens with the document type and dates it ("Dagsorden - Udvalget - 2. maj 2017")
         # titles a document whose items start on page 1 without a front page
@@ -299,7 +318,7 @@ class _Parser:
         ):
             score += 2
         # a meeting document states when the meeting is
-        dated = any(find_dates(b.text) for b in head) or any(find_dates(b.text) for b in self.furniture[:10])
+        dated = any(dated_line(k) for k in range(len(head))) or any(find_dates(b.text) for b in self.furniture[:10])
         return score + len(labels) >= 2 and dated
 
     # --- tables of contents ----------------------------------------------
@@ -345,10 +364,10 @@ class _Parser:
 
     def _wrapped_toc_entry(self, j: int) -> bool:
         """Line j has no page number but the next line finishes it with leader dots and one."""
-        if j + 1 >= len(self.body) or _is_toc_line(self.body[j].text):
+        if j + 1 >= len(self.body) or self._toc_lines[j]:
             return False
         nxt = self.body[j + 1]
-        return bool(_TOC_LEADER_RE.search(nxt.text)) and nxt.page == self.body[j].page and words(nxt.text) <= 12
+        return self._toc_lines[j + 1] and nxt.page == self.body[j].page and words(nxt.text) <= 12
 
     def _toc_entry(self, block: Block, short_list: bool) -> bool:
         text = block.text.strip()
@@ -395,18 +414,22 @@ class _Parser:
             if number is not None and self._heading_like(cells[1], True):
                 return _Candidate(i, number, cells[1], "dot", is_styled)
             return None
-        if SUBITEM_RE.match(text):
+        # the numbered forms below ("3.1 ...", "3", "3. Titel", "3 Titel", a date) all start with a digit
+        digit = text[:1].isdigit()
+        if digit and SUBITEM_RE.match(text):
             return None
-        lone = _label_number(text)
+        lone = _label_number(text) if digit else None
         if lone is not None and i + 1 < len(self.body):
             nxt = self.body[i + 1]
             nxt_styled = styled(nxt, self.body_size)
             if not nxt.in_table and nxt.list_label is None and self._heading_like(nxt.text, nxt_styled):
                 if not _LABEL_NUMBER_RE.match(nxt.text.strip()) and not section_word(nxt.text):
                     return _Candidate(i, lone, "", "dot", is_styled)
-        dates = find_dates(text[:40])
-        if dates and dates[0].start == 0:
-            return None  # "28. juli 2020" is a date, not item 28
+        # "28. juli 2020" is a date, not item 28
+        if digit:
+            dates = find_dates(text[:40])
+            if dates and dates[0].start == 0:
+                return None
         m = _PUNKT_RE.match(text)
         if m:
             return _Candidate(i, int(m.group(1)), m.group(2).strip(), "punkt", is_styled)
@@ -414,6 +437,8 @@ class _Parser:
         if label_number is not None:
             if self._heading_like(text, is_styled):
                 return _Candidate(i, label_number, text, "label", is_styled)
+            return None
+        if not digit:
             return None
         m = _DOT_RE.match(text)
         if m and self._heading_like(m.group(2), is_styled):
@@ -509,7 +534,7 @@ class _Parser:
             return styled(b, self.body_size) or self._date_follows(i)
         if not styled(b, self.body_size):
             return False
-        if not (DOC_TYPE_RE.search(text) or (find_body(text)[0] and "møde" in text.lower())):
+        if not (DOC_TYPE_RE.search(text) or ("møde" in text.lower() and find_body(text)[0])):
             return False
         return self._date_follows(i)
 
@@ -691,13 +716,14 @@ class _Parser:
         blocks, title = self._title_continuation(blocks, title, heading)
         case_numbers: list[CaseNumber] = []
         lines = self._item_lines(blocks)
-        text_lines = [b for b in lines if not case_number_line(b.text)]
+        line_numbers = [case_number_line(b.text) for b in lines]  # each line's case numbers, read once
+        text_lines = [b for b, numbers in zip(lines, line_numbers, strict=True) if not numbers]
         verdict = judge_item(title, [b.text for b in text_lines], span.closed_part or closed_meeting)
         markers = {id(text_lines[k]) for k in verdict.marker_lines}
         rest: list[Block] = []
         leading = True
-        for b in lines:
-            numbers = case_number_line(b.text) if leading or _CASE_LABEL_RE.match(b.text) else None
+        for b, line_case_numbers in zip(lines, line_numbers, strict=True):
+            numbers = line_case_numbers if leading or _CASE_LABEL_RE.match(b.text) else None
             if numbers is None and _CASE_LABEL_RE.match(b.text):
                 # "Sagsnr.: 13/1234   Sagsbehandler: Anne Hansen": the number, then other fields
                 numbers = labelled_case_numbers(b.text)
