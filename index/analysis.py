@@ -335,11 +335,14 @@ def stem(word: str) -> str:
 
 def learn_lexicon(texts: Iterable[str]) -> set[str]:
     """Words of 4+ letters (not stop words, not numbers) that occur on their own in ``texts``."""
-    lexicon: set[str] = set()
+    raws: set[str] = set()
     for text in texts:
-        for w in words(text):
-            if len(w) >= _LEARN_MIN and w not in STOP_WORDS and w.isalpha():
-                lexicon.add(w)
+        raws.update(_WORD_RE.findall(text))
+    lexicon: set[str] = set()
+    for raw in raws:  # each distinct word once (``words`` folds every occurrence)
+        w = fold(raw[:MAX_WORD_CHARS])
+        if len(w) >= _LEARN_MIN and w not in STOP_WORDS and w.isalpha():
+            lexicon.add(w)
     return lexicon
 
 
