@@ -409,6 +409,8 @@ def cap_term_occurrences(tokens: str, limit: int | None = None) -> str:
     """The whitespace-separated ``tokens`` with every occurrence of a term past the first ``limit``
     (default ``MAX_TERM_OCCURRENCES``) dropped."""
     limit = MAX_TERM_OCCURRENCES if limit is None else limit
+    if len(tokens) < 2 * limit:
+        return tokens  # fewer than ``limit`` + 1 tokens (each takes a character and a separator): nothing to drop
     seen: dict[str, int] = {}
     kept: list[str] = []
     dropped = False
