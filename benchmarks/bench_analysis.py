@@ -6,12 +6,13 @@ round runs one fresh process per source tree (alternating, so the machine's load
 that analyses every record and writes a digest of every output: the stored analysis bytes
 (``RecordAnalysis.to_bytes()`` and its lexicon words), the index documents (``IndexDoc.to_stored``),
 the record JSON, and ``arkiv eval-nlp --json``. Any difference in any file is reported and the
-exit code is 1. ``--old-src`` is a copy of the source tree to compare with, e.g.::
+exit code is 1. ``--old-src`` is a copy of the source tree to compare with (``--old-without Stemmer``: run
+it without PyStemmer, as before that dependency was added), e.g.::
 
     git archive <commit> | tar -x -C /tmp/old
     .venv/bin/arkiv generate-corpus /tmp/gen --count 800 --seed 2024
-    .venv/bin/python benchmarks/bench_analysis.py --old-src /tmp/old /tmp/gen corpus/sample ../shared/realdocs \
-        --rounds 5 --json benchmarks/results/bench_analysis.json
+    .venv/bin/python benchmarks/bench_analysis.py --old-src /tmp/old --old-without Stemmer \
+        /tmp/gen corpus/sample ../shared/realdocs --rounds 5 --json benchmarks/results/bench_analysis.json
 """
 
 from __future__ import annotations
@@ -95,10 +96,11 @@ def worker(records: Path, out: Path) -> None:
     out.write_text(json.dumps({"analyse_s": analyse_s, "json_s": json_s, "digests": digests}))
 
 
-def _run(src: Path, records: Path, work: Path, tag: str) -> dict[str, Any]:
+def _run(src: Path, records: Path, work: Path, tag: str, blocked: tuple[str, ...] = ()) -> dict[str, Any]:
     out = work / f"{tag}.json"
     code = (
-        f"import sys; sys.path.insert(0, {str(src)!r}); sys.path.insert(1, {str(ROOT / 'benchmarks')!r}); "
+        f"import sys; sys.modules.update(dict.fromkeys({list(blocked)!r})); "
+        f"sys.path.insert(0, {str(src)!r}); sys.path.insert(1, {str(ROOT / 'benchmarks')!r}); "
         f"import bench_analysis; from pathlib import Path; "
         f"bench_analysis.worker(Path({str(records)!r}), Path({str(out)!r}))"
     )
@@ -106,8 +108,11 @@ def _run(src: Path, records: Path, work: Path, tag: str) -> dict[str, Any]:
     return dict(json.loads(out.read_text()))
 
 
-def _eval_nlp(src: Path, work: Path) -> str:
-    code = f"import sys; sys.path.insert(0, {str(src)!r}); from search_cli.cli import main; main()"
+def _eval_nlp(src: Path, work: Path, blocked: tuple[str, ...] = ()) -> str:
+    code = (
+        f"import sys; sys.modules.update(dict.fromkeys({list(blocked)!r})); sys.path.insert(0, {str(src)!r}); "
+        "from search_cli.cli import main; main()"
+    )
     gold = ROOT / "corpus" / "nlp_gold.jsonl"
     done = subprocess.run(
         [sys.executable, "-c", code, "eval-nlp", "--gold", str(gold), "--json"],
@@ -123,12 +128,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("inputs", nargs="+", help="files or folders of PDF/DOCX/HTML/XML files")
     parser.add_argument("--old-src", required=True, type=Path, help="source tree of the code to compare with")
+    parser.add_argument(
+        "--old-without",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="a module the old code's environment did not have (imports of it fail in the old runs; repeatable)",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="alternating old/new runs (default 5)")
     parser.add_argument("--json", dest="json_path", default=None, help="write the figures to this file")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-analysis-") as tmp:
         work = Path(tmp)
+        blocked = tuple(args.old_without)
         records = work / "records.pickle"
         count = prepare(args.inputs, records)
         print(f"{count} records parsed", file=sys.stderr)
@@ -144,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                     ("old", args.old_src.resolve()),
                 )
             ):
-                runs[tag] = _run(src, records, work, tag)
+                runs[tag] = _run(src, records, work, tag, blocked if tag == "old" else ())
                 times[f"{tag}_analyse"].append(runs[tag]["analyse_s"])
                 times[f"{tag}_json"].append(runs[tag]["json_s"])
             old_d, new_d = runs["old"]["digests"], runs["new"]["digests"]
@@ -153,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"round {r + 1}: analyse old {runs['old']['analyse_s']:.2f} s new {runs['new']['analyse_s']:.2f} s",
                 file=sys.stderr,
             )
-        nlp_same = _eval_nlp(args.old_src.resolve(), work) == _eval_nlp(ROOT, work)
+        nlp_same = _eval_nlp(args.old_src.resolve(), work, blocked) == _eval_nlp(ROOT, work)
     for name in sorted(differ):
         print(f"differs: {name}", file=sys.stderr)
     med = {k: statistics.median(v) for k, v in times.items()}
