@@ -85,7 +85,8 @@ bench: setup
 
 # The README's figure tables: every benchmark at the (small) size the README names, writing its JSON into
 # benchmarks/results/, then the tables rendered from those files (`readme_figures.py --check` in the tests).
-# Not re-run here: the 1,000,000-item search (hours; `bench_search_1m.json` names its command). The compound
+# Not re-run here: the 1,000,000-item search (hours; `bench_search_1m.json` names its command) and
+# bench_analysis.py (it compares with a copy of older code; `bench_analysis.json` names its command). The compound
 # benchmark measures spaCy's Danish lookup table from its wheel: `pip download spacy-lookups-data --no-deps`.
 R := benchmarks/results
 SPACY_WHEEL ?= spacy_lookups_data-1.0.5-py2.py3-none-any.whl

@@ -123,6 +123,16 @@ pdfminer check → first pass |
 {bench_pdf_check[realdocs_check_old_ms]:.0f} → {bench_pdf_check[realdocs_check_new_ms]:.0f} ms \
 ({bench_pdf_check[realdocs_check_speedup]:.1f}×) | {bench_pdf_check[realdocs_extract_old_vs_pdftotext]:.2f}× → \
 {bench_pdf_check[realdocs_extract_new_vs_pdftotext]:.2f}× |""",
+    "analysis": """\
+{bench_analysis:source}
+
+| records | differing outputs | `eval-nlp` identical | index analysis CPU: old → new | `record_to_json` CPU: old → new |
+|---|---|---|---|---|
+| {bench_analysis[records]} | {bench_analysis[differing_records]} | {bench_analysis[eval_nlp_identical]} | \
+{bench_analysis[old_analyse_s_median]:.2f} → {bench_analysis[new_analyse_s_median]:.2f} s \
+(**{bench_analysis[analyse_ratio]:.2f}×**) | {bench_analysis[old_record_json_s_median]:.2f} → \
+{bench_analysis[new_record_json_s_median]:.2f} s ({bench_analysis[record_json_ratio]:.2f}×) |
+""",
     "ingest": """\
 {bench_ingest:source}
 

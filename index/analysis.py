@@ -268,6 +268,8 @@ WHOLE_WORDS = frozenset(read_word_list("whole_words.txt"))
 _SUFFIX_WORDS = frozenset("hed heden heder hederne skab skabet skaber dom domme lig bar som vis else ende sel".split())
 _SUFFIX_STEMS = frozenset({"hed", "skab", "dom", "lig", "bar", "som", "vis", "els", "end", "sel"})
 
+# ``snowballstemmer`` hands out PyStemmer's C build of the same Snowball algorithm when it is installed
+# (a dependency): the same stems, ten times faster (``tests/test_analysis.py`` compares the two).
 _stemmer = snowballstemmer.stemmer("danish")
 _stem_cache: dict[str, str] = {}
 
@@ -335,11 +337,14 @@ def stem(word: str) -> str:
 
 def learn_lexicon(texts: Iterable[str]) -> set[str]:
     """Words of 4+ letters (not stop words, not numbers) that occur on their own in ``texts``."""
-    lexicon: set[str] = set()
+    raws: set[str] = set()
     for text in texts:
-        for w in words(text):
-            if len(w) >= _LEARN_MIN and w not in STOP_WORDS and w.isalpha():
-                lexicon.add(w)
+        raws.update(_WORD_RE.findall(text))
+    lexicon: set[str] = set()
+    for raw in raws:  # each distinct word once (``words`` folds every occurrence)
+        w = fold(raw[:MAX_WORD_CHARS])
+        if len(w) >= _LEARN_MIN and w not in STOP_WORDS and w.isalpha():
+            lexicon.add(w)
     return lexicon
 
 

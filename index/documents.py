@@ -32,6 +32,7 @@ from index.analysis import Analyzer, fold
 from parsers.casenumbers import find_case_numbers
 from parsers.confidentiality import stored_item_mark, whole_document_mark
 from parsers.nlp import text_facts
+from parsers.personal_data import find_personal_data
 from parsers.records import DocumentRecord, Item, Meeting, document_key, item_key
 
 __all__ = [
@@ -254,24 +255,19 @@ def _outcome(decision_text: str) -> str | None:
     return classify_outcome(decision_text).label
 
 
-def _has_personal_data(text: str) -> bool:
+def _facts(text: str) -> tuple[float | None, tuple[str, ...], bool]:
+    """(largest amount in kr. by absolute value or None, the cited laws in ``law_key`` form, whether the
+    text holds personal data). The CPR numbers, e-mail addresses and phone numbers are looked for once:
+    ``text_facts`` needs them too (an amount never overlaps one of them)."""
     if not text.strip():
-        return False
-    try:
-        from parsers.personal_data import find_personal_data
-    except ImportError:
-        return False
-    return bool(find_personal_data(text))
-
-
-def _facts(text: str) -> tuple[float | None, tuple[str, ...]]:
-    """(largest amount in kr. by absolute value or None, the cited laws in ``law_key`` form)."""
-    if not text.strip():
-        return None, ()
-    facts = text_facts(text)
+        return None, (), False
+    personal = find_personal_data(text, kinds=("cpr", "email", "phone"))
+    facts = text_facts(text, personal)
     largest = max((abs(a) for a in facts.amounts), default=None)
     laws = tuple(dict.fromkeys(k for k in (law_key(name) for name in facts.laws) if k))
-    return largest, laws
+    # ``find_personal_data(text)`` holds a name only where no CPR number, e-mail or phone number is
+    has_personal = bool(personal) or bool(find_personal_data(text, kinds=("name",)))
+    return largest, laws, has_personal
 
 
 def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, meeting: Meeting, item: Item) -> IndexDoc:
@@ -298,7 +294,7 @@ def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, mee
         },
         "source": {"format": record.source.format, "page_count": record.source.page_count},
     }
-    max_amount, laws = _facts(f"{text}\n{decision_text}")
+    max_amount, laws, personal_data = _facts(f"{text}\n{decision_text}")
     return IndexDoc(
         id=item_key(sha, mi, ii),
         sha256=sha,
@@ -315,7 +311,7 @@ def _item_doc(record: DocumentRecord, sha: str, path: str, mi: int, ii: int, mee
         # the parser's verdict, or the confidentiality markers in what it stored (the same for every format)
         closed=item.closed or stored_item_mark(item.title, f"{text}\n{decision_text}") is not None,
         outcome=_outcome(decision_text),
-        personal_data=_has_personal_data(f"{text}\n{decision_text}"),
+        personal_data=personal_data,
         source_path=path,
         pages=item.pages,
         item_number=item.number,
@@ -331,7 +327,7 @@ def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: st
     source_path = path or record.source.path
     if record.kind == "other":
         case_numbers = tuple(c.raw for c in find_case_numbers(record.text[:5000]))
-        max_amount, laws = _facts(record.text)
+        max_amount, laws, personal_data = _facts(record.text)
         return [
             IndexDoc(
                 id=document_key(sha),
@@ -349,7 +345,7 @@ def docs_from_record(record: DocumentRecord, sha256: str | None = None, path: st
                 # a whole document that carries a confidentiality marker ("Fortroligt", "Lukket") is withheld
                 closed=bool(whole_document_mark(record.title or "", record.text)),
                 outcome=None,
-                personal_data=_has_personal_data(record.text),
+                personal_data=personal_data,
                 source_path=source_path,
                 pages=tuple(range(1, record.source.page_count + 1)),
                 item_number=None,
@@ -413,6 +409,8 @@ def cap_term_occurrences(tokens: str, limit: int | None = None) -> str:
     """The whitespace-separated ``tokens`` with every occurrence of a term past the first ``limit``
     (default ``MAX_TERM_OCCURRENCES``) dropped."""
     limit = MAX_TERM_OCCURRENCES if limit is None else limit
+    if len(tokens) < 2 * limit:
+        return tokens  # fewer than ``limit`` + 1 tokens (each takes a character and a separator): nothing to drop
     seen: dict[str, int] = {}
     kept: list[str] = []
     dropped = False

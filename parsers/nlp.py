@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from parsers.casenumbers import iter_case_number_spans
 from parsers.danish_dates import find_dates
-from parsers.personal_data import cpr_birth_date, find_personal_data
+from parsers.personal_data import Finding, cpr_birth_date, find_personal_data
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -182,14 +182,10 @@ def _case_numbers(text: str) -> Iterable[Entity]:
 
 
 def _personal(text: str) -> Iterable[Entity]:
-    for f in find_personal_data(text, kinds=("cpr", "email", "phone")):
-        if f.kind == "cpr":
-            yield Entity("CPR", f.value, f.start, f.end, cpr_birth_date(f.value))
-        elif f.kind == "email":
-            yield Entity("EMAIL", f.value, f.start, f.end, f.value.lower())
-        else:
-            yield Entity("PHONE", f.value, f.start, f.end, "".join(c for c in f.value if c.isdigit())[-8:])
+    return _personal_entities(find_personal_data(text, kinds=("cpr", "email", "phone")))
 
+
+_DIGIT_RE = re.compile(r"\d")
 
 # Overlaps: the earlier source in this order wins (a CPR number is not a date).
 _PRIORITY = {"CPR": 0, "EMAIL": 1, "PHONE": 2, "AMOUNT": 3, "LAW_REF": 4, "CASE_NUMBER": 5, "DATE": 6}
@@ -301,12 +297,36 @@ class TextFacts:
     laws: tuple[str, ...]  # law names only ("styrelsesloven"), unique
 
 
-def text_facts(text: str) -> TextFacts:
-    """Amounts and legal references of ``text`` for search facets and filters."""
+def _personal_entities(found: Iterable[Finding]) -> Iterable[Entity]:
+    for f in found:
+        if f.kind == "cpr":
+            yield Entity("CPR", f.value, f.start, f.end, cpr_birth_date(f.value))
+        elif f.kind == "email":
+            yield Entity("EMAIL", f.value, f.start, f.end, f.value.lower())
+        elif f.kind == "phone":
+            yield Entity("PHONE", f.value, f.start, f.end, "".join(c for c in f.value if c.isdigit())[-8:])
+
+
+def text_facts(text: str, personal: Sequence[Finding] | None = None) -> TextFacts:
+    """Amounts and legal references of ``text`` for search facets and filters. ``personal``: the
+    ``find_personal_data(text, kinds=("cpr", "email", "phone"))`` of ``text`` when the caller has them.
+
+    The amounts and references are those ``extract_entities`` keeps. Case numbers and dates rank
+    below both in its overlap order, so they never take a span from an amount or a reference and
+    are not looked for here."""
+    if personal is None:
+        personal = find_personal_data(text, kinds=("cpr", "email", "phone"))
+    found: list[Entity] = [*_personal_entities(personal)]
+    if _DIGIT_RE.search(text):  # every amount holds a digit (``\\d``)
+        found += _amounts(text)
+    found += _law_refs(text)
+    found.sort(key=lambda e: (_PRIORITY[e.label], e.start))
+    kept = resolve_overlaps(found, len(text))
+    kept.sort(key=lambda e: (e.start, e.end))
     amounts: list[float] = []
     refs: list[str] = []
     laws: list[str] = []
-    for e in extract_entities(text):
+    for e in kept:
         if e.label == "AMOUNT" and isinstance(e.value, float):
             amounts.append(e.value)
         elif e.label == "LAW_REF":

@@ -70,6 +70,7 @@ class Redaction:
 # CPR
 # ---------------------------------------------------------------------------
 
+_DIGIT_RE = re.compile(r"\d")
 _CPR_LABEL = r"(?:cpr|cpr[-.]?nr|cpr-?nummer|personnummer|personnr)\.?\s*:?\s*"
 # every dash a word processor or PDF may print between the two parts: hyphen-minus, hyphen, non-breaking
 # hyphen, figure dash, en dash, em dash, minus sign, soft hyphen, small and full-width hyphen-minus, and
@@ -184,8 +185,23 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Every label of ``_NAME_LABEL_RE`` holds one of these (lower case), so a text whose lower case holds none
+# has no labelled name and is not scanned. Three letters match a label letter when the case is ignored but
+# lower-case to another letter (or two); a text with any of them is scanned whatever its words
+# (``tests/test_personal_data.py`` checks both against the pattern and every character).
+NAME_LABEL_WORDS = ("sagsbehandler", "kontaktperson", "udarbejdet", "ansvarlig", "deltagere", "referent", "v/")
+NAME_LABEL_ODD_LETTERS = "\u0130\u0131\u017f"  # İ ı ſ
+
+
+def _may_hold_name_label(text: str) -> bool:
+    lower = text.lower()
+    return any(w in lower for w in NAME_LABEL_WORDS) or any(c in text for c in NAME_LABEL_ODD_LETTERS)
+
+
 def _find_labelled_names(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
+    if not _may_hold_name_label(text):
+        return spans
     for label in _NAME_LABEL_RE.finditer(text):
         pos = label.end()
         # a list of names: "Mødedeltagere: Lars Holte, Jørgen Lerhard og Anya Krogh"
@@ -263,11 +279,13 @@ def find_personal_data(
             if taken.take(start, end):
                 found.append(Finding(kind=kind, value=text[start:end], start=start, end=end, page=page))
 
-    if "cpr" in wanted and any(c.isdigit() for c in text):
+    # CPR and phone numbers are made of ``\\d`` digits: a text without one holds neither
+    digits = ("cpr" in wanted or "phone" in wanted) and _DIGIT_RE.search(text) is not None
+    if "cpr" in wanted and digits:
         add("cpr", _find_cpr(text))
     if "email" in wanted and "@" in text:
         add("email", [(m.start(), m.end()) for m in _EMAIL_RE.finditer(text)])
-    if "phone" in wanted and any(c.isdigit() for c in text):
+    if "phone" in wanted and digits:
         add("phone", _find_phones(text))
     if "name" in wanted:
         spans = _find_labelled_names(text)

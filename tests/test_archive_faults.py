@@ -171,7 +171,7 @@ def _wait_for_lock(archive: Path, text: str, proc: subprocess.Popen[str], second
 
 
 def test_ingest_during_an_index_rebuild_gets_a_busy_error_and_search_keeps_working(tmp_path: Path):
-    src = _generate(tmp_path / "src", 150, 8)
+    src = _generate(tmp_path / "src", 300, 8)
     archive = tmp_path / "arkiv"
     assert arkiv("ingest", str(src), "--archive", str(archive), "--quiet").returncode == 0
     # Without the analyses the ingest workers made, the rebuild analyses every record itself: long enough to race.

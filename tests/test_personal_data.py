@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -305,3 +307,39 @@ def test_redaction_masks_a_number_in_two_parts_without_a_cpr_label(text: str, ma
     make a valid CPR number, while the personal-data flags still need a label before them."""
     assert redact_cpr(text)[0] == masked
     assert find_personal_data(text, kinds=("cpr",)) == []
+
+
+def _name_label_alternatives() -> list[str]:
+    """The labels ``_NAME_LABEL_RE`` looks for, read from its pattern."""
+    from parsers.personal_data import _NAME_LABEL_RE
+
+    found = re.search(r"\(\?:([a-zæøå |]+)\)", _NAME_LABEL_RE.pattern)
+    assert found is not None
+    return [*found.group(1).split("|"), "v/"]
+
+
+@pytest.mark.parametrize("label", _name_label_alternatives())
+def test_every_name_label_passes_the_word_guard(label: str) -> None:
+    from parsers.personal_data import NAME_LABEL_WORDS
+
+    assert any(word in label for word in NAME_LABEL_WORDS)
+    for text in (f"{label.capitalize()} Anne Hansen", f"{label.upper()} Anne Hansen"):
+        assert ("name", "Anne Hansen") in kinds(text), text
+
+
+def test_name_label_guard_knows_every_letter_that_matches_only_when_case_is_ignored() -> None:
+    """A letter the label pattern matches ignoring case whose lower case is not that letter would slip past
+    a guard on ``text.lower()``; the guard scans every text holding one (``NAME_LABEL_ODD_LETTERS``)."""
+    from parsers.personal_data import NAME_LABEL_ODD_LETTERS, NAME_LABEL_WORDS
+
+    letters = set("".join(NAME_LABEL_WORDS))
+    every = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF)
+    pattern = re.compile("[" + re.escape("".join(sorted(letters))) + "]", re.IGNORECASE)
+    odd = {c for c in pattern.findall(every) if c.lower() not in letters}
+    assert odd == set(NAME_LABEL_ODD_LETTERS)
+    assert ("name", "Anne Hansen") in kinds("\u017fagsbehandler: Anne Hansen")  # ſ matches s
+    assert ("name", "Anne Hansen") in kinds("ANSVARL\u0130G: Anne Hansen")  # İ matches i
+
+
+def test_a_text_without_a_name_label_word_has_no_labelled_name() -> None:
+    assert kinds("Sagen behandles af Anne Hansen og Jens Olsen.") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parsers.records import (
+    FORMAT_VERSION,
     Block,
     CaseNumber,
     Decision,
@@ -20,7 +22,7 @@ from parsers.records import (
     document_key,
     item_key,
 )
-from parsers.serialize import record_from_json, record_to_dict, record_to_json
+from parsers.serialize import dumps_indented, record_from_json, record_to_dict, record_to_json
 
 SOURCE = Source(path="a.pdf", sha256="ab" * 32, format="pdf", page_count=3, parser_version="0.1.0")
 
@@ -106,3 +108,41 @@ def test_item_title_survives_round_trip(title, number):
     meeting = Meeting(body=None, document_type="dagsorden", date=None, items=(Item(number=number, title=title),))
     record = DocumentRecord(source=SOURCE, kind="meeting", meetings=(meeting,))
     assert record_from_json(record_to_json(record)) == record
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.tuples(inner, inner) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(_JSON_VALUES)
+def test_indented_json_is_the_standard_librarys(value: object) -> None:
+    assert dumps_indented(value) == json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+@given(st.dictionaries(st.integers() | st.floats() | st.booleans() | st.none(), st.integers(), max_size=4))
+def test_indented_json_writes_other_keys_as_the_standard_library(value: dict[object, int]) -> None:
+    try:
+        expected = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    except TypeError:  # keys of several types cannot be sorted
+        return
+    assert dumps_indented(value) == expected
+
+
+def test_record_dict_is_that_of_dataclasses_asdict() -> None:
+    """``record_to_dict`` converts in one pass what ``dataclasses.asdict`` and a tuple-to-list pass gave."""
+    record = make_record()
+
+    def plain(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    assert record_to_dict(record) == {"format_version": FORMAT_VERSION, **plain(dataclasses.asdict(record))}
+    assert record_to_json(record) == json.dumps(record_to_dict(record), ensure_ascii=False, indent=2, sort_keys=True)
