@@ -34,6 +34,7 @@ a document of its own.
 from __future__ import annotations
 
 import bisect
+import functools
 import posixpath
 import re
 import sqlite3
@@ -77,6 +78,7 @@ _NUMBER_PREFIX_RE = re.compile(r"^\s*(\d+(?:\.\d+)*)(?:\s*[:.)\-–—_]\s*|\s+)
 _MIN_KEY_CHARS = 3
 
 
+@functools.lru_cache(maxsize=65536)  # each file name and title is folded once per run, not once per candidate pair
 def fold_name(text: str) -> str:
     """Lower case, accents dropped, æ/ø/å and their spellings ae/oe/aa (or a/o/a, as file names often have
     them) all read alike, anything not a letter or digit a space: "Høringssvar" = "hoeringssvar" = "horingssvar"."""
@@ -105,6 +107,7 @@ def bilag_number(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+@functools.lru_cache(maxsize=65536)
 def name_keys(text: str) -> frozenset[str]:
     """The folded forms a title or file name is compared by: as written, and without numbering such as
     "Bilag 2:" or "3 " in front (both without a file extension). Keys shorter than 3 characters are dropped."""
