@@ -44,6 +44,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from parsers.records import DocumentRecord, item_key
 from parsers.serialize import record_from_json, record_to_json
@@ -239,6 +240,7 @@ _MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _FILE_CATALOG_VIEW, _LINK_TABLES, _A
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _NORMALIZED_TABLES = ("meetings", "items", "sections", "case_numbers", "attachments", "people", "problems")
+_HOLDS_NORMALIZED = "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE sha256 = ?)" for t in _NORMALIZED_TABLES)
 
 
 class CatalogError(Exception):
@@ -854,16 +856,23 @@ class Catalog:
         self._delete_normalized(sha256)
 
     def _delete_normalized(self, sha256: str) -> None:
+        # one indexed look-up across the tables; a content seen for the first time (most of them) has no rows
+        if not self._conn.execute(_HOLDS_NORMALIZED, (sha256,) * len(_NORMALIZED_TABLES)).fetchone()[0]:
+            return
         for table in _NORMALIZED_TABLES:
             self._conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
 
     def _materialize(self, sha: str, record: DocumentRecord) -> None:
-        conn = self._conn
+        """The record's rows in the normalized tables (replacing any of the content's), one statement per table."""
         self._delete_normalized(sha)
+        meetings: list[tuple[Any, ...]] = []
+        people: list[tuple[Any, ...]] = []
+        cases: list[tuple[Any, ...]] = []
+        items: list[tuple[Any, ...]] = []
+        sections: list[tuple[Any, ...]] = []
+        attachments: list[tuple[Any, ...]] = []
         for mi, meeting in enumerate(record.meetings):
-            conn.execute(
-                "INSERT INTO meetings (sha256, meeting_index, body, document_type, date, year, municipality, "
-                "start_time, end_time, location, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            meetings.append(
                 (
                     sha,
                     mi,
@@ -876,24 +885,15 @@ class Catalog:
                     meeting.end_time,
                     meeting.location,
                     len(meeting.items),
-                ),
+                )
             )
-            conn.executemany(
-                "INSERT INTO people (sha256, meeting_index, role, name) VALUES (?, ?, ?, ?)",
-                [(sha, mi, "participant", n) for n in meeting.participants]
-                + [(sha, mi, "absent", n) for n in meeting.absent],
-            )
-            conn.executemany(
-                "INSERT INTO case_numbers (sha256, meeting_index, item_key, raw, normalized) VALUES (?, ?, NULL, ?, ?)",
-                [(sha, mi, c.raw, c.normalized) for c in meeting.case_numbers],
-            )
+            people += [(sha, mi, "participant", n) for n in meeting.participants]
+            people += [(sha, mi, "absent", n) for n in meeting.absent]
+            cases += [(sha, mi, None, c.raw, c.normalized) for c in meeting.case_numbers]
             for ii, item in enumerate(meeting.items):
                 key = item_key(sha, mi, ii)
                 decision = item.decision
-                conn.execute(
-                    "INSERT INTO items (item_key, sha256, meeting_index, item_index, number, title, closed, category, "
-                    "decision_text, decision_body, decision_date, pages, text) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                items.append(
                     (
                         key,
                         sha,
@@ -908,25 +908,38 @@ class Catalog:
                         decision.date if decision else None,
                         json.dumps(list(item.pages)),
                         item.text,
-                    ),
+                    )
                 )
-                conn.executemany(
-                    "INSERT INTO sections (item_key, section_index, sha256, heading, text) VALUES (?, ?, ?, ?, ?)",
-                    [(key, si, sha, s.heading, s.text) for si, s in enumerate(item.sections)],
-                )
-                conn.executemany(
-                    "INSERT INTO case_numbers (sha256, meeting_index, item_key, raw, normalized) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(sha, mi, key, c.raw, c.normalized) for c in item.case_numbers],
-                )
-                conn.executemany(
-                    "INSERT INTO attachments (item_key, attachment_index, sha256, title) VALUES (?, ?, ?, ?)",
-                    [(key, ai, sha, a.title) for ai, a in enumerate(item.attachments)],
-                )
-        conn.executemany(
-            "INSERT INTO problems (sha256, code, message, page) VALUES (?, ?, ?, ?)",
-            [(sha, p.code, p.message, p.page) for p in record.problems],
-        )
+                sections += [(key, si, sha, s.heading, s.text) for si, s in enumerate(item.sections)]
+                cases += [(sha, mi, key, c.raw, c.normalized) for c in item.case_numbers]
+                attachments += [(key, ai, sha, a.title) for ai, a in enumerate(item.attachments)]
+        conn = self._conn
+        for sql, rows in (
+            (
+                "INSERT INTO meetings (sha256, meeting_index, body, document_type, date, year, municipality, "
+                "start_time, end_time, location, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                meetings,
+            ),
+            ("INSERT INTO people (sha256, meeting_index, role, name) VALUES (?, ?, ?, ?)", people),
+            (
+                "INSERT INTO items (item_key, sha256, meeting_index, item_index, number, title, closed, category, "
+                "decision_text, decision_body, decision_date, pages, text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                items,
+            ),
+            ("INSERT INTO sections (item_key, section_index, sha256, heading, text) VALUES (?, ?, ?, ?, ?)", sections),
+            (
+                "INSERT INTO case_numbers (sha256, meeting_index, item_key, raw, normalized) VALUES (?, ?, ?, ?, ?)",
+                cases,
+            ),
+            ("INSERT INTO attachments (item_key, attachment_index, sha256, title) VALUES (?, ?, ?, ?)", attachments),
+            (
+                "INSERT INTO problems (sha256, code, message, page) VALUES (?, ?, ?, ?)",
+                [(sha, p.code, p.message, p.page) for p in record.problems],
+            ),
+        ):
+            if rows:
+                conn.executemany(sql, rows)
 
 
 def _with_path(record: DocumentRecord, paths: Sequence[str]) -> DocumentRecord:
