@@ -27,6 +27,7 @@ from web.app import create_app
 sys.path.insert(0, str(Path(__file__).parent))
 from test_bilag_decisions_history import _print_pdf  # noqa: E402
 from test_package_leaks import package_texts  # noqa: E402
+from web_archive import import_folder  # noqa: E402
 
 SECRET = "Musvitsejl"  # only in the bilag file
 
@@ -73,10 +74,7 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     for name, text in LAYOUTS[request.param].items():
         (src / name).write_text(text, encoding="utf-8")
     archive = tmp_path_factory.mktemp("arkiv")
-    for args in (["ingest", str(src), "--jobs", "1"], ["index", "--engine", "tantivy"]):
-        result = CliRunner().invoke(cli, [*args, "--archive", str(archive)])
-        assert result.exit_code == 0, result.output
-    return archive
+    return import_folder(src, archive)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

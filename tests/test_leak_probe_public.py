@@ -40,7 +40,7 @@ from web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_bilag_decisions_history import _first_agenda_lines, _print_pdf  # noqa: E402
-from web_archive import build_archive  # noqa: E402
+from web_archive import build_archive, import_folder  # noqa: E402
 
 CPR_RE = re.compile(r"010190\D{0,12}1234")  # the planted number, whatever marks or dashes sit inside it
 
@@ -172,10 +172,7 @@ def suggest_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("forslag")
     (src / "dagsorden.xml").write_text(SUGGEST_EXPORT, encoding="utf-8")
     archive = tmp_path_factory.mktemp("forslag-arkiv")
-    for args in (["ingest", str(src), "--jobs", "1"], ["index", "--engine", "tantivy"]):
-        result = CliRunner().invoke(cli, [*args, "--archive", str(archive)])
-        assert result.exit_code == 0, result.output
-    return archive
+    return import_folder(src, archive)
 
 
 def _suggestion(client: TestClient, query: str) -> object:
@@ -243,10 +240,7 @@ def fields_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("felter")
     (src / "dagsorden.xml").write_text(FIELDS_EXPORT, encoding="utf-8")
     archive = tmp_path_factory.mktemp("felter-arkiv")
-    for args in (["ingest", str(src), "--jobs", "1"], ["index", "--engine", "tantivy"]):
-        result = CliRunner().invoke(cli, [*args, "--archive", str(archive)])
-        assert result.exit_code == 0, result.output
-    return archive
+    return import_folder(src, archive)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -75,6 +75,14 @@ def _run(*args: str) -> None:
     assert result.exit_code == 0, result.output
 
 
+def import_folder(src: Path, archive: Path) -> Path:
+    """``arkiv ingest`` of ``src`` into ``archive`` with one worker (the whoosh index), then the tantivy
+    index; returns the archive directory."""
+    _run("ingest", str(src), "--jobs", "1", "--archive", str(archive))
+    _run("index", "--engine", "tantivy", "--archive", str(archive))
+    return archive
+
+
 def build_archive(folder: Path) -> Path:
     """Write the documents under ``folder/src``, ingest them into ``folder/archive`` and index them with
     both engines; returns the archive directory."""
