@@ -7,9 +7,11 @@ content at a new path is linked without parsing (duplicates, moves, restored
 files), and only new content is parsed, once per content even when it appears
 at several paths in the same run.
 
-The parent process is the catalog's only writer and commits one transaction per
-content as results arrive, so an import killed at any moment leaves a
-consistent catalog, and the next run continues with what was not committed.
+The parent process is the catalog's only writer. Each content's rows are one
+all-or-nothing write, and the writes are committed in groups (``COMMIT_WRITES``
+files or ``COMMIT_SECONDS``, and whenever no result came for a second), so an
+import killed at any moment leaves a consistent catalog, and the next run
+continues with what was not committed.
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ CONVERT_CACHE_DIR = "convert-cache"  # legacy files converted to DOCX by LibreOf
 OCR_CACHE_DIR = "ocr-cache"  # OCR results of scanned pages by page hash, so a --reparse does not OCR again
 SCRATCH_DIR = "ingest-tmp"  # zip members being parsed; emptied by every run (under the lock)
 _TOUCH_BATCH = 500
+# The writer commits after this many files or seconds, whichever comes first, and whenever the workers
+# have had nothing to report for a second: a killed import parses at most those files again.
+COMMIT_WRITES = 32
+COMMIT_SECONDS = 0.5
 
 
 def default_jobs(cgroup_root: Path = Path("/sys/fs/cgroup"), proc_cgroup: Path = Path("/proc/self/cgroup")) -> int:
@@ -387,10 +393,14 @@ def ingest(
         run = _Run(catalog, report, generation, len(to_check), started, progress)
         reader = SourceReader(limits=limits)
         try:
-            with conversion_cache(archive / CONVERT_CACHE_DIR), _pool(archive, options) as pool:
-                for outcome in pool.run(run.tasks(decider.steps(to_check, reader))):
+            with (
+                conversion_cache(archive / CONVERT_CACHE_DIR),
+                _pool(archive, options) as pool,
+                catalog.grouped(COMMIT_SECONDS, COMMIT_WRITES),
+            ):
+                for outcome in pool.run(run.tasks(decider.steps(to_check, reader)), idle=catalog.commit_group):
                     run.finish(outcome)
-            run.flush_touches()
+                run.flush_touches()
         finally:
             reader.close()
         if options.prune:

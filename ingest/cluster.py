@@ -67,7 +67,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,8 @@ from ingest.workers import Outcome, Task, WorkerPool
 __all__ = ["CLUSTER_ENV", "MAX_TASKS", "ClusterError", "ClusterPool", "remote_parse"]
 
 CLUSTER_ENV = "ARKIV_CLUSTER"
+IDLE_SECONDS = 1.0  # with no result for this long, ``run`` calls its ``idle`` (the writer commits)
+_READY_POLL = 0.005  # seconds between looks for a result while waiting to call ``idle``
 MAX_TASKS = 200  # files a worker thread's parse process handles before a fresh one is forked
 
 
@@ -269,8 +271,9 @@ class ClusterPool:
             retries=self.retries,
         )
 
-    def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
-        """Submit tasks (pulling lazily from ``tasks``, at most ``window`` in flight) and yield outcomes."""
+    def run(self, tasks: Iterator[Task], idle: Callable[[], None] | None = None) -> Iterator[Outcome]:
+        """Submit tasks (pulling lazily from ``tasks``, at most ``window`` in flight) and yield outcomes;
+        ``idle`` is called whenever no result came for ``IDLE_SECONDS`` (the caller's moment to commit)."""
         from distributed import as_completed
 
         source = iter(tasks)
@@ -297,6 +300,12 @@ class ClusterPool:
             if not pending:
                 fill()
                 continue
+            if idle is not None and not queue.has_ready():
+                deadline = time.monotonic() + IDLE_SECONDS
+                while not queue.has_ready() and time.monotonic() < deadline:
+                    time.sleep(_READY_POLL)
+                if not queue.has_ready():
+                    idle()
             future = next(queue)
             task = pending.pop(future)
             yield self._outcome(future, task)

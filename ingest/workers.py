@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -243,6 +243,7 @@ class _Worker:
         self.started = 0.0  # when the first of ``tasks`` started
         self.sent = 0
         self.done = 0
+        self.memory_checked = 0.0  # when its memory was last read (``over_memory``)
 
     @property
     def task(self) -> Task | None:
@@ -255,6 +256,15 @@ class _Worker:
         self.tasks.append(task)
         self.sent += 1
         self.conn.send(task)
+
+    def over_memory(self, limit_mb: float) -> bool:
+        """True when the worker's resident memory is above ``limit_mb``; read from /proc at most every
+        ``_MEMORY_POLL`` seconds (the pool wakes for every result, much more often than that)."""
+        now = time.monotonic()
+        if now - self.memory_checked < _MEMORY_POLL:
+            return False
+        self.memory_checked = now
+        return _rss_mb(self.process.pid) > limit_mb
 
     def answered(self) -> Task:
         """The first task is answered; the next one (already in the pipe) starts now."""
@@ -303,11 +313,32 @@ def remove_stale_scratch(parent: Path) -> list[Path]:
     return removed
 
 
+# Imported by the parent before it forks workers: the parsers and the libraries they import on first use
+# (a worker is replaced every ``max_tasks`` files, and each would otherwise import them again).
+_WARM_MODULES = (
+    "parsers.structure",
+    "parsers.pdf_extractor",
+    "parsers.docx_extractor",
+    "parsers.html_extractor",
+    "parsers.esdh_xml",
+    "parsers.legacy",
+    "index.preanalysis",
+    "numpy",
+    "pypdfium2",
+    "pypdfium2.raw",
+    "pdfminer.ascii85",
+    "pdfminer.pdfdocument",
+    "pdfminer.pdfpage",
+    "pdfminer.pdfparser",
+    "pdfminer.pdftypes",
+)
+
+
 def _warm_up() -> None:
     """Import the parsers once in the parent, so that every forked worker starts with them loaded."""
     import importlib
 
-    for name in ("parsers.structure", "parsers.pdf_extractor", "parsers.docx_extractor", "index.preanalysis"):
+    for name in _WARM_MODULES:
         try:
             importlib.import_module(name)
         except ImportError:  # a missing extractor shows up as a per-file parser error instead
@@ -378,13 +409,14 @@ class WorkerPool:
         self._workers.remove(worker)
         self._workers.append(_Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout))
 
-    def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]:
+    def run(self, tasks: Iterator[Task], idle: Callable[[], None] | None = None) -> Iterator[Outcome]:
         """Feed tasks to idle workers (pulling lazily from ``tasks``) and yield outcomes as they arrive.
 
         Every worker has up to ``PREFETCH`` tasks in its pipe, so it starts the next file the moment it
         sends a result, and idle workers get their next tasks before the finished outcomes are yielded:
         they parse while the caller writes the results. A task waiting behind one that timed out or
-        killed its worker goes to another worker.
+        killed its worker goes to another worker. ``idle`` is called whenever no result came for a while
+        (a second at most): the caller's moment to commit what it has written.
         """
         source = iter(tasks)
         self._exhausted = False
@@ -399,6 +431,8 @@ class WorkerPool:
                 now = time.monotonic()
                 wait_for = max(0.0, min(min(w.started + self.timeout - now for w in busy), wait_for))
             ready = wait([w.conn for w in busy], timeout=wait_for)
+            if not ready and idle is not None:
+                idle()
             outcomes: list[Outcome] = []
             for worker in busy:
                 if worker.conn in ready:
@@ -408,7 +442,7 @@ class WorkerPool:
                 elif self.timeout is not None and time.monotonic() - worker.started > self.timeout:
                     reason = f"parsing took longer than {self.timeout:g} s; it was stopped (try a larger --timeout)"
                     outcomes.append(self._expire(worker, "timeout", reason))
-                elif self.max_memory_mb is not None and _rss_mb(worker.process.pid) > self.max_memory_mb:
+                elif self.max_memory_mb is not None and worker.over_memory(self.max_memory_mb):
                     reason = (
                         f"parsing needed more than {self.max_memory_mb:g} MB of memory; it was stopped "
                         "(try a larger --max-memory)"

@@ -353,3 +353,56 @@ def test_processes_opening_a_new_catalog_at_once_all_succeed(tmp_path: Path):
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     with Catalog.open(tmp_path / "arkiv") as cat:
         assert cat.schema_version() == SCHEMA_VERSION
+
+
+def _committed(catalog: Catalog) -> int:
+    """Contents another connection sees: what is committed."""
+    other = sqlite3.connect(catalog.path)
+    try:
+        return int(other.execute("SELECT count(*) FROM contents").fetchone()[0])
+    finally:
+        other.close()
+
+
+def _store(catalog: Catalog, n: int) -> None:
+    sha = _sha(n)
+    catalog.store_record(_meeting_record(sha, f"/m/{n}.pdf"), [FileEntry(f"/m/{n}.pdf", 10, 1.0)], 1, size=10)
+
+
+def test_grouped_writes_commit_every_max_writes_and_at_the_end(catalog: Catalog):
+    with catalog.grouped(60.0, 3):
+        for n in range(1, 8):
+            _store(catalog, n)
+            assert _committed(catalog) == n // 3 * 3  # nothing of an open group is visible outside
+    assert _committed(catalog) == 7
+
+
+def test_grouped_writes_commit_when_the_time_is_up_or_when_asked(catalog: Catalog):
+    with catalog.grouped(0.0, 100):  # every write finds its group old enough
+        _store(catalog, 1)
+        assert _committed(catalog) == 1
+    with catalog.grouped(60.0, 100):
+        _store(catalog, 2)
+        assert _committed(catalog) == 1
+        catalog.commit_group()
+        assert _committed(catalog) == 2
+
+
+def test_a_failed_write_in_a_group_rolls_back_the_group_and_nothing_is_half_written(catalog: Catalog):
+    _store(catalog, 1)
+    with pytest.raises(sqlite3.IntegrityError), catalog.grouped(60.0, 100):
+        _store(catalog, 2)
+        with catalog.transaction() as conn:
+            conn.execute("INSERT INTO contents (sha256) VALUES ('x')")  # a NOT NULL column left out
+    assert _committed(catalog) == 1
+    assert catalog.connection.execute("SELECT count(*) FROM items WHERE sha256 = ?", (_sha(2),)).fetchone()[0] == 0
+    _store(catalog, 3)  # the catalog takes writes again, one transaction each
+    assert _committed(catalog) == 2
+
+
+def test_an_error_between_grouped_writes_keeps_what_was_written(catalog: Catalog):
+    with pytest.raises(KeyboardInterrupt), catalog.grouped(60.0, 100):
+        _store(catalog, 1)
+        raise KeyboardInterrupt
+    assert _committed(catalog) == 1
+    assert catalog.connection.execute("PRAGMA cache_size").fetchone()[0] == -2000  # SQLite's default again

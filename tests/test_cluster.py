@@ -133,7 +133,9 @@ def _parsed_contents(archive: Path) -> int:
 
 def test_a_rerun_after_the_client_was_killed_imports_each_file_once(cluster, local_run, tmp_path, sample):
     archive = tmp_path / "arkiv"
-    cmd = [sys.executable, "-c", "from search_cli.cli import main; main()", "ingest", str(sample)]
+    # commits in groups of 4 files (not 32), so that the kill lands between two commits of this small sample
+    code = "import ingest.batch; ingest.batch.COMMIT_WRITES = 4; from search_cli.cli import main; main()"
+    cmd = [sys.executable, "-c", code, "ingest", str(sample)]
     cmd += ["--archive", str(archive), "--cluster", cluster.scheduler_address, "--quiet", "--no-index"]
     client = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import zipfile
@@ -282,6 +283,59 @@ def test_worker_pool_parses_every_task_once_with_tasks_waiting_in_the_pipes(tmp_
     by_file = {(o.task.sha256, Path(o.task.entry.path).name): o.code for o in outcomes}
     assert [code for (sha, name), code in sorted(by_file.items()) if name == "lang.pdf"] == ["timeout", "timeout"]
     assert all(code is None for (sha, name), code in by_file.items() if name != "lang.pdf")
+
+
+def test_worker_pool_reports_idle_while_a_long_file_is_parsed(tmp_path: Path, generated: list[Path]):
+    """``idle`` (the writer's moment to commit) comes while no result arrives, after the results before."""
+    from ingest.sources import SourceEntry
+    from ingest.workers import Task, WorkerPool
+
+    slow = tmp_path / "lang.pdf"
+    _long_pdf(slow, 100)
+    files = [generated[0], slow]
+    tasks = [Task(f"{n:064x}", SourceEntry(str(f), f.stat().st_size, 0.0)) for n, f in enumerate(files)]
+    events: list[str] = []
+    with WorkerPool(1, timeout=None, max_memory_mb=1024) as pool:
+        for outcome in pool.run(iter(tasks), idle=lambda: events.append("idle")):
+            events.append(Path(outcome.task.entry.path).name)
+    first_idle = events.index("idle")
+    assert events[0] == generated[0].name and events[-1] == "lang.pdf" and 0 < first_idle < len(events) - 1
+
+
+def test_the_files_before_a_long_one_are_committed_while_it_is_parsed(tmp_path: Path, generated: list[Path]):
+    """Commits come in groups, and also when the workers have nothing to report: while one long file is
+    parsed, the files before it are already committed."""
+    import threading
+    import time
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for path in generated[:3]:
+        _copy(path, src / f"a-{path.name}")
+    _long_pdf(src / "z-lang.pdf", 300)
+    archive = tmp_path / "arkiv"
+    seen: list[int] = []
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not seen:
+            db = archive / "catalog.sqlite"
+            if db.exists():
+                try:
+                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+                        count = conn.execute("SELECT count(*) FROM contents").fetchone()[0]
+                except sqlite3.Error:
+                    count = 0
+                if count:
+                    seen.append(count)
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    report = ingest(archive, [src], IngestOptions(jobs=1, timeout=None))
+    watcher.join()
+    assert report.parsed_files == 4
+    assert seen == [3]  # the three short files were committed while the long one was still being parsed
 
 
 def test_dry_run_lists_and_writes_nothing(archive_src: Path, tmp_path: Path):
