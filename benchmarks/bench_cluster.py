@@ -36,6 +36,7 @@ from bench_ingest import generate_archive  # noqa: E402
 from results_io import write_figures  # noqa: E402
 
 from index.build import build_index  # noqa: E402
+from ingest.batch import COMMIT_SECONDS, COMMIT_WRITES  # noqa: E402
 from ingest.catalog import Catalog  # noqa: E402
 from ingest.sources import SourceReader, Walk  # noqa: E402
 from ingest.workers import Task, parse_task  # noqa: E402
@@ -58,23 +59,24 @@ def measure(src: Path, archive: Path) -> tuple[list[FileCost], float, int]:
     pages = 0
     with tempfile.TemporaryDirectory(prefix="bench-cluster-") as tmp, Catalog.open(archive) as catalog:
         generation = catalog.begin_run()
-        for entry in entries:
-            sha = reader.sha256(entry)
-            outcome = parse_task(Task(sha, entry), reader, Path(tmp))
-            if outcome.record is None:
-                continue
-            started = time.perf_counter()
-            catalog.store_record(
-                outcome.record,
-                [entry.file_entry()],
-                generation,
-                size=entry.size,
-                parse_seconds=outcome.seconds,
-                analysis=outcome.analysis,
-                record_json=outcome.record_json,
-            )
-            costs.append(FileCost(outcome.seconds, time.perf_counter() - started))
-            pages += outcome.record.source.page_count
+        # the writer as an import runs it: rows made by the worker, commits in groups
+        with catalog.grouped(COMMIT_SECONDS, COMMIT_WRITES):
+            for entry in entries:
+                sha = reader.sha256(entry)
+                outcome = parse_task(Task(sha, entry), reader, Path(tmp), catalog=True)
+                if outcome.rows is None:
+                    continue
+                started = time.perf_counter()
+                catalog.store_rows(
+                    outcome.rows,
+                    [entry.file_entry()],
+                    generation,
+                    size=entry.size,
+                    parse_seconds=outcome.seconds,
+                    analysis=outcome.analysis,
+                )
+                costs.append(FileCost(outcome.seconds, time.perf_counter() - started))
+                pages += outcome.pages
         catalog.finish_run(generation, {"parsed_files": len(costs)})
     reader.close()
     started = time.perf_counter()

@@ -47,7 +47,7 @@ def parse_in_thread(task: Task) -> Outcome:
     reader = SourceReader()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-cluster-limits-") as tmp:
-            return parse_task(task, reader, Path(tmp), timeout=TIMEOUT)
+            return parse_task(task, reader, Path(tmp), timeout=TIMEOUT, catalog=True)
     finally:
         reader.close()
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             records: dict[str, list[Any]] = {}
             for way in WAYS[round_ % len(WAYS) :] + WAYS[: round_ % len(WAYS)]:
                 elapsed, cpu_seconds, outcomes = run_way(client, way, tasks)
-                records[way] = [o.record for o in outcomes]
+                records[way] = [o.rows for o in outcomes]
                 if round_:
                     seconds[way].append(elapsed)
                     cpu[way].append(cpu_seconds)

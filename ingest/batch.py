@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from ingest.archive_lock import ArchiveBusy, archive_lock
 from ingest.bilag_links import update_links
-from ingest.catalog import CATALOG_FILE, Catalog, CatalogError, ContentState, FileEntry, FileState
+from ingest.catalog import CATALOG_FILE, Catalog, CatalogError, ContentState, FileEntry, FileState, catalog_rows
 from ingest.sources import DEFAULT_MAX_MEMBER_MB, ZIP_SEPARATOR, SourceEntry, SourceReader, Walk, ZipLimits
 from ingest.workers import Outcome, Task, WorkerPool
 from parsers import PARSER_VERSION
@@ -436,6 +436,7 @@ def _pool(archive: Path, options: IngestOptions) -> WorkerPool | ClusterPool:
         scratch=archive / SCRATCH_DIR,
         limits=limits,
         ocr_cache=archive / OCR_CACHE_DIR,
+        catalog=True,
     )
 
 
@@ -530,18 +531,21 @@ class _Run:
         task = outcome.task
         files = self.pending.pop(task.sha256)
         entry = task.entry
-        if outcome.record is not None:
-            self.catalog.store_record(
-                outcome.record,
+        if outcome.parsed:
+            rows = outcome.rows
+            if rows is None:  # a pool that sent the record itself
+                assert outcome.record is not None
+                rows = catalog_rows(outcome.record)
+            self.catalog.store_rows(
+                rows,
                 files,
                 self.generation,
                 size=entry.size,
                 parse_seconds=outcome.seconds - outcome.analysis_seconds,
                 analysis=outcome.analysis,
-                record_json=outcome.record_json,
             )
             self.report.parsed_files += 1
-            self.report.parsed_pages += outcome.record.source.page_count
+            self.report.parsed_pages += outcome.pages
         else:
             code, error = outcome.code or "parser-error", outcome.error or "not parsed"
             self.catalog.store_quarantined(

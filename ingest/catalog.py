@@ -40,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -54,6 +55,7 @@ __all__ = [
     "CATALOG_FILE",
     "SCHEMA_VERSION",
     "Catalog",
+    "CatalogRows",
     "REQUIRED_TABLES",
     "CatalogError",
     "ContentState",
@@ -61,6 +63,7 @@ __all__ = [
     "FileState",
     "StoredAnalysis",
     "StoredRecord",
+    "catalog_rows",
     "damaged_message",
     "has_index",
     "last_opened_catalog",
@@ -306,6 +309,125 @@ class StoredAnalysis:
     docs: bytes  # RecordAnalysis.to_bytes()
 
 
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class CatalogRows:
+    """A parsed record as the catalog stores it: the values of its ``contents`` row (the record JSON among
+    them) and its rows of the normalized tables. Made by ``catalog_rows`` where the record is parsed (an
+    ingest worker), so that the importing process, the catalog's one writer, only inserts them."""
+
+    sha256: str
+    format: str
+    pages: int
+    parser_version: str
+    status: str
+    kind: str
+    title: str | None
+    record_json: str
+    meetings: list[Row]
+    people: list[Row]
+    items: list[Row]
+    sections: list[Row]
+    case_numbers: list[Row]
+    attachments: list[Row]
+    problems: list[Row]
+
+
+def catalog_rows(record: DocumentRecord, record_json: str | None = None, sha256: str | None = None) -> CatalogRows:
+    """The catalog's rows of a record (``record_json``: the record serialized already with
+    ``record_to_json(record, indent=None)``; ``sha256``: the content's key, default the record's own)."""
+    sha = sha256 if sha256 is not None else record.source.sha256
+    meetings: list[Row] = []
+    people: list[Row] = []
+    cases: list[Row] = []
+    items: list[Row] = []
+    sections: list[Row] = []
+    attachments: list[Row] = []
+    for mi, meeting in enumerate(record.meetings):
+        meetings.append(
+            (
+                sha,
+                mi,
+                meeting.body,
+                meeting.document_type,
+                meeting.date,
+                _year(meeting.date),
+                meeting.municipality,
+                meeting.start_time,
+                meeting.end_time,
+                meeting.location,
+                len(meeting.items),
+            )
+        )
+        people += [(sha, mi, "participant", n) for n in meeting.participants]
+        people += [(sha, mi, "absent", n) for n in meeting.absent]
+        cases += [(sha, mi, None, c.raw, c.normalized) for c in meeting.case_numbers]
+        for ii, item in enumerate(meeting.items):
+            key = item_key(sha, mi, ii)
+            decision = item.decision
+            items.append(
+                (
+                    key,
+                    sha,
+                    mi,
+                    ii,
+                    item.number,
+                    item.title,
+                    int(item.closed),
+                    item.category,
+                    decision.text if decision else None,
+                    decision.body if decision else None,
+                    decision.date if decision else None,
+                    json.dumps(list(item.pages)),
+                    item.text,
+                )
+            )
+            sections += [(key, si, sha, s.heading, s.text) for si, s in enumerate(item.sections)]
+            cases += [(sha, mi, key, c.raw, c.normalized) for c in item.case_numbers]
+            attachments += [(key, ai, sha, a.title) for ai, a in enumerate(item.attachments)]
+    return CatalogRows(
+        sha256=sha,
+        format=record.source.format,
+        pages=record.source.page_count,
+        parser_version=record.source.parser_version,
+        status=record.status,
+        kind=record.kind,
+        title=record.title,
+        record_json=record_json if record_json is not None else record_to_json(record, indent=None),
+        meetings=meetings,
+        people=people,
+        items=items,
+        sections=sections,
+        case_numbers=cases,
+        attachments=attachments,
+        problems=[(sha, p.code, p.message, p.page) for p in record.problems],
+    )
+
+
+_INSERT_NORMALIZED = (
+    (
+        "meetings",
+        "INSERT INTO meetings (sha256, meeting_index, body, document_type, date, year, municipality, "
+        "start_time, end_time, location, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    ("people", "INSERT INTO people (sha256, meeting_index, role, name) VALUES (?, ?, ?, ?)"),
+    (
+        "items",
+        "INSERT INTO items (item_key, sha256, meeting_index, item_index, number, title, closed, category, "
+        "decision_text, decision_body, decision_date, pages, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    ),
+    ("sections", "INSERT INTO sections (item_key, section_index, sha256, heading, text) VALUES (?, ?, ?, ?, ?)"),
+    (
+        "case_numbers",
+        "INSERT INTO case_numbers (sha256, meeting_index, item_key, raw, normalized) VALUES (?, ?, ?, ?, ?)",
+    ),
+    ("attachments", "INSERT INTO attachments (item_key, attachment_index, sha256, title) VALUES (?, ?, ?, ?)"),
+    ("problems", "INSERT INTO problems (sha256, code, message, page) VALUES (?, ?, ?, ?)"),
+)
+
+
 @dataclass(frozen=True)
 class StoredRecord:
     """A parsed content of the catalog: its hash, the present paths holding it, the record."""
@@ -361,6 +483,41 @@ def _year(date: str | None) -> int | None:
 
 
 _GROUP_CACHE_KB = 32 * 1024  # SQLite's page cache while writes are grouped (default: 2 MB)
+
+
+_WAL_AUTOCHECKPOINT = 1000  # pages: SQLite's default
+_CHECKPOINT_SECONDS = 0.2  # between the checkpointer's checkpoints
+
+
+class _Checkpointer:
+    """Copies the catalog's write-ahead log into the database from a thread and a connection of its own,
+    every ``_CHECKPOINT_SECONDS``, while ``Catalog.grouped`` writes: the copy and its disk syncs then no
+    longer hold up the writer (which would otherwise checkpoint inside a commit, every 1,000 pages). A
+    PASSIVE checkpoint never blocks the writer, and SQLite starts the log from its beginning again once
+    all of it is copied."""
+
+    def __init__(self, db: Path) -> None:
+        self._db = db
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="catalog-checkpoints")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self._db, timeout=60.0, check_same_thread=False)
+        except sqlite3.Error:
+            return  # the writer's commits go on without checkpoints; the log is copied when it closes
+        try:
+            while not self._stopping.wait(_CHECKPOINT_SECONDS):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            return
+        finally:
+            conn.close()
 
 
 @dataclass
@@ -559,14 +716,18 @@ class Catalog:
         self._group = _Group(seconds, max_writes)
         cache = self._conn.execute("PRAGMA cache_size").fetchone()[0]
         self._conn.execute(f"PRAGMA cache_size = {-_GROUP_CACHE_KB}")  # a group's pages stay in memory
+        checkpoints = _Checkpointer(self.path)
+        self._conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer's job meanwhile
         try:
             yield
         finally:
             self._group = None
+            checkpoints.stop()
             with self._reading():
                 if self._conn.in_transaction:
                     self._conn.execute("COMMIT")
                 self._conn.execute(f"PRAGMA cache_size = {int(cache)}")
+                self._conn.execute(f"PRAGMA wal_autocheckpoint = {_WAL_AUTOCHECKPOINT}")
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -716,7 +877,21 @@ class Catalog:
         """Store a parsed record (replacing any older record of the same content) and the paths holding it,
         with its index analysis when given (else any older analysis of the content is dropped).
         ``record_json``: the record serialized already (``record_to_json(record, indent=None)``)."""
-        sha = record.source.sha256
+        rows = catalog_rows(record, record_json)
+        self.store_rows(rows, files, generation, size=size, parse_seconds=parse_seconds, analysis=analysis)
+
+    def store_rows(
+        self,
+        rows: CatalogRows,
+        files: Sequence[FileEntry],
+        generation: int,
+        *,
+        size: int,
+        parse_seconds: float | None = None,
+        analysis: StoredAnalysis | None = None,
+    ) -> None:
+        """``store_record`` of a record given as its catalog rows (``catalog_rows``)."""
+        sha = rows.sha256
         with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO contents (sha256, size, format, pages, parser_version, status, error_code, "
@@ -725,13 +900,13 @@ class Catalog:
                 (
                     sha,
                     size,
-                    record.source.format,
-                    record.source.page_count,
-                    record.source.parser_version,
-                    record.status,
-                    record.kind,
-                    record.title,
-                    record_json if record_json is not None else record_to_json(record, indent=None),
+                    rows.format,
+                    rows.pages,
+                    rows.parser_version,
+                    rows.status,
+                    rows.kind,
+                    rows.title,
+                    rows.record_json,
                     parse_seconds,
                     _now(),
                     generation,
@@ -745,7 +920,7 @@ class Catalog:
                     "INSERT OR REPLACE INTO analysis (sha256, version, words, docs) VALUES (?, ?, ?, ?)",
                     (sha, analysis.version, analysis.words, analysis.docs),
                 )
-            self._materialize(sha, record)
+            self._materialize(rows)
             self._put_paths(sha, files, generation)
         self._changed = True
 
@@ -787,7 +962,7 @@ class Catalog:
                 conn.execute("UPDATE contents SET live = 1 WHERE sha256 = ?", (sha256,))
                 conn.execute("DELETE FROM removed_contents WHERE sha256 = ?", (sha256,))
                 if record_json is not None:
-                    self._materialize(sha256, record_from_json(record_json))
+                    self._materialize(catalog_rows(record_from_json(record_json), record_json, sha256))
             conn.execute("UPDATE contents SET generation = ? WHERE sha256 = ?", (generation, sha256))
             self._put_paths(sha256, files, generation)
         self._changed = True
@@ -874,7 +1049,7 @@ class Catalog:
                 "SELECT sha256, record_json FROM contents WHERE live = 1 AND record_json IS NOT NULL ORDER BY sha256"
             ).fetchall()
             for sha, record_json in rows:
-                self._materialize(sha, record_from_json(record_json))
+                self._materialize(catalog_rows(record_from_json(record_json), record_json, sha))
         return len(rows)
 
     # -- internals -------------------------------------------------------------
@@ -931,84 +1106,13 @@ class Catalog:
         for table in _NORMALIZED_TABLES:
             self._conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
 
-    def _materialize(self, sha: str, record: DocumentRecord) -> None:
+    def _materialize(self, rows: CatalogRows) -> None:
         """The record's rows in the normalized tables (replacing any of the content's), one statement per table."""
-        self._delete_normalized(sha)
-        meetings: list[tuple[Any, ...]] = []
-        people: list[tuple[Any, ...]] = []
-        cases: list[tuple[Any, ...]] = []
-        items: list[tuple[Any, ...]] = []
-        sections: list[tuple[Any, ...]] = []
-        attachments: list[tuple[Any, ...]] = []
-        for mi, meeting in enumerate(record.meetings):
-            meetings.append(
-                (
-                    sha,
-                    mi,
-                    meeting.body,
-                    meeting.document_type,
-                    meeting.date,
-                    _year(meeting.date),
-                    meeting.municipality,
-                    meeting.start_time,
-                    meeting.end_time,
-                    meeting.location,
-                    len(meeting.items),
-                )
-            )
-            people += [(sha, mi, "participant", n) for n in meeting.participants]
-            people += [(sha, mi, "absent", n) for n in meeting.absent]
-            cases += [(sha, mi, None, c.raw, c.normalized) for c in meeting.case_numbers]
-            for ii, item in enumerate(meeting.items):
-                key = item_key(sha, mi, ii)
-                decision = item.decision
-                items.append(
-                    (
-                        key,
-                        sha,
-                        mi,
-                        ii,
-                        item.number,
-                        item.title,
-                        int(item.closed),
-                        item.category,
-                        decision.text if decision else None,
-                        decision.body if decision else None,
-                        decision.date if decision else None,
-                        json.dumps(list(item.pages)),
-                        item.text,
-                    )
-                )
-                sections += [(key, si, sha, s.heading, s.text) for si, s in enumerate(item.sections)]
-                cases += [(sha, mi, key, c.raw, c.normalized) for c in item.case_numbers]
-                attachments += [(key, ai, sha, a.title) for ai, a in enumerate(item.attachments)]
-        conn = self._conn
-        for sql, rows in (
-            (
-                "INSERT INTO meetings (sha256, meeting_index, body, document_type, date, year, municipality, "
-                "start_time, end_time, location, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                meetings,
-            ),
-            ("INSERT INTO people (sha256, meeting_index, role, name) VALUES (?, ?, ?, ?)", people),
-            (
-                "INSERT INTO items (item_key, sha256, meeting_index, item_index, number, title, closed, category, "
-                "decision_text, decision_body, decision_date, pages, text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                items,
-            ),
-            ("INSERT INTO sections (item_key, section_index, sha256, heading, text) VALUES (?, ?, ?, ?, ?)", sections),
-            (
-                "INSERT INTO case_numbers (sha256, meeting_index, item_key, raw, normalized) VALUES (?, ?, ?, ?, ?)",
-                cases,
-            ),
-            ("INSERT INTO attachments (item_key, attachment_index, sha256, title) VALUES (?, ?, ?, ?)", attachments),
-            (
-                "INSERT INTO problems (sha256, code, message, page) VALUES (?, ?, ?, ?)",
-                [(sha, p.code, p.message, p.page) for p in record.problems],
-            ),
-        ):
-            if rows:
-                conn.executemany(sql, rows)
+        self._delete_normalized(rows.sha256)
+        for table, sql in _INSERT_NORMALIZED:
+            values = getattr(rows, table)
+            if values:
+                self._conn.executemany(sql, values)
 
 
 def _with_path(record: DocumentRecord, paths: Sequence[str]) -> DocumentRecord:

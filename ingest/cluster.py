@@ -160,7 +160,12 @@ def _parse_pool(bounds: _Bounds) -> WorkerPool:
     # anyway; our parse process dies with this worker (``die_with_parent``).
     multiprocessing.current_process().daemon = False
     pool = WorkerPool(
-        1, timeout=bounds.timeout, max_memory_mb=bounds.max_memory_mb, max_tasks=bounds.max_tasks, limits=bounds.limits
+        1,
+        timeout=bounds.timeout,
+        max_memory_mb=bounds.max_memory_mb,
+        max_tasks=bounds.max_tasks,
+        limits=bounds.limits,
+        catalog=True,
     )
     _OPEN.add(pool)
     _THREAD.pool, _THREAD.bounds = pool, bounds

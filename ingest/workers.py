@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import queue
 import shutil
 import signal
 import sys
@@ -37,7 +38,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from ingest.catalog import StoredAnalysis
+from ingest.catalog import CatalogRows, StoredAnalysis, catalog_rows
 from ingest.sources import MemberTooLarge, SourceEntry, SourceReader, ZipLimits
 from parsers.records import DocumentRecord
 
@@ -47,7 +48,7 @@ _MEMORY_POLL = 0.2  # seconds between memory checks of busy workers
 _PARENT_POLL = 0.5  # seconds between parent checks where the kernel cannot watch for us
 _PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 # Tasks in a worker's pipe at once: the next file waits there while the parent takes in a result.
-PREFETCH = 2
+PREFETCH = 4
 _ANALYSIS_MARGIN = 1.0  # seconds of a file's timeout the index analysis leaves unused (the pool's deadline)
 SCRATCH_PREFIX = "arkiv-scratch-"  # + "<pid>-<random>": a pool's own scratch folder in the temporary directory
 try:
@@ -73,16 +74,30 @@ class Task:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What became of one task: the record (or, for an import, its catalog rows), or code and error."""
+
     task: Task
-    record: DocumentRecord | None  # None: the file is quarantined with code/error
-    code: str | None
+    record: DocumentRecord | None  # the parsed record, unless the pool makes catalog rows instead
+    code: str | None  # set when the file is quarantined (then ``error`` says why)
     error: str | None
     seconds: float
     # The record's index analysis (``index.preanalysis``); None when quarantined, or when the analysis
     # failed or ran out of time here: the index writer then analyses the record itself.
     analysis: StoredAnalysis | None = None
     analysis_seconds: float = 0.0  # of ``seconds``
-    record_json: str | None = None  # the record as the catalog stores it, serialized here; None: not made
+    rows: CatalogRows | None = None  # for an import: the record as the catalog stores it, made here
+
+    @property
+    def parsed(self) -> bool:
+        """True when the file was parsed (a record or its rows); False: quarantined with ``code``."""
+        return self.record is not None or self.rows is not None
+
+    @property
+    def pages(self) -> int:
+        """Pages of the parsed file (0 when quarantined)."""
+        if self.rows is not None:
+            return self.rows.pages
+        return self.record.source.page_count if self.record is not None else 0
 
 
 def analyse(record: DocumentRecord, task: Task, seconds: float | None) -> StoredAnalysis | None:
@@ -108,10 +123,18 @@ def _one_line(text: str) -> str:
 
 
 def parse_task(
-    task: Task, reader: SourceReader, workdir: Path, *, index_analysis: bool = True, timeout: float | None = None
+    task: Task,
+    reader: SourceReader,
+    workdir: Path,
+    *,
+    index_analysis: bool = True,
+    timeout: float | None = None,
+    catalog: bool = False,
 ) -> Outcome:
     """Parse one task in this process, and (``index_analysis``) analyse the record for the index, in
-    what is left of ``timeout`` seconds. Never raises for a bad file: the outcome carries the reason."""
+    what is left of ``timeout`` seconds. With ``catalog`` the outcome holds the record's catalog rows
+    (``ingest.catalog.catalog_rows``) instead of the record. Never raises for a bad file: the outcome
+    carries the reason."""
     from parsers import parse_file
     from parsers.errors import ParseError
     from parsers.serialize import record_to_json
@@ -128,8 +151,10 @@ def parse_task(
         left = None if timeout is None else timeout - (parsed - started) - _ANALYSIS_MARGIN
         analysis = analyse(record, task, left)
         done = time.perf_counter()
-        record_json = record_to_json(record, indent=None)
-        return Outcome(task, record, None, None, done - started, analysis, done - parsed, record_json)
+        if catalog:
+            rows = catalog_rows(record, record_to_json(record, indent=None))
+            return Outcome(task, None, None, None, done - started, analysis, done - parsed, rows)
+        return Outcome(task, record, None, None, done - started, analysis, done - parsed)
     except MemberTooLarge as e:
         return Outcome(task, None, "too-large", _one_line(str(e)), time.perf_counter() - started)
     except ParseError as e:
@@ -175,6 +200,40 @@ def die_with_parent(parent_pid: int) -> str:
     return "thread"
 
 
+_STOP_SENDING = object()
+
+
+class _Sender:
+    """A worker's messages to the parent, sent in order by a thread of their own: the worker goes on with
+    the next file while a result is still on its way (the parent may be busy writing the catalog, and a
+    result larger than the socket's buffer would otherwise hold the worker until the parent reads it).
+    At most ``PREFETCH`` results wait: a worker has no more tasks than that."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="send-results")
+        self._thread.start()
+
+    def send(self, message: object) -> None:
+        self._queue.put(message)
+
+    def close(self) -> None:
+        """Send what is waiting, then stop the thread."""
+        self._queue.put(_STOP_SENDING)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            message = self._queue.get()
+            if message is _STOP_SENDING:
+                return
+            try:
+                self._conn.send(message)
+            except OSError:  # the parent is gone (this process follows it)
+                return
+
+
 def _worker_main(
     conn: Connection,
     parent_pid: int,
@@ -182,10 +241,12 @@ def _worker_main(
     limits: ZipLimits | None = None,
     ocr_cache: str | None = None,
     timeout: float | None = None,
+    catalog: bool = False,
 ) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _set_up_ocr(conn, ocr_cache)
+    sender = _Sender(conn)
+    _set_up_ocr(sender, ocr_cache)
     reader = SourceReader(limits=limits)
     try:
         # Inside the pool's scratch folder, which the parent removes even when this worker is killed.
@@ -200,8 +261,9 @@ def _worker_main(
                     return
                 if task is None:
                     return
-                conn.send(parse_task(task, reader, workdir, timeout=timeout))
+                sender.send(parse_task(task, reader, workdir, timeout=timeout, catalog=catalog))
     finally:
+        sender.close()
         reader.close()
 
 
@@ -214,14 +276,14 @@ class OcrPageDone:
     total: int
 
 
-def _set_up_ocr(conn: Connection, ocr_cache: str | None) -> None:
+def _set_up_ocr(sender: _Sender, ocr_cache: str | None) -> None:
     """One OCR thread per worker (the pool is the parallelism), the pool's OCR cache, page reports."""
     from parsers import ocr
 
     os.environ["OMP_THREAD_LIMIT"] = "1"
     if ocr_cache is not None:
         os.environ[ocr.CACHE_ENV] = ocr_cache
-    ocr.set_page_hook(lambda page, total: conn.send(OcrPageDone(page, total)))
+    ocr.set_page_hook(lambda page, total: sender.send(OcrPageDone(page, total)))
 
 
 class _Worker:
@@ -232,11 +294,11 @@ class _Worker:
         limits: ZipLimits | None,
         ocr_cache: str | None = None,
         timeout: float | None = None,
+        catalog: bool = False,
     ) -> None:
         self.conn, child = ctx.Pipe(duplex=True)
-        self.process = ctx.Process(
-            target=_worker_main, args=(child, os.getpid(), scratch, limits, ocr_cache, timeout), daemon=True
-        )
+        args = (child, os.getpid(), scratch, limits, ocr_cache, timeout, catalog)
+        self.process = ctx.Process(target=_worker_main, args=args, daemon=True)
         self.process.start()
         child.close()
         self.tasks: deque[Task] = deque()  # sent and not answered yet: the first is the one being parsed
@@ -351,6 +413,8 @@ class WorkerPool:
     Zip members are copied to files under ``scratch`` (default: a new
     ``arkiv-scratch-<pid>-*`` folder in the temporary directory), which is
     removed when the pool closes; a killed pool's folder goes with the next pool.
+    With ``catalog`` the outcomes hold the records' catalog rows, made in the
+    workers, instead of the records (what an import stores).
     """
 
     def __init__(
@@ -363,8 +427,10 @@ class WorkerPool:
         scratch: Path | None = None,
         limits: ZipLimits | None = None,
         ocr_cache: Path | None = None,
+        catalog: bool = False,
     ) -> None:
         self.jobs = max(1, jobs)
+        self.catalog = catalog
         self.ocr_cache = str(ocr_cache) if ocr_cache is not None else None
         self.ocr_pages = 0  # pages read by Tesseract in this pool so far (cache hits not counted)
         self.limits = limits
@@ -402,12 +468,15 @@ class WorkerPool:
         self._workers.clear()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
+    def _new_worker(self) -> _Worker:
+        return _Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout, self.catalog)
+
     def _replace(self, worker: _Worker) -> None:
         """A fresh worker for a killed or dead one; the tasks waiting behind its first go to the others."""
         self._orphans.extend(list(worker.tasks)[1:])
         worker.tasks.clear()
         self._workers.remove(worker)
-        self._workers.append(_Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout))
+        self._workers.append(self._new_worker())
 
     def run(self, tasks: Iterator[Task], idle: Callable[[], None] | None = None) -> Iterator[Outcome]:
         """Feed tasks to idle workers (pulling lazily from ``tasks``) and yield outcomes as they arrive.
@@ -468,7 +537,7 @@ class WorkerPool:
             task = self._next_task(source)
             if task is None:
                 return
-            worker = _Worker(self._ctx, self._scratch, self.limits, self.ocr_cache, self.timeout)
+            worker = self._new_worker()
             self._workers.append(worker)
             worker.send(task)
         for depth in range(1, PREFETCH + 1):

@@ -249,7 +249,7 @@ def test_the_parse_process_does_not_keep_the_workers_signal_handlers(tmp_path):
     task = Task(hashlib.sha256(SAMPLE_FILES[0].read_bytes()).hexdigest(), entry)
     previous = signal.signal(signal.SIGTERM, lambda *_: None)
     try:
-        assert remote_parse(task, None, None, 60.0).record is not None
+        assert remote_parse(task, None, None, 60.0).parsed
         [worker] = cluster_module._THREAD.pool._workers
         assert _catches(os.getpid(), signal.SIGTERM)
         assert not _catches(worker.process.pid, signal.SIGTERM)
