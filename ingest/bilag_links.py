@@ -84,7 +84,10 @@ def fold_name(text: str) -> str:
     """Lower case, accents dropped, æ/ø/å and their spellings ae/oe/aa (or a/o/a, as file names often have
     them) all read alike, anything not a letter or digit a space: "Høringssvar" = "hoeringssvar" = "horingssvar"."""
     lowered = text.lower().replace("æ", "a").replace("ø", "o").replace("å", "a")
-    plain = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
+    if lowered.isascii():  # NFKD leaves ASCII as it is, and no ASCII character is combining
+        plain = lowered
+    else:
+        plain = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
     return " ".join(_plain_vowels(w) for w in re.sub(r"[^a-z0-9]+", " ", plain).split())
 
 

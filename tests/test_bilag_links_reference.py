@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest import bilag_links
 from ingest.catalog import Catalog, FileEntry
@@ -207,3 +209,9 @@ def test_same_meeting_and_match_bilag_agree_with_the_reference() -> None:
             got = [vars(link) for link in bilag_links.match_bilag(paths, listed, cands)]
             assert got == [vars(link) for link in reference.match_bilag(paths, ref_listed, ref_cands)]
     assert agreed and disagreed
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("æøåÆØÅéüß -_.:0123456789")))
+def test_names_fold_as_the_reference_folds_them(text: str) -> None:
+    assert bilag_links.fold_name(text) == reference.fold_name(text)
+    assert bilag_links.name_keys(text) == reference.name_keys(text)
