@@ -323,17 +323,8 @@ def _meeting_key(meeting: Meeting) -> _MeetingKey:
     )
 
 
-def _stored_meeting_key(meeting: dict[str, Any]) -> _MeetingKey:
-    """``_meeting_key`` of a meeting as stored (``record_to_dict``'s shape, read as ``record_from_dict`` reads it)."""
-    return _key_of(
-        meeting.get("date"),
-        meeting["document_type"],
-        meeting.get("body"),
-        [
-            (i["number"], i["title"], [c["normalized"] for c in i.get("case_numbers", ())])
-            for i in meeting.get("items", ())
-        ],
-    )
+def _stored_meeting_key(meeting: _StoredMeeting) -> _MeetingKey:
+    return _key_of(meeting.date, meeting.document_type, meeting.body, meeting.items)
 
 
 def _key_of(
@@ -558,32 +549,51 @@ class _AttachmentView(NamedTuple):
     file: str | None
 
 
-class _Record(NamedTuple):
-    """The part of a stored record the relations are computed from: its source's format and its meetings as
-    stored (``record_to_dict``'s shape; only what ``_stored_meeting_key`` and ``_listed`` read is read)."""
+class _StoredMeeting(NamedTuple):
+    """What the relations read of a stored meeting: what ``same_meeting`` compares, and the listed bilag."""
 
-    format: str
-    meetings: list[dict[str, Any]]
+    date: str | None
+    document_type: str
+    body: str | None
+    items: tuple[tuple[int, str, tuple[str, ...]], ...]  # number, title, normalized case numbers
+    attachments: tuple[tuple[int, int, _AttachmentView], ...]  # item index, attachment index, attachment
+
+
+class _Record(NamedTuple):
+    """The part of a stored record the relations are computed from (the rest of it is not kept)."""
+
+    format: str  # source.format
+    meetings: tuple[_StoredMeeting, ...]
 
 
 def _record_view(data: dict[str, Any]) -> _Record:
+    """The record as ``record_from_dict`` reads it (``record_to_dict``'s shape), only what the relations read."""
     version = data.get("format_version", FORMAT_VERSION)
     if version > FORMAT_VERSION:
         raise ValueError(f"record format_version {version} is newer than this program ({FORMAT_VERSION})")
-    return _Record(data["source"]["format"], data.get("meetings", []))
+    meetings = []
+    for m in data.get("meetings", ()):
+        items = m.get("items", ())
+        compared = tuple(
+            (i["number"], i["title"], tuple(c["normalized"] for c in i.get("case_numbers", ()))) for i in items
+        )
+        listed = tuple(
+            (ii, ai, _AttachmentView(a["title"], a.get("number"), a.get("document_number"), a.get("file")))
+            for ii, i in enumerate(items)
+            for ai, a in enumerate(i.get("attachments", ()))
+        )
+        meetings.append(_StoredMeeting(m.get("date"), m["document_type"], m.get("body"), compared, listed))
+    return _Record(data["source"]["format"], tuple(meetings))
 
 
 def _listed(sha: str, record: _Record, superseded: set[tuple[str, int]]) -> list[ListedBilag]:
     """The bilag the record's items list (of its meetings no export supersedes)."""
-    out: list[ListedBilag] = []
-    for mi, m in enumerate(record.meetings):
-        if (sha, mi) in superseded:
-            continue
-        for ii, item in enumerate(m.get("items", ())):
-            for ai, a in enumerate(item.get("attachments", ())):
-                view = _AttachmentView(a["title"], a.get("number"), a.get("document_number"), a.get("file"))
-                out.append(ListedBilag(item_key(sha, mi, ii), ai, view))
-    return out
+    return [
+        ListedBilag(item_key(sha, mi, ii), ai, a)
+        for mi, m in enumerate(record.meetings)
+        if (sha, mi) not in superseded
+        for ii, ai, a in m.attachments
+    ]
 
 
 _RECORDS_AT_ONCE = 500  # hashes per query (SQLite allows 32,766 parameters)
