@@ -11,7 +11,7 @@ Both caches live in a temporary cache folder (the table copied from the ordinary
 need be); the two lexicons are checked to be equal. Prints one line per figure; ``--json PATH`` writes them
 as a flat JSON object.
 
-    python benchmarks/bench_lexicon_load.py --json benchmarks/results/bench_lexicon_load.json
+    python benchmarks/bench_lexicon_load.py --json benchmarks/results/comparisons/bench_lexicon_load.json
 """
 
 from __future__ import annotations

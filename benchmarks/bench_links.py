@@ -21,7 +21,7 @@ process; it first checks that both write the same rows. The catalog is the synth
 ``--catalog PATH`` a copy of an archive's ``catalog.sqlite`` (e.g. one ``bench_ingest.py`` generated):
 
     python benchmarks/bench_links.py --compare --catalog /tmp/links-arc/catalog.sqlite \
-        --json benchmarks/results/bench_links_compare.json
+        --json benchmarks/results/comparisons/bench_links_compare.json
 """
 
 from __future__ import annotations

@@ -203,8 +203,8 @@ def _stem(path: str) -> str:
 
 
 class _CandidateIndex:
-    """The candidates of one meeting document, folded once for every listed bilag matched against them (by
-    position; what only some bilag need is folded when first asked for)."""
+    """Candidate files folded once for every listed bilag matched against them, of one meeting document or of
+    all those that share them (by position; what only some bilag need is folded when first asked for)."""
 
     def __init__(self, candidates: Sequence[BilagCandidate]) -> None:
         self.candidates = candidates
