@@ -35,16 +35,17 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import posixpath
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 from ingest.catalog import Catalog
-from parsers.records import Attachment, DocumentRecord, Meeting, item_key
-from parsers.serialize import record_from_json
+from parsers.records import FORMAT_VERSION, Meeting, item_key
 
 __all__ = [
     "LINKS_META_KEY",
@@ -83,7 +84,10 @@ def fold_name(text: str) -> str:
     """Lower case, accents dropped, æ/ø/å and their spellings ae/oe/aa (or a/o/a, as file names often have
     them) all read alike, anything not a letter or digit a space: "Høringssvar" = "hoeringssvar" = "horingssvar"."""
     lowered = text.lower().replace("æ", "a").replace("ø", "o").replace("å", "a")
-    plain = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
+    if lowered.isascii():  # NFKD leaves ASCII as it is, and no ASCII character is combining
+        plain = lowered
+    else:
+        plain = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
     return " ".join(_plain_vowels(w) for w in re.sub(r"[^a-z0-9]+", " ", plain).split())
 
 
@@ -127,6 +131,19 @@ def _document_number_key(number: str | None) -> str | None:
     return fold_name(number) or None
 
 
+class AttachmentLike(Protocol):
+    """What the matcher reads of a listed bilag: a ``parsers.records.Attachment`` or the catalog's view of one."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def number(self) -> int | None: ...
+    @property
+    def document_number(self) -> str | None: ...
+    @property
+    def file(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class BilagCandidate:
     """A document of kind "other" that may be a listed bilag."""
@@ -142,7 +159,7 @@ class ListedBilag:
 
     item_key: str
     attachment_index: int
-    attachment: Attachment
+    attachment: AttachmentLike
 
 
 @dataclass(frozen=True)
@@ -180,8 +197,43 @@ def _resolve(meeting_path: str, reference: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(meeting_path), reference))
 
 
+@functools.lru_cache(maxsize=65536)  # a candidate is matched for every meeting document beside it
 def _stem(path: str) -> str:
     return posixpath.basename(path.split("!", 1)[-1])
+
+
+class _CandidateIndex:
+    """Candidate files folded once for every listed bilag matched against them, of one meeting document or of
+    all those that share them (by position; what only some bilag need is folded when first asked for)."""
+
+    def __init__(self, candidates: Sequence[BilagCandidate]) -> None:
+        self.candidates = candidates
+        self.stems = [_stem(c.path) for c in candidates]
+        self.names: dict[str, list[int]] = {}
+        self.titles: dict[str, list[int]] = {}
+        for n, (c, stem) in enumerate(zip(candidates, self.stems, strict=True)):
+            for key in name_keys(stem):
+                self.names.setdefault(key, []).append(n)
+            if c.title:
+                for key in name_keys(c.title):
+                    self.titles.setdefault(key, []).append(n)
+
+    @functools.cached_property
+    def by_path(self) -> dict[str, int]:
+        return {c.path.casefold(): n for n, c in enumerate(self.candidates)}
+
+    @functools.cached_property
+    def padded(self) -> list[str]:
+        """Each file name folded, between spaces (" 123456 13 notat "): document numbers are looked for in it."""
+        return [f" {fold_name(stem)} " for stem in self.stems]
+
+    @functools.cached_property
+    def bare(self) -> dict[str, list[int]]:
+        """Folded file name without extension ("bilag 2") → the candidates so named."""
+        out: dict[str, list[int]] = {}
+        for n, stem in enumerate(self.stems):
+            out.setdefault(fold_name(_without_extension(stem)), []).append(n)
+        return out
 
 
 def match_bilag(
@@ -192,14 +244,10 @@ def match_bilag(
     ``meeting_paths`` are the present paths of the meeting document; ``candidates`` the documents of kind
     "other" next to any of them. The result is sorted and does not depend on the order of the inputs.
     """
-    by_path = {c.path.casefold(): c for c in candidates}
-    name_index: dict[str, set[BilagCandidate]] = {}
-    title_index: dict[str, set[BilagCandidate]] = {}
-    for c in candidates:
-        for key in name_keys(_stem(c.path)):
-            name_index.setdefault(key, set()).add(c)
-        for key in name_keys(c.title or ""):
-            title_index.setdefault(key, set()).add(c)
+    return _match(meeting_paths, listed, _CandidateIndex(candidates))
+
+
+def _match(meeting_paths: Sequence[str], listed: Sequence[ListedBilag], index: _CandidateIndex) -> list[BilagLink]:
     numbers: dict[str, int] = {}
     for b in listed:
         n = _listed_number(b.attachment)
@@ -207,42 +255,41 @@ def match_bilag(
             numbers[n] = numbers.get(n, 0) + 1
     links: list[BilagLink] = []
     for b in sorted(listed, key=lambda x: (x.item_key, x.attachment_index)):
-        found = _best(b.attachment, meeting_paths, by_path, name_index, title_index, candidates, numbers)
+        found = _best(b.attachment, meeting_paths, index, numbers)
         if found is not None:
             method, cand = found
             links.append(BilagLink(b.item_key, b.attachment_index, cand.sha256, cand.path, method))
     return links
 
 
-def _listed_number(a: Attachment) -> str | None:
+def _listed_number(a: AttachmentLike) -> str | None:
     return bilag_number(a.title) or (str(a.number) if a.number is not None else None)
 
 
 def _best(
-    a: Attachment,
-    meeting_paths: Sequence[str],
-    by_path: dict[str, BilagCandidate],
-    name_index: dict[str, set[BilagCandidate]],
-    title_index: dict[str, set[BilagCandidate]],
-    candidates: Sequence[BilagCandidate],
-    numbers: dict[str, int],
+    a: AttachmentLike, meeting_paths: Sequence[str], index: _CandidateIndex, numbers: dict[str, int]
 ) -> tuple[str, BilagCandidate] | None:
     """The strongest method that finds exactly one content for this attachment, and that content's first path."""
-    tiers: list[tuple[str, set[BilagCandidate]]] = []
+    tiers: list[tuple[str, Iterable[int]]] = []
     if a.file:
+        by_path = index.by_path
         wanted = {_resolve(m, a.file).casefold() for m in meeting_paths}
-        tiers.append(("file", {by_path[p] for p in wanted if p in by_path}))
+        tiers.append(("file", [by_path[p] for p in wanted if p in by_path]))
     doc_key = _document_number_key(a.document_number)
     if doc_key:
-        tiers.append(("document_number", {c for c in candidates if f" {doc_key} " in f" {fold_name(_stem(c.path))} "}))
+        padded_key = f" {doc_key} "
+        tiers.append(("document_number", [n for n, name in enumerate(index.padded) if padded_key in name]))
     keys = name_keys(a.title)
-    tiers.append(("file_name", {c for k in keys for c in name_index.get(k, ())}))
-    tiers.append(("title", {c for k in keys for c in title_index.get(k, ())}))
+    tiers.append(("file_name", [n for k in keys for n in index.names.get(k, ())]))
+    tiers.append(("title", [n for k in keys for n in index.titles.get(k, ())]))
     n = _listed_number(a)
     if n is not None and numbers.get(n) == 1:
-        only = f"bilag {fold_name(n)}"
-        tiers.append(("number", {c for c in candidates if fold_name(_without_extension(_stem(c.path))) == only}))
-    for method, found in tiers:
+        tiers.append(("number", index.bare.get(f"bilag {fold_name(n)}", ())))
+    candidates = index.candidates
+    for method, positions in tiers:
+        found = [candidates[p] for p in positions]
+        if len(found) == 1:
+            return method, found[0]
         shas = {c.sha256 for c in found}
         if len(shas) == 1:
             return method, min(found, key=lambda c: c.path)
@@ -256,46 +303,88 @@ def _best(
 # ---------------------------------------------------------------------------
 
 
-def _fold_body(body: str | None) -> str:
-    return fold_name(body or "")
+@dataclass(frozen=True)
+class _MeetingKey:
+    """What ``same_meeting`` compares of a meeting, folded once however many meetings it is compared with."""
+
+    date: str | None
+    document_type: str
+    body: str  # folded
+    items: tuple[tuple[int, str, frozenset[str]], ...]  # number, folded title, normalized case numbers
+    by_number: dict[int, tuple[str, frozenset[str]]]  # the last item of each number (as printed)
+
+
+def _meeting_key(meeting: Meeting) -> _MeetingKey:
+    return _key_of(
+        meeting.date,
+        meeting.document_type,
+        meeting.body,
+        [(i.number, i.title, [c.normalized for c in i.case_numbers]) for i in meeting.items],
+    )
+
+
+def _stored_meeting_key(meeting: _StoredMeeting) -> _MeetingKey:
+    return _key_of(meeting.date, meeting.document_type, meeting.body, meeting.items)
+
+
+def _key_of(
+    date: str | None, document_type: str, body: str | None, items: Iterable[tuple[int, str, Iterable[str]]]
+) -> _MeetingKey:
+    folded = tuple((number, fold_name(title), frozenset(cases)) for number, title, cases in items)
+    return _MeetingKey(date, document_type, fold_name(body or ""), folded, {number: (t, c) for number, t, c in folded})
 
 
 def same_meeting(export: Meeting, printed: Meeting) -> bool:
     """True when a printed meeting is the export's meeting: body, date and document type agree, and at least
     half of the export's items have an item of the print with the same number and a matching title or case."""
+    return _same_meeting(_meeting_key(export), _meeting_key(printed))
+
+
+def _same_meeting(export: _MeetingKey, printed: _MeetingKey) -> bool:
     if not export.date or export.date != printed.date or export.document_type != printed.document_type:
         return False
-    if not _fold_body(export.body) or _fold_body(export.body) != _fold_body(printed.body):
+    if not export.body or export.body != printed.body:
         return False
     if not export.items:
         return not printed.items
-    by_number = {i.number: i for i in printed.items}
     agree = 0
-    for item in export.items:
-        other = by_number.get(item.number)
+    for number, a, cases in export.items:
+        other = printed.by_number.get(number)
         if other is None:
             continue
-        a, b = fold_name(item.title), fold_name(other.title)
-        cases = {c.normalized for c in item.case_numbers} & {c.normalized for c in other.case_numbers}
-        if (a and b and (a == b or a in b or b in a)) or cases:
+        b, other_cases = other
+        if (a and b and (a == b or a in b or b in a)) or cases & other_cases:
             agree += 1
     return 2 * agree >= len(export.items)
 
 
-def _printed_versions(records: dict[str, DocumentRecord], group_members: dict[str, set[str]]) -> list[PrintedVersion]:
+def _printed_versions(records: dict[str, _Record], group_members: dict[str, set[str]]) -> list[PrintedVersion]:
     """Printed meetings held by an export in the same folder or zip (one export per printed meeting: the first
     by hash when several fit)."""
     found: dict[tuple[str, int], PrintedVersion] = {}
+    keys: dict[tuple[str, int], _MeetingKey] = {}
+
+    def key(sha: str, index: int) -> _MeetingKey:
+        k = keys.get((sha, index))
+        if k is None:
+            k = keys[(sha, index)] = _stored_meeting_key(records[sha].meetings[index])
+        return k
+
     for members in group_members.values():
         shas = sorted(members)
-        exports = [s for s in shas if records[s].source.format == "xml"]
-        prints = [s for s in shas if records[s].source.format != "xml"]
+        exports = [s for s in shas if records[s].format == "xml"]
+        if not exports:
+            continue  # nothing to pair a print with
+        prints = [s for s in shas if records[s].format != "xml"]
         for p in prints:
-            for pm, printed in enumerate(records[p].meetings):
+            for pm in range(len(records[p].meetings)):
                 if (p, pm) in found:
                     continue
+                printed = key(p, pm)
                 for e in exports:
-                    hit = next((em for em, m in enumerate(records[e].meetings) if same_meeting(m, printed)), None)
+                    hit = next(
+                        (em for em in range(len(records[e].meetings)) if _same_meeting(key(e, em), printed)), None
+                    )
                     if hit is not None:
                         found[(p, pm)] = PrintedVersion(p, pm, e, hit)
                         break
@@ -345,21 +434,22 @@ def update_links(catalog: Catalog, generation: int) -> LinkReport:
     affected |= {v.sha256 for v in printed} | {v.export_sha256 for v in printed}
     superseded = {(v.sha256, v.meeting_index) for v in printed}
     names = sorted(others)
+    made: dict[str, list[BilagCandidate]] = {}
+    indexes: dict[tuple[tuple[str, str], ...], _CandidateIndex] = {}
     links: list[tuple[str, BilagLink]] = []
     for sha in sorted(affected):
         record = records.get(sha)
         if record is None:
             continue
-        listed = [
-            ListedBilag(item_key(sha, mi, ii), ai, a)
-            for mi, m in enumerate(record.meetings)
-            if (sha, mi) not in superseded
-            for ii, item in enumerate(m.items)
-            for ai, a in enumerate(item.attachments)
-        ]
+        listed = _listed(sha, record, superseded)
         if listed:
-            candidates = _candidates(paths_of[sha], listed, others, names, present)
-            links += [(sha, link) for link in match_bilag(paths_of[sha], listed, candidates)]
+            candidates = _candidates(paths_of[sha], listed, others, names, present, made)
+            # the meeting documents of one folder share their candidates: folded once for all of them
+            key = tuple((c.path, c.sha256) for c in candidates)
+            index = indexes.get(key)
+            if index is None:
+                index = indexes[key] = _CandidateIndex(candidates)
+            links += [(sha, link) for link in _match(paths_of[sha], listed, index)]
     present_shas = {p.sha256 for p in present.values()}
     return _store(catalog, generation, affected, links, printed, present_shas, full)
 
@@ -378,10 +468,11 @@ def _candidates(
     others: dict[str, list[tuple[str, _Present]]],
     names: Sequence[str],
     present: dict[str, _Present],
+    made: dict[str, list[BilagCandidate]],
 ) -> list[BilagCandidate]:
     """Documents of kind "other" in the meeting document's folder or zip, in the folders right under its folder
     ("Bilag/", a zip of bilag beside it), and the files an export references, wherever they are (``names`` are
-    ``others``' keys, sorted)."""
+    ``others``' keys, sorted; ``made`` the candidates of each group made so far, filled as needed)."""
     found: set[str] = set()
     for root in {group_of(p) for p in meeting_paths}:
         found.add(root)
@@ -391,7 +482,7 @@ def _candidates(
                 break
             if "/" not in name[len(prefix) :]:
                 found.add(name)
-    out = {(path, p.sha256): BilagCandidate(p.sha256, path, p.title) for g in found for path, p in others.get(g, ())}
+    out = {(c.path, c.sha256): c for g in found for c in _group_candidates(g, others, made)}
     for b in listed:
         if not b.attachment.file:
             continue
@@ -401,6 +492,16 @@ def _candidates(
             if hit is not None and hit[1].kind == "other":
                 out[(hit[0], hit[1].sha256)] = BilagCandidate(hit[1].sha256, hit[0], hit[1].title)
     return sorted(out.values(), key=lambda c: c.path)
+
+
+def _group_candidates(
+    group: str, others: dict[str, list[tuple[str, _Present]]], made: dict[str, list[BilagCandidate]]
+) -> list[BilagCandidate]:
+    """The candidates of one folder or zip, made once for all the meeting documents beside them."""
+    found = made.get(group)
+    if found is None:
+        found = made[group] = [BilagCandidate(p.sha256, path, p.title) for path, p in others.get(group, ())]
+    return found
 
 
 def _casefold_lookup(target: str, others: dict[str, list[tuple[str, _Present]]]) -> tuple[str, _Present] | None:
@@ -439,13 +540,78 @@ def _present(conn: sqlite3.Connection) -> dict[str, _Present]:
     return {path: _Present(sha, kind, title) for path, sha, kind, title in rows}
 
 
-def _records(conn: sqlite3.Connection, shas: Iterable[str]) -> dict[str, DocumentRecord]:
-    out: dict[str, DocumentRecord] = {}
-    for sha in sorted(set(shas)):
-        row = conn.execute("SELECT record_json FROM contents WHERE sha256 = ?", (sha,)).fetchone()
-        if row is not None and row[0] is not None:
-            out[sha] = record_from_json(row[0])
-    return out
+class _AttachmentView(NamedTuple):
+    """What the matcher reads of a stored attachment (``AttachmentLike``)."""
+
+    title: str
+    number: int | None
+    document_number: str | None
+    file: str | None
+
+
+class _StoredMeeting(NamedTuple):
+    """What the relations read of a stored meeting: what ``same_meeting`` compares, and the listed bilag."""
+
+    date: str | None
+    document_type: str
+    body: str | None
+    items: tuple[tuple[int, str, tuple[str, ...]], ...]  # number, title, normalized case numbers
+    attachments: tuple[tuple[int, int, _AttachmentView], ...]  # item index, attachment index, attachment
+
+
+class _Record(NamedTuple):
+    """The part of a stored record the relations are computed from (the rest of it is not kept)."""
+
+    format: str  # source.format
+    meetings: tuple[_StoredMeeting, ...]
+
+
+def _record_view(data: dict[str, Any]) -> _Record:
+    """The record as ``record_from_dict`` reads it (``record_to_dict``'s shape), only what the relations read."""
+    version = data.get("format_version", FORMAT_VERSION)
+    if version > FORMAT_VERSION:
+        raise ValueError(f"record format_version {version} is newer than this program ({FORMAT_VERSION})")
+    meetings = []
+    for m in data.get("meetings", ()):
+        items = m.get("items", ())
+        compared = tuple(
+            (i["number"], i["title"], tuple(c["normalized"] for c in i.get("case_numbers", ()))) for i in items
+        )
+        listed = tuple(
+            (ii, ai, _AttachmentView(a["title"], a.get("number"), a.get("document_number"), a.get("file")))
+            for ii, i in enumerate(items)
+            for ai, a in enumerate(i.get("attachments", ()))
+        )
+        meetings.append(_StoredMeeting(m.get("date"), m["document_type"], m.get("body"), compared, listed))
+    return _Record(data["source"]["format"], tuple(meetings))
+
+
+def _listed(sha: str, record: _Record, superseded: set[tuple[str, int]]) -> list[ListedBilag]:
+    """The bilag the record's items list (of its meetings no export supersedes)."""
+    return [
+        ListedBilag(item_key(sha, mi, ii), ai, a)
+        for mi, m in enumerate(record.meetings)
+        if (sha, mi) not in superseded
+        for ii, ai, a in m.attachments
+    ]
+
+
+_RECORDS_AT_ONCE = 500  # hashes per query (SQLite allows 32,766 parameters)
+
+
+def _records(conn: sqlite3.Connection, shas: Iterable[str]) -> dict[str, _Record]:
+    wanted = sorted(set(shas))
+    out: dict[str, _Record] = {}
+    for start in range(0, len(wanted), _RECORDS_AT_ONCE):
+        chunk = wanted[start : start + _RECORDS_AT_ONCE]
+        rows = conn.execute(
+            f"SELECT sha256, record_json FROM contents WHERE sha256 IN ({','.join('?' * len(chunk))}) "
+            "AND record_json IS NOT NULL",
+            chunk,
+        )
+        for sha, record_json in rows:
+            out[sha] = _record_view(json.loads(record_json))
+    return {sha: out[sha] for sha in wanted if sha in out}
 
 
 def _store(
