@@ -282,12 +282,14 @@ def build_index(
     progress: Progress | None = None,
     doc_seconds: float | None = None,
     jobs: int = 1,
+    catalog_checked: bool = False,
 ) -> IndexReport:
     """Build the engine's index of the archive from scratch, beside the working one, and swap it in.
 
-    The catalog is checked first (``CatalogError`` when damaged); the old index
-    stays untouched and usable unless the new one is complete. ``doc_seconds`` bounds the
-    analysis of one document (``index.budget``); a document past it is left out and reported.
+    The catalog is checked first (``CatalogError`` when damaged), unless ``catalog_checked`` (the caller
+    checked it before its own writes: ``arkiv ingest``); the old index stays untouched and usable unless
+    the new one is complete. A damaged page found while reading is a ``CatalogError`` too. ``doc_seconds``
+    bounds the analysis of one document (``index.budget``); a document past it is left out and reported.
     ``jobs``: processes that write the index at the same time (engines that can; the index is the same).
     """
     from ingest.archive_lock import archive_lock
@@ -296,7 +298,7 @@ def build_index(
     started = time.perf_counter()
     directory = index_dir(archive_dir, engine)
     with archive_lock(Path(archive_dir), "arkiv index"):
-        Catalog.open(Path(archive_dir), verify=True).close()
+        Catalog.open(Path(archive_dir), verify=not catalog_checked).close()
         analyses = _Analyses(Path(archive_dir), None, doc_seconds)
         stamp = f"{time.time_ns():x}"
         building = directory.parent / f".{engine}{BUILDING_MARK}{stamp}"
@@ -432,22 +434,28 @@ def update_index(
     progress: Progress | None = None,
     doc_seconds: float | None = None,
     jobs: int = 1,
+    catalog_checked: bool = False,
 ) -> list[IndexReport]:
     """Bring the archive's indexes up to date with its catalog (what ``arkiv ingest`` calls).
 
     ``engine`` None: every index that exists, or the default engine's when none does.
     An index that is missing, of an older analysis or schema version, or ahead of the catalog
     (the catalog was recreated) is rebuilt. ``doc_seconds`` bounds the analysis of one
-    document, as in ``build_index``; ``jobs`` as in ``build_index``.
+    document, as in ``build_index``; ``jobs`` and ``catalog_checked`` as in ``build_index``.
     """
     from ingest.archive_lock import archive_lock
 
     with archive_lock(Path(archive_dir), "arkiv index"):
-        return _update_engines(archive_dir, engine, progress, doc_seconds, jobs)
+        return _update_engines(archive_dir, engine, progress, doc_seconds, jobs, catalog_checked)
 
 
 def _update_engines(
-    archive_dir: Path, engine: str | None, progress: Progress | None, doc_seconds: float | None, jobs: int
+    archive_dir: Path,
+    engine: str | None,
+    progress: Progress | None,
+    doc_seconds: float | None,
+    jobs: int,
+    catalog_checked: bool = False,
 ) -> list[IndexReport]:
     engines = [engine] if engine else (existing_engines(archive_dir) or [DEFAULT_ENGINE])
     reports: list[IndexReport] = []
@@ -455,13 +463,31 @@ def _update_engines(
         directory = index_dir(archive_dir, name)
         state = _read_state(directory)
         if state is None or not _current(state):
-            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds, jobs=jobs))
+            reports.append(
+                build_index(
+                    archive_dir,
+                    name,
+                    progress=progress,
+                    doc_seconds=doc_seconds,
+                    jobs=jobs,
+                    catalog_checked=catalog_checked,
+                )
+            )
             continue
         started = time.perf_counter()
         since = int(state["generation"])
         generation, removed = _changes(archive_dir, since)
         if generation < since:
-            reports.append(build_index(archive_dir, name, progress=progress, doc_seconds=doc_seconds, jobs=jobs))
+            reports.append(
+                build_index(
+                    archive_dir,
+                    name,
+                    progress=progress,
+                    doc_seconds=doc_seconds,
+                    jobs=jobs,
+                    catalog_checked=catalog_checked,
+                )
+            )
             continue
         with open_engine(name, directory, _load_analyzer(directory)) as eng:
             eng.doc_seconds = doc_seconds

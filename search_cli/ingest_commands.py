@@ -230,7 +230,8 @@ def _update_index(target: Path, quiet: bool, doc_seconds: float | None, wait: fl
     ``jobs`` processes; the index work of one document is bounded by ``doc_seconds`` (the per-file ``--timeout``)."""
     try:
         with writer_lock(target, "arkiv ingest", wait):
-            reports = update_index(target, doc_seconds=doc_seconds, jobs=jobs)
+            # the import checked the catalog (``PRAGMA quick_check``) before it wrote: not again here
+            reports = update_index(target, doc_seconds=doc_seconds, jobs=jobs, catalog_checked=True)
     except (EngineError, CatalogError) as e:
         raise ArkivError(f"{target}: the catalog is updated but the index is not: {e}; run `arkiv index`") from e
     if not quiet:

@@ -139,15 +139,18 @@ def index_command(archive: str | None, engine: str | None, rebuild: bool, wait: 
         arkiv index --archive arkiv-data --engine tantivy
     """
     target = archive_dir(archive)
-    open_existing_catalog(target, verify=True).close()
+    open_existing_catalog(target, verify=True).close()  # the one check (``PRAGMA quick_check``) of this command
     bar = _Counter(quiet)
     try:
         with writer_lock(target, "arkiv index" + (" --rebuild" if rebuild else ""), wait):
             if rebuild:
                 engines = [engine] if engine else (existing_engines(target) or [DEFAULT_ENGINE])
-                reports = [build_index(target, name, progress=bar, jobs=default_jobs()) for name in engines]
+                reports = [
+                    build_index(target, name, progress=bar, jobs=default_jobs(), catalog_checked=True)
+                    for name in engines
+                ]
             else:
-                reports = update_index(target, engine, progress=bar, jobs=default_jobs())
+                reports = update_index(target, engine, progress=bar, jobs=default_jobs(), catalog_checked=True)
     except (EngineError, CatalogError) as e:
         raise ArkivError(str(e)) from e
     finally:

@@ -538,3 +538,27 @@ def test_prune_and_years_on_the_command_line(tmp_path: Path, generated: list[Pat
     assert (status["totals"]["files"], status["totals"]["removed_files"]) == (1, 1)
     bad = _run(["status", "--archive", archive, "--years", "2024-2015"])
     assert bad.exit_code == 2 and "--years must look like 2015-2024" in bad.stderr
+
+
+def test_ingest_checks_the_catalog_once_and_builds_the_index(
+    archive_src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """``arkiv ingest`` runs ``PRAGMA quick_check`` before it writes, and the index update after it does
+    not read the whole catalog again for the same check (on a large archive that takes seconds)."""
+    checks: list[Path] = []
+    verify = Catalog.verify
+
+    def counting(self: Catalog) -> None:
+        checks.append(self.path)
+        verify(self)
+
+    monkeypatch.setattr(Catalog, "verify", counting)
+    archive = tmp_path / "arkiv"
+    result = _run(["ingest", str(archive_src), "--archive", str(archive), "--quiet"])
+    assert result.exit_code == 3, result.output  # the source's broken file is quarantined
+    assert len(checks) == 1
+    assert (archive / "index").is_dir()
+    checks.clear()
+    result = _run(["index", "--archive", str(archive), "--rebuild"])
+    assert result.exit_code == 0, result.output
+    assert len(checks) == 1  # `arkiv index` checks it as before
