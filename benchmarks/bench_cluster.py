@@ -169,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(worker time / writer time per file); it is {100 * SATURATED:.0f}% busy from "
         f"{saturated_at or '>' + str(WORKERS[-1])} workers. The index build after the parse is serial on the "
         "submitting machine too. Past that point only more writers help: the catalog sharded by content hash "
-        "(each shard its own SQLite file, writer and index shards; searches query all shards), index segments "
-        "written by the workers, or several records per transaction."
+        "(each shard its own SQLite file, writer and index shards; searches query all shards) or index segments "
+        "written by the workers (the writer already commits in groups of files and takes rows the workers made)."
     )
     if args.json:
         write_figures(args.json, figures)
