@@ -458,36 +458,24 @@ def _update_engines(
     catalog_checked: bool = False,
 ) -> list[IndexReport]:
     engines = [engine] if engine else (existing_engines(archive_dir) or [DEFAULT_ENGINE])
+
+    def rebuild(name: str) -> IndexReport:
+        return build_index(
+            archive_dir, name, progress=progress, doc_seconds=doc_seconds, jobs=jobs, catalog_checked=catalog_checked
+        )
+
     reports: list[IndexReport] = []
     for name in engines:
         directory = index_dir(archive_dir, name)
         state = _read_state(directory)
         if state is None or not _current(state):
-            reports.append(
-                build_index(
-                    archive_dir,
-                    name,
-                    progress=progress,
-                    doc_seconds=doc_seconds,
-                    jobs=jobs,
-                    catalog_checked=catalog_checked,
-                )
-            )
+            reports.append(rebuild(name))
             continue
         started = time.perf_counter()
         since = int(state["generation"])
         generation, removed = _changes(archive_dir, since)
         if generation < since:
-            reports.append(
-                build_index(
-                    archive_dir,
-                    name,
-                    progress=progress,
-                    doc_seconds=doc_seconds,
-                    jobs=jobs,
-                    catalog_checked=catalog_checked,
-                )
-            )
+            reports.append(rebuild(name))
             continue
         with open_engine(name, directory, _load_analyzer(directory)) as eng:
             eng.doc_seconds = doc_seconds
